@@ -1,0 +1,44 @@
+/* lrfa/spectrum.h: singular values, numerical rank and the Eckart-Young
+ * optimum opt(r) = sqrt(sum_{i>r} s_i^2), the best error of any rank-r
+ * approximation in the Frobenius norm. */
+#ifndef LRFA_SPECTRUM_H
+#define LRFA_SPECTRUM_H
+
+#include <stdint.h>
+#include "matrix.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct lrfa_spectrum {
+    int64_t rows, cols;  /* shape of the matrix it describes */
+    int64_t k;           /* singular values held: min(rows, cols) */
+    double *s;           /* k singular values, descending (size k) */
+    double *opt;         /* opt(r) for r = 0..k (size k + 1); opt[0] = fro */
+    double fro;          /* ||Y||_F, computed from the entries */
+    double rank_tol;     /* relative tolerance: s_i counts when s_i > rank_tol * s_1 */
+    int64_t rank;        /* numerical rank under rank_tol */
+    const char *method;  /* how s was computed, e.g. "dgesdd" */
+} lrfa_spectrum;
+
+/* The default rank tolerance, max(rows, cols) * DBL_EPSILON. */
+double lrfa_rank_tol_default(int64_t rows, int64_t cols);
+
+/* All singular values of Y with LAPACK dgesdd (values only; a sparse Y is
+ * densified for it). rank_tol < 0 selects the default. Refuses with
+ * LRFA_ENOMEM when the dense copy and workspace would not fit in memory. */
+lrfa_spectrum *lrfa_spectrum_compute(const lrfa_matrix *Y, double rank_tol,
+                                     lrfa_error *err);
+void lrfa_spectrum_free(lrfa_spectrum *sp);
+
+/* opt(r) for 0 <= r; r >= k gives 0. */
+double lrfa_spectrum_opt(const lrfa_spectrum *sp, int64_t r);
+
+/* Numerical rank of descending values s[0..k) under rel_tol. */
+int64_t lrfa_rank_count(const double *s, int64_t k, double rel_tol);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,71 @@
+/* alloc.c: the allocator hook and overflow-checked array allocation. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "internal.h"
+
+static lrfa_malloc_fn hook_malloc = NULL;
+static lrfa_realloc_fn hook_realloc = NULL;
+static lrfa_free_fn hook_free = NULL;
+
+void lrfa_set_allocator(lrfa_malloc_fn m, lrfa_realloc_fn r, lrfa_free_fn f)
+{
+    hook_malloc = m;
+    hook_realloc = r;
+    hook_free = f;
+}
+
+void *lrfa_alloc(size_t size)
+{
+    if (size == 0) size = 1;
+    return hook_malloc ? hook_malloc(size) : malloc(size);
+}
+
+static int bytes_for(int64_t count, size_t size, size_t *bytes)
+{
+    if (count < 0) return 0;
+    if (size != 0 && (uint64_t)count > SIZE_MAX / size) return 0;
+    *bytes = (size_t)count * size;
+    return 1;
+}
+
+void *lrfa_alloc_array(int64_t count, size_t size)
+{
+    size_t bytes;
+    if (!bytes_for(count, size, &bytes)) return NULL;
+    return lrfa_alloc(bytes);
+}
+
+void *lrfa_calloc_array(int64_t count, size_t size)
+{
+    size_t bytes;
+    void *p;
+    if (!bytes_for(count, size, &bytes)) return NULL;
+    p = lrfa_alloc(bytes);
+    if (p) memset(p, 0, bytes);
+    return p;
+}
+
+void *lrfa_realloc_array(void *ptr, int64_t count, size_t size)
+{
+    size_t bytes;
+    if (!bytes_for(count, size, &bytes)) return NULL;
+    if (bytes == 0) bytes = 1;
+    return hook_realloc ? hook_realloc(ptr, bytes) : realloc(ptr, bytes);
+}
+
+void lrfa_dealloc(void *ptr)
+{
+    if (!ptr) return;
+    if (hook_free) hook_free(ptr);
+    else free(ptr);
+}
+
+uint64_t lrfa_physical_memory(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES);
+    long page = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || page <= 0) return 0;
+    return (uint64_t)pages * (uint64_t)page;
+}

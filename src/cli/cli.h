@@ -1,0 +1,52 @@
+/* cli.h: shared pieces of the lrfa command (not part of the library). */
+#ifndef LRFA_CLI_H
+#define LRFA_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "lrfa/lrfa.h"
+
+/* Exit statuses of the command line contract. */
+enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_NUMERIC = 2 };
+
+/* Subcommands: each takes argc/argv starting at the subcommand's name. */
+int cmd_info(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
+
+/* Prints "lrfa: MESSAGE" (one line) to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints the library's error and returns the matching exit status. */
+int cli_lib_error(const lrfa_error *err);
+/* Reports an unknown option or a missing argument as getopt found it. */
+int cli_bad_option(const char *cmd, int optopt_char, const char *arg);
+
+/* Strict option values: the whole string must be a number in [lo, hi];
+ * on failure an error naming the option is printed and 0 returned. */
+int cli_parse_i64(const char *opt, const char *s, int64_t lo, int64_t hi, int64_t *out);
+int cli_parse_u64(const char *opt, const char *s, uint64_t *out);
+int cli_parse_double(const char *opt, const char *s, double lo, double hi, double *out);
+
+/* Shortest %g text that reads back as exactly v ("null" for NaN/inf is the
+ * caller's business). buf needs 32 bytes. */
+const char *cli_fmt_double(char *buf, double v);
+
+/* A minimal JSON writer: top-level keys one per line, the rest inline. */
+typedef struct json_writer {
+    FILE *fp;
+    int depth;
+    int count[16];  /* items written at each depth */
+} json_writer;
+
+void json_begin(json_writer *w, FILE *fp);  /* opens the top-level object */
+void json_end(json_writer *w);              /* closes it and writes '\n' */
+void json_key_object(json_writer *w, const char *key);
+void json_key_array(json_writer *w, const char *key);
+void json_close_object(json_writer *w);
+void json_close_array(json_writer *w);
+void json_num(json_writer *w, const char *key, double v);  /* NaN/inf -> null */
+void json_int(json_writer *w, const char *key, int64_t v);
+void json_str(json_writer *w, const char *key, const char *v);
+void json_bool(json_writer *w, const char *key, int v);
+void json_null(json_writer *w, const char *key);
+
+#endif

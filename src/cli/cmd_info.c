@@ -1,0 +1,166 @@
+/* cmd_info.c: `lrfa info FILE`, what a matrix is made of. */
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+
+static const char usage[] =
+    "usage: lrfa info FILE [--top K] [--rank-tol T] [--json]\n"
+    "\n"
+    "Reads a Matrix Market file ('-' for standard input) and prints its banner,\n"
+    "shape, stored entries, representation, ||Y||_F, numerical rank, leading\n"
+    "singular values and the Eckart-Young optimum opt(r) = sqrt(sum_{i>r} s_i^2),\n"
+    "the smallest error ||ZW - Y||_F any rank-r factorization can reach.\n"
+    "\n"
+    "options:\n"
+    "  --top K        list K singular values and opt(r) for r = 0..K\n"
+    "                 (default: 10 in the table, all of them with --json)\n"
+    "  --rank-tol T   count s_i as nonzero when s_i > T * s_1\n"
+    "                 (default: max(rows, cols) * machine epsilon)\n"
+    "  --json         print one JSON object instead of the table\n"
+    "  -h, --help     show this help\n"
+    "\n"
+    "A coordinate file is held sparse and an array file dense; symmetric and\n"
+    "skew-symmetric files are mirrored, and repeated coordinate entries are summed.\n"
+    "The singular values come from LAPACK dgesdd on a dense copy.\n";
+
+static void print_table(const char *path, const lrfa_mm_header *h, const lrfa_matrix *Y,
+                        const lrfa_spectrum *sp, const char *sp_note, int64_t top)
+{
+    char b1[32];
+    int64_t k, r, stored = lrfa_matrix_stored(Y);
+    double fro = sp ? sp->fro : lrfa_matrix_fro_norm(Y);
+    printf("file            %s\n", path);
+    printf("banner          %s\n", h->banner);
+    printf("shape           %lld x %lld\n", (long long)h->rows, (long long)h->cols);
+    if (h->format == LRFA_MM_COORDINATE) {
+        printf("entries         %lld in the file", (long long)h->entries);
+        if (stored != h->entries) printf(", %lld stored%s", (long long)stored,
+                                         h->symmetry != LRFA_MM_GENERAL ? " after mirroring and summing" : " after summing repeats");
+        printf("\n");
+        printf("representation  sparse (compressed columns, %.3g%% filled)\n",
+               h->rows && h->cols ? 100.0 * (double)stored / ((double)h->rows * (double)h->cols) : 0.0);
+    } else {
+        printf("entries         %lld in the file, %lld stored\n", (long long)h->entries, (long long)stored);
+        printf("representation  dense (column-major)\n");
+    }
+    printf("||Y||_F         %.10g\n", fro);
+    if (!sp) {
+        printf("spectrum        not computed: %s\n", sp_note);
+        return;
+    }
+    printf("rank            %lld of %lld  (s_i > %.3g * s_1)\n", (long long)sp->rank, (long long)sp->k,
+           sp->rank_tol);
+    printf("spectrum        %s, all %lld singular values\n", sp->method, (long long)sp->k);
+    k = top < sp->k ? top : sp->k;
+    printf("\n   r  %-18s %-18s %s\n", "s_r", "opt(r)", "opt(r)/||Y||_F");
+    for (r = 0; r <= k; r++) {
+        double o = lrfa_spectrum_opt(sp, r);
+        if (r == 0) printf("%4lld  %-18s", (long long)r, "-");
+        else printf("%4lld  %-18.10g", (long long)r, sp->s[r - 1]);
+        printf(" %-18.10g %s%s\n", o, fro > 0 ? (snprintf(b1, sizeof b1, "%.6g", o / fro), b1) : "-",
+               r == sp->rank && r > 0 ? "   <- rank" : "");
+    }
+    if (k < sp->k) printf("   (%lld more; --top K shows more, --json lists all)\n", (long long)(sp->k - k));
+}
+
+static void print_json(const char *path, const lrfa_mm_header *h, const lrfa_matrix *Y,
+                       const lrfa_spectrum *sp, const char *sp_note, int64_t top)
+{
+    json_writer w;
+    int64_t k, r;
+    json_begin(&w, stdout);
+    json_str(&w, "file", path);
+    json_str(&w, "banner", h->banner);
+    json_str(&w, "format", lrfa_mm_format_name(h->format));
+    json_str(&w, "field", lrfa_mm_field_name(h->field));
+    json_str(&w, "symmetry", lrfa_mm_symmetry_name(h->symmetry));
+    json_int(&w, "rows", h->rows);
+    json_int(&w, "cols", h->cols);
+    json_int(&w, "entries", h->entries);
+    json_int(&w, "stored", lrfa_matrix_stored(Y));
+    json_str(&w, "storage", Y->storage == LRFA_STORAGE_SPARSE ? "sparse" : "dense");
+    json_num(&w, "fro_norm", sp ? sp->fro : lrfa_matrix_fro_norm(Y));
+    if (!sp) {
+        json_null(&w, "rank");
+        json_null(&w, "rank_tol");
+        json_null(&w, "singular_values");
+        json_null(&w, "opt_error");
+        json_str(&w, "spectrum_method", "none");
+        json_str(&w, "spectrum_note", sp_note);
+        json_end(&w);
+        return;
+    }
+    json_int(&w, "rank", sp->rank);
+    json_num(&w, "rank_tol", sp->rank_tol);
+    json_str(&w, "spectrum_method", sp->method);
+    k = top < sp->k ? top : sp->k;
+    json_key_array(&w, "singular_values");
+    for (r = 0; r < k; r++) json_num(&w, NULL, sp->s[r]);
+    json_close_array(&w);
+    json_key_array(&w, "opt_error");
+    for (r = 0; r <= k; r++) json_num(&w, NULL, lrfa_spectrum_opt(sp, r));
+    json_close_array(&w);
+    json_end(&w);
+}
+
+int cmd_info(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"top", required_argument, NULL, 't'},
+        {"rank-tol", required_argument, NULL, 'T'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    int c, json = 0, status = EXIT_OK;
+    int64_t top = -1;
+    double rank_tol = -1.0;
+    const char *path;
+    lrfa_error err = {0};
+    lrfa_mm_header h;
+    lrfa_matrix *Y = NULL;
+    lrfa_spectrum *sp = NULL;
+    const char *note = "";
+
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 't':
+            if (!cli_parse_i64("--top", optarg, 0, INT64_MAX, &top)) return EXIT_INPUT;
+            break;
+        case 'T':
+            if (!cli_parse_double("--rank-tol", optarg, 0.0, 1.0, &rank_tol)) return EXIT_INPUT;
+            break;
+        case 'j': json = 1; break;
+        case 'h': fputs(usage, stdout); return EXIT_OK;
+        default: return cli_bad_option("info", optopt, argv[optind - 1]);
+        }
+    }
+    if (optind != argc - 1) {
+        cli_error("info: expected one FILE, got %d (see 'lrfa info --help')", argc - optind);
+        return EXIT_INPUT;
+    }
+    path = argv[optind];
+    if (lrfa_mm_read_path(path, &Y, &h, &err) != LRFA_OK) return cli_lib_error(&err);
+    sp = lrfa_spectrum_compute(Y, rank_tol, &err);
+    if (!sp) {
+        if (err.status != LRFA_ENOMEM) {
+            status = cli_lib_error(&err);
+            goto done;
+        }
+        note = err.message;
+    }
+    if (top < 0) top = json ? INT64_MAX : 10;
+    if (json) print_json(strcmp(path, "-") ? path : "<stdin>", &h, Y, sp, note, top);
+    else print_table(strcmp(path, "-") ? path : "<stdin>", &h, Y, sp, note, top);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_error("info: cannot write to standard output");
+        status = EXIT_INPUT;
+    }
+done:
+    lrfa_spectrum_free(sp);
+    lrfa_matrix_free(Y);
+    return status;
+}

@@ -1,0 +1,26 @@
+/* internal.h: helpers shared by the library's files (not installed). */
+#ifndef LRFA_INTERNAL_H
+#define LRFA_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "lrfa/status.h"
+
+/* Allocation through the hook of lrfa_set_allocator. lrfa_alloc_array
+ * returns NULL when count * size overflows; count 0 returns a valid pointer
+ * to a 1-byte block so NULL always means failure. */
+void *lrfa_alloc(size_t size);
+void *lrfa_alloc_array(int64_t count, size_t size);
+void *lrfa_calloc_array(int64_t count, size_t size);
+void *lrfa_realloc_array(void *ptr, int64_t count, size_t size);
+void lrfa_dealloc(void *ptr);
+
+/* Fills err (when non-NULL) and returns status. */
+lrfa_status lrfa_fail(lrfa_error *err, lrfa_status status, long long line,
+                      const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Physical memory in bytes (0 when unknown). */
+uint64_t lrfa_physical_memory(void);
+
+#endif

@@ -1,0 +1,98 @@
+/* linalg.c: LAPACK routines, each wrapped once (sizes checked against
+ * lapack_int, workspace queried and allocated, info mapped to a status). */
+#include <limits.h>
+#include <math.h>
+#include <lapacke.h>
+#include "lrfa/linalg.h"
+#include "internal.h"
+
+static int fits_lapack_int(int64_t v)
+{
+    return v >= 0 && v <= (int64_t)INT_MAX;
+}
+
+/* s = singular values of A (dgesdd, jobz = 'N'); A is destroyed. */
+lrfa_status lrfa_svd_values(lrfa_dense *A, double *s, lrfa_error *err)
+{
+    lapack_int m, n, k, info, lwork;
+    double wq = 0.0, *work = NULL;
+    lapack_int *iwork = NULL;
+    lrfa_status st = LRFA_OK;
+    if (!fits_lapack_int(A->rows) || !fits_lapack_int(A->cols))
+        return lrfa_fail(err, LRFA_ERANGE, 0, "a %lld x %lld matrix is too large for LAPACK's 32-bit sizes",
+                         (long long)A->rows, (long long)A->cols);
+    m = (lapack_int)A->rows;
+    n = (lapack_int)A->cols;
+    k = m < n ? m : n;
+    if (k == 0) return LRFA_OK;
+    info = LAPACKE_dgesdd_work(LAPACK_COL_MAJOR, 'N', m, n, A->data, m, s, NULL, 1, NULL, 1,
+                               &wq, -1, NULL);
+    if (info != 0) return lrfa_fail(err, LRFA_ENUMERIC, 0, "dgesdd workspace query failed (info %d)", (int)info);
+    if (!(wq < (double)INT_MAX)) return lrfa_fail(err, LRFA_ERANGE, 0, "dgesdd workspace exceeds 32-bit sizes");
+    lwork = (lapack_int)wq;
+    work = lrfa_alloc_array(lwork > 1 ? lwork : 1, sizeof(double));
+    iwork = lrfa_alloc_array(8 * (int64_t)k, sizeof(lapack_int));
+    if (!work || !iwork) {
+        st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the SVD workspace of a %d x %d matrix",
+                       (int)m, (int)n);
+        goto done;
+    }
+    info = LAPACKE_dgesdd_work(LAPACK_COL_MAJOR, 'N', m, n, A->data, m, s, NULL, 1, NULL, 1,
+                               work, lwork, iwork);
+    if (info < 0) st = lrfa_fail(err, LRFA_ENUMERIC, 0, "dgesdd: argument %d was illegal", (int)-info);
+    else if (info > 0) st = lrfa_fail(err, LRFA_ENUMERIC, 0, "dgesdd did not converge (info %d)", (int)info);
+done:
+    lrfa_dealloc(work);
+    lrfa_dealloc(iwork);
+    return st;
+}
+
+/* A = Q R (dgeqrf), A <- Q (dorgqr), then flip the columns j with R_jj < 0. */
+lrfa_status lrfa_qr_orthonormal(lrfa_dense *A, lrfa_error *err)
+{
+    lapack_int m, n, info, lwork;
+    double wq1 = 0.0, wq2 = 0.0, *tau = NULL, *work = NULL, *sign = NULL;
+    lrfa_status st = LRFA_OK;
+    int64_t i, j;
+    if (!fits_lapack_int(A->rows) || !fits_lapack_int(A->cols))
+        return lrfa_fail(err, LRFA_ERANGE, 0, "a %lld x %lld matrix is too large for LAPACK's 32-bit sizes",
+                         (long long)A->rows, (long long)A->cols);
+    if (A->cols > A->rows)
+        return lrfa_fail(err, LRFA_EINPUT, 0, "QR of a %lld x %lld matrix: needs rows >= columns",
+                         (long long)A->rows, (long long)A->cols);
+    m = (lapack_int)A->rows;
+    n = (lapack_int)A->cols;
+    if (n == 0) return LRFA_OK;
+    info = LAPACKE_dgeqrf_work(LAPACK_COL_MAJOR, m, n, A->data, m, NULL, &wq1, -1);
+    if (info == 0) info = LAPACKE_dorgqr_work(LAPACK_COL_MAJOR, m, n, n, A->data, m, NULL, &wq2, -1);
+    if (info != 0) return lrfa_fail(err, LRFA_ENUMERIC, 0, "QR workspace query failed (info %d)", (int)info);
+    if (wq2 > wq1) wq1 = wq2;
+    if (!(wq1 < (double)INT_MAX)) return lrfa_fail(err, LRFA_ERANGE, 0, "QR workspace exceeds 32-bit sizes");
+    lwork = wq1 > 1 ? (lapack_int)wq1 : 1;
+    tau = lrfa_alloc_array(n, sizeof(double));
+    sign = lrfa_alloc_array(n, sizeof(double));
+    work = lrfa_alloc_array(lwork, sizeof(double));
+    if (!tau || !work || !sign) {
+        st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the QR of a %d x %d matrix", (int)m, (int)n);
+        goto done;
+    }
+    info = LAPACKE_dgeqrf_work(LAPACK_COL_MAJOR, m, n, A->data, m, tau, work, lwork);
+    if (info != 0) {
+        st = lrfa_fail(err, LRFA_ENUMERIC, 0, "dgeqrf failed (info %d)", (int)info);
+        goto done;
+    }
+    for (j = 0; j < n; j++) sign[j] = A->data[j + j * (int64_t)m] < 0 ? -1.0 : 1.0;
+    info = LAPACKE_dorgqr_work(LAPACK_COL_MAJOR, m, n, n, A->data, m, tau, work, lwork);
+    if (info != 0) {
+        st = lrfa_fail(err, LRFA_ENUMERIC, 0, "dorgqr failed (info %d)", (int)info);
+        goto done;
+    }
+    for (j = 0; j < n; j++)
+        if (sign[j] < 0)
+            for (i = 0; i < m; i++) A->data[i + j * (int64_t)m] = -A->data[i + j * (int64_t)m];
+done:
+    lrfa_dealloc(tau);
+    lrfa_dealloc(sign);
+    lrfa_dealloc(work);
+    return st;
+}

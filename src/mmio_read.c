@@ -1,0 +1,567 @@
+/* mmio_read.c: the Matrix Market reader.
+ *
+ * A strict line-oriented parser. The text is read in chunks through a small
+ * buffered reader (any line length, CRLF or LF, NUL bytes refused); tokens are
+ * separated by runs of spaces and tabs; numbers are parsed in the C locale
+ * with end-pointer and range checks. Entries are collected in buffers that
+ * grow as entries arrive, so a header that promises more than the file holds
+ * costs no more memory than the file itself. */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <locale.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include "lrfa/mmio.h"
+#include "internal.h"
+
+/* ---- buffered line reader ---- */
+
+typedef struct reader {
+    FILE *fp;
+    const char *name;  /* for messages */
+    char *buf;         /* buffered text; the current line is NUL-terminated in place */
+    size_t cap;        /* allocated size of buf */
+    size_t start;      /* first unread byte */
+    size_t end;        /* one past the last buffered byte */
+    int eof;           /* fread reported end of file or error */
+    long long lineno;  /* number of the line last returned (1-based) */
+} reader;
+
+enum { READ_LINE = 1, READ_EOF = 0, READ_ERROR = -1 };
+
+/* Returns the next line (without its '\n') in *line, or READ_EOF. */
+static int reader_next(reader *rd, char **line, size_t *len, lrfa_error *err)
+{
+    for (;;) {
+        char *nl = rd->end > rd->start ? memchr(rd->buf + rd->start, '\n', rd->end - rd->start) : NULL;
+        if (nl || (rd->eof && rd->end > rd->start)) {
+            char *s = rd->buf + rd->start;
+            size_t n = nl ? (size_t)(nl - s) : rd->end - rd->start;
+            rd->lineno++;
+            if (memchr(s, '\0', n))
+                return lrfa_fail(err, LRFA_EINPUT, rd->lineno,
+                                 "%s:%lld: NUL byte in the text (is this a binary file?)",
+                                 rd->name, rd->lineno), READ_ERROR;
+            if (nl) {
+                *nl = '\0';
+                rd->start += n + 1;
+            } else {
+                /* last line without '\n': there is always room for the terminator */
+                s[n] = '\0';
+                rd->start = rd->end;
+            }
+            *line = s;
+            *len = n;
+            return READ_LINE;
+        }
+        if (rd->eof) {
+            if (ferror(rd->fp))
+                return lrfa_fail(err, LRFA_EIO, rd->lineno + 1, "%s:%lld: read error: %s",
+                                 rd->name, rd->lineno + 1, strerror(errno)), READ_ERROR;
+            return READ_EOF;
+        }
+        /* move the partial line to the front, grow if full, read more */
+        if (rd->start > 0) {
+            memmove(rd->buf, rd->buf + rd->start, rd->end - rd->start);
+            rd->end -= rd->start;
+            rd->start = 0;
+        }
+        if (rd->cap - rd->end < 2) {
+            size_t ncap = rd->cap * 2;
+            char *nb = lrfa_realloc_array(rd->buf, (int64_t)ncap, 1);
+            if (!nb)
+                return lrfa_fail(err, LRFA_ENOMEM, rd->lineno + 1,
+                                 "%s:%lld: out of memory for a line of %zu bytes",
+                                 rd->name, rd->lineno + 1, rd->end), READ_ERROR;
+            rd->buf = nb;
+            rd->cap = ncap;
+        }
+        {
+            size_t got = fread(rd->buf + rd->end, 1, rd->cap - rd->end - 1, rd->fp);
+            rd->end += got;
+            if (got == 0) rd->eof = 1;
+        }
+    }
+}
+
+/* ---- tokens ---- */
+
+#define MAX_TOKENS 8
+
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* Splits line in place into at most MAX_TOKENS tokens; returns the count
+ * (MAX_TOKENS + 1 when there are more). */
+static int tokenize(char *s, char **tok)
+{
+    int n = 0;
+    for (;;) {
+        while (is_blank(*s)) s++;
+        if (!*s) return n;
+        if (n == MAX_TOKENS) return MAX_TOKENS + 1;
+        tok[n++] = s;
+        while (*s && !is_blank(*s)) s++;
+        if (*s) *s++ = '\0';
+    }
+}
+
+/* ---- numbers ---- */
+
+typedef enum { NUM_OK, NUM_SYNTAX, NUM_OVERFLOW, NUM_NONFINITE, NUM_NEGATIVE } num_status;
+
+/* A decimal integer: [+-]?[0-9]+, in int64_t range. */
+static num_status parse_int64(const char *s, int64_t *out)
+{
+    int neg = 0;
+    uint64_t v = 0;
+    if (*s == '+' || *s == '-') neg = (*s++ == '-');
+    if (!isdigit((unsigned char)*s)) return NUM_SYNTAX;
+    for (; isdigit((unsigned char)*s); s++) {
+        unsigned d = (unsigned)(*s - '0');
+        if (v > (UINT64_MAX - d) / 10) return NUM_OVERFLOW;
+        v = v * 10 + d;
+    }
+    if (*s) return NUM_SYNTAX;
+    if (v > (uint64_t)INT64_MAX + (neg ? 1u : 0u)) return NUM_OVERFLOW;
+    *out = neg ? (int64_t)(0 - v) : (int64_t)v;
+    return NUM_OK;
+}
+
+static locale_t c_locale;
+static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
+static void make_c_locale(void) { c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0); }
+
+/* A decimal floating-point number: [+-]? (d+ [. d*] | . d+) ([eE] [+-]? d+)?,
+ * or an integer when integer_only. Infinity, NaN and hexadecimal are refused.
+ * Correctly rounded (strtod in the C locale). */
+static num_status parse_double(const char *s, int integer_only, double *out)
+{
+    const char *p = s;
+    char *end;
+    int digits = 0;
+    double v;
+    if (*p == '+' || *p == '-') p++;
+    {
+        const char *q = p;
+        if (!strncasecmp(q, "nan", 3) || !strncasecmp(q, "inf", 3)) return NUM_NONFINITE;
+    }
+    while (isdigit((unsigned char)*p)) p++, digits++;
+    if (!integer_only) {
+        if (*p == '.') {
+            p++;
+            while (isdigit((unsigned char)*p)) p++, digits++;
+        }
+        if (digits && (*p == 'e' || *p == 'E')) {
+            p++;
+            if (*p == '+' || *p == '-') p++;
+            if (!isdigit((unsigned char)*p)) return NUM_SYNTAX;
+            while (isdigit((unsigned char)*p)) p++;
+        }
+    }
+    if (!digits || *p) return NUM_SYNTAX;
+    pthread_once(&c_locale_once, make_c_locale);
+    errno = 0;
+    v = c_locale ? strtod_l(s, &end, c_locale) : strtod(s, &end);
+    if (end != p) return NUM_SYNTAX;
+    if (errno == ERANGE && isinf(v)) return NUM_OVERFLOW;
+    *out = v;
+    return NUM_OK;
+}
+
+/* ---- the reader proper ---- */
+
+typedef struct entries {
+    int64_t n, cap;
+    int64_t *i, *j;   /* 0-based indices (coordinate only) */
+    double *x;        /* values */
+} entries;
+
+static void entries_free(entries *e)
+{
+    lrfa_dealloc(e->i);
+    lrfa_dealloc(e->j);
+    lrfa_dealloc(e->x);
+}
+
+/* Makes room for `more` entries, doubling; bounded by the memory check done
+ * on the header, so growth is only ever driven by entries really present. */
+static int entries_reserve(entries *e, int64_t more, int with_index)
+{
+    int64_t need = e->n + more, ncap;
+    if (need <= e->cap) return 1;
+    ncap = e->cap ? e->cap : 4096;
+    while (ncap < need) ncap *= 2;
+    if (with_index) {
+        int64_t *ni = lrfa_realloc_array(e->i, ncap, sizeof(int64_t));
+        if (!ni) return 0;
+        e->i = ni;
+        ni = lrfa_realloc_array(e->j, ncap, sizeof(int64_t));
+        if (!ni) return 0;
+        e->j = ni;
+    }
+    {
+        double *nx = lrfa_realloc_array(e->x, ncap, sizeof(double));
+        if (!nx) return 0;
+        e->x = nx;
+    }
+    e->cap = ncap;
+    return 1;
+}
+
+static void lower(char *s)
+{
+    for (; *s; s++) *s = (char)tolower((unsigned char)*s);
+}
+
+#define FAIL(status, line, ...) \
+    do { st = lrfa_fail(err, status, line, __VA_ARGS__); goto done; } while (0)
+
+static lrfa_status parse_banner(reader *rd, char *line, lrfa_mm_header *h, lrfa_error *err)
+{
+    lrfa_status st = LRFA_OK;
+    char *tok[MAX_TOKENS];
+    const char *nm = rd->name;
+    long long ln = rd->lineno;
+    int nt;
+    {
+        /* keep a trimmed copy of the banner for reports */
+        char *s = line;
+        size_t n;
+        while (is_blank(*s)) s++;
+        n = strlen(s);
+        while (n && is_blank(s[n - 1])) n--;
+        if (n >= sizeof h->banner) n = sizeof h->banner - 1;
+        memcpy(h->banner, s, n);
+        h->banner[n] = '\0';
+    }
+    nt = tokenize(line, tok);
+    if (nt == 0 || strncasecmp(tok[0], "%%MatrixMarket", 14) != 0 || tok[0][14] != '\0')
+        FAIL(LRFA_EINPUT, ln, "%s:%lld: expected the banner '%%%%MatrixMarket matrix FORMAT FIELD SYMMETRY'",
+             nm, ln);
+    if (nt < 2) FAIL(LRFA_EINPUT, ln, "%s:%lld: banner: missing the object (expected 'matrix')", nm, ln);
+    lower(tok[1]);
+    if (!strcmp(tok[1], "vector"))
+        FAIL(LRFA_EINPUT, ln, "%s:%lld: banner: object 'vector' is not supported (expected 'matrix')", nm, ln);
+    if (strcmp(tok[1], "matrix"))
+        FAIL(LRFA_EINPUT, ln, "%s:%lld: banner: unknown object '%s' (expected 'matrix')", nm, ln, tok[1]);
+    if (nt < 3)
+        FAIL(LRFA_EINPUT, ln, "%s:%lld: banner: missing the format (expected 'coordinate' or 'array')", nm, ln);
+    lower(tok[2]);
+    if (!strcmp(tok[2], "coordinate")) h->format = LRFA_MM_COORDINATE;
+    else if (!strcmp(tok[2], "array")) h->format = LRFA_MM_ARRAY;
+    else FAIL(LRFA_EINPUT, ln, "%s:%lld: banner: unknown format '%s' (expected 'coordinate' or 'array')",
+              nm, ln, tok[2]);
+    if (nt < 4)
+        FAIL(LRFA_EINPUT, ln, "%s:%lld: banner: missing the field (expected 'real', 'double', 'integer' or 'pattern')",
+             nm, ln);
+    lower(tok[3]);
+    if (!strcmp(tok[3], "real") || !strcmp(tok[3], "double")) h->field = LRFA_MM_REAL;
+    else if (!strcmp(tok[3], "integer")) h->field = LRFA_MM_INTEGER;
+    else if (!strcmp(tok[3], "pattern")) h->field = LRFA_MM_PATTERN;
+    else if (!strcmp(tok[3], "complex"))
+        FAIL(LRFA_EINPUT, ln, "%s:%lld: banner: field 'complex' is not supported (lrfa factors real matrices)", nm, ln);
+    else FAIL(LRFA_EINPUT, ln, "%s:%lld: banner: unknown field '%s' (expected 'real', 'double', 'integer' or 'pattern')",
+              nm, ln, tok[3]);
+    if (nt < 5)
+        FAIL(LRFA_EINPUT, ln, "%s:%lld: banner: missing the symmetry (expected 'general', 'symmetric' or 'skew-symmetric')",
+             nm, ln);
+    lower(tok[4]);
+    if (!strcmp(tok[4], "general")) h->symmetry = LRFA_MM_GENERAL;
+    else if (!strcmp(tok[4], "symmetric")) h->symmetry = LRFA_MM_SYMMETRIC;
+    else if (!strcmp(tok[4], "skew-symmetric")) h->symmetry = LRFA_MM_SKEW;
+    else if (!strcmp(tok[4], "hermitian"))
+        FAIL(LRFA_EINPUT, ln, "%s:%lld: banner: symmetry 'hermitian' is not supported (lrfa factors real matrices)", nm, ln);
+    else FAIL(LRFA_EINPUT, ln, "%s:%lld: banner: unknown symmetry '%s' (expected 'general', 'symmetric' or 'skew-symmetric')",
+              nm, ln, tok[4]);
+    if (nt > 5)
+        FAIL(LRFA_EINPUT, ln, "%s:%lld: banner: unexpected text '%s' after the symmetry", nm, ln, tok[5]);
+    if (h->format == LRFA_MM_ARRAY && h->field == LRFA_MM_PATTERN)
+        FAIL(LRFA_EINPUT, ln, "%s:%lld: banner: 'array pattern' is not a valid combination (pattern needs coordinate)",
+             nm, ln);
+    if (h->field == LRFA_MM_PATTERN && h->symmetry == LRFA_MM_SKEW)
+        FAIL(LRFA_EINPUT, ln, "%s:%lld: banner: 'pattern skew-symmetric' is not a valid combination", nm, ln);
+done:
+    return st;
+}
+
+static const char *size_word(int k)
+{
+    return k == 0 ? "rows" : k == 1 ? "columns" : "entries";
+}
+
+/* The size line: "rows cols entries" (coordinate) or "rows cols" (array). */
+static lrfa_status parse_size(reader *rd, char *line, lrfa_mm_header *h, lrfa_error *err)
+{
+    lrfa_status st = LRFA_OK;
+    char *tok[MAX_TOKENS];
+    const char *nm = rd->name;
+    long long ln = rd->lineno;
+    int want = h->format == LRFA_MM_COORDINATE ? 3 : 2, nt, k;
+    int64_t v[3] = {0, 0, 0};
+    const char *shape = want == 3 ? "'ROWS COLUMNS ENTRIES'" : "'ROWS COLUMNS'";
+
+    nt = tokenize(line, tok);
+    if (nt != want)
+        FAIL(LRFA_EINPUT, ln, "%s:%lld: expected the size line %s, found %s%d token%s", nm, ln, shape,
+             nt > MAX_TOKENS ? "more than " : "", nt > MAX_TOKENS ? MAX_TOKENS : nt, nt == 1 ? "" : "s");
+    for (k = 0; k < want; k++) {
+        num_status ns = parse_int64(tok[k], &v[k]);
+        if (ns == NUM_OVERFLOW)
+            FAIL(LRFA_EINPUT, ln, "%s:%lld: size line: %s '%s' overflows a 64-bit integer", nm, ln,
+                 size_word(k), tok[k]);
+        if (ns != NUM_OK)
+            FAIL(LRFA_EINPUT, ln, "%s:%lld: size line: %s '%s' is not an integer (expected %s)", nm, ln,
+                 size_word(k), tok[k], shape);
+        if (v[k] < 0)
+            FAIL(LRFA_EINPUT, ln, "%s:%lld: size line: %s %lld is negative", nm, ln, size_word(k),
+                 (long long)v[k]);
+    }
+    h->rows = v[0];
+    h->cols = v[1];
+    if (h->symmetry != LRFA_MM_GENERAL && h->rows != h->cols)
+        FAIL(LRFA_EINPUT, ln, "%s:%lld: a %s matrix must be square, but the size line says %lld x %lld",
+             nm, ln, lrfa_mm_symmetry_name(h->symmetry), (long long)h->rows, (long long)h->cols);
+    if (h->format == LRFA_MM_COORDINATE) {
+        h->entries = v[2];
+        if ((h->rows == 0 || h->cols == 0) && h->entries > 0)
+            FAIL(LRFA_EINPUT, ln, "%s:%lld: size line: a %lld x %lld matrix cannot hold %lld entries", nm, ln,
+                 (long long)h->rows, (long long)h->cols, (long long)h->entries);
+        /* the compressed-column result needs cols + 1 pointers and rows + 1
+         * of scratch; each entry costs at most 2 x (index, index, value) of
+         * triplets, (index, value) of scratch and (index, value) in the
+         * result: 7 doubles' worth, 14 when mirrored */
+        if (!lrfa_fits_in_memory(h->cols + 1, 1, 0) || !lrfa_fits_in_memory(h->rows + 1, 1, 0) ||
+            !lrfa_fits_in_memory(h->entries, h->symmetry == LRFA_MM_GENERAL ? 7 : 14, 0))
+            FAIL(LRFA_ENOMEM, ln, "%s:%lld: a %lld x %lld matrix with %lld entries does not fit in this machine's memory",
+                 nm, ln, (long long)h->rows, (long long)h->cols, (long long)h->entries);
+    } else {
+        int64_t n = h->rows;
+        if (!lrfa_fits_in_memory(h->rows, h->cols, 0))
+            FAIL(LRFA_ENOMEM, ln, "%s:%lld: a dense %lld x %lld matrix does not fit in this machine's memory",
+                 nm, ln, (long long)h->rows, (long long)h->cols);
+        if (h->symmetry == LRFA_MM_GENERAL) h->entries = h->rows * h->cols;
+        else if (h->symmetry == LRFA_MM_SYMMETRIC) h->entries = n % 2 ? n * ((n + 1) / 2) : (n / 2) * (n + 1);
+        else h->entries = n % 2 ? n * ((n - 1) / 2) : (n / 2) * (n - 1);
+    }
+done:
+    return st;
+}
+
+/* One index token, 1-based in the file, returned 0-based. */
+static lrfa_status parse_index(reader *rd, const char *tok, const char *what, int64_t limit,
+                               int64_t *out, lrfa_error *err)
+{
+    int64_t v;
+    num_status ns = parse_int64(tok, &v);
+    long long ln = rd->lineno;
+    if (ns == NUM_OVERFLOW)
+        return lrfa_fail(err, LRFA_EINPUT, ln, "%s:%lld: %s index '%s' overflows a 64-bit integer",
+                         rd->name, ln, what, tok);
+    if (ns != NUM_OK)
+        return lrfa_fail(err, LRFA_EINPUT, ln, "%s:%lld: %s index '%s' is not an integer", rd->name, ln, what, tok);
+    if (v == 0)
+        return lrfa_fail(err, LRFA_EINPUT, ln, "%s:%lld: %s index 0: indices are 1-based (expected 1..%lld)",
+                         rd->name, ln, what, (long long)limit);
+    if (v < 1 || v > limit)
+        return lrfa_fail(err, LRFA_EINPUT, ln, "%s:%lld: %s index %lld is out of range (expected 1..%lld)",
+                         rd->name, ln, what, (long long)v, (long long)limit);
+    *out = v - 1;
+    return LRFA_OK;
+}
+
+static lrfa_status parse_value(reader *rd, const char *tok, lrfa_mm_field field, double *out, lrfa_error *err)
+{
+    long long ln = rd->lineno;
+    switch (parse_double(tok, field == LRFA_MM_INTEGER, out)) {
+    case NUM_OK: return LRFA_OK;
+    case NUM_OVERFLOW:
+        return lrfa_fail(err, LRFA_EINPUT, ln, "%s:%lld: value '%s' overflows a double", rd->name, ln, tok);
+    case NUM_NONFINITE:
+        return lrfa_fail(err, LRFA_EINPUT, ln, "%s:%lld: value '%s' is not finite (NaN and infinity are not allowed)",
+                         rd->name, ln, tok);
+    default:
+        return lrfa_fail(err, LRFA_EINPUT, ln, "%s:%lld: value '%s' is not %s", rd->name, ln, tok,
+                         field == LRFA_MM_INTEGER ? "an integer (the field is 'integer')" : "a real number");
+    }
+}
+
+lrfa_status lrfa_mm_read(FILE *fp, const char *name, lrfa_matrix **out,
+                         lrfa_mm_header *hdr, lrfa_error *err)
+{
+    lrfa_status st = LRFA_OK;
+    reader rd;
+    lrfa_mm_header h;
+    entries e = {0, 0, NULL, NULL, NULL};
+    char *line, *tok[MAX_TOKENS];
+    size_t len;
+    int r, nt, coord, want;
+    int64_t seen = 0, n;
+    lrfa_dense *D = NULL;
+    lrfa_sparse *S = NULL;
+    const char *nm = name ? name : "<input>";
+
+    *out = NULL;
+    memset(&h, 0, sizeof h);
+    memset(&rd, 0, sizeof rd);
+    rd.fp = fp;
+    rd.name = nm;
+    rd.cap = 1 << 16;
+    rd.buf = lrfa_alloc(rd.cap);
+    if (!rd.buf) FAIL(LRFA_ENOMEM, 0, "%s: out of memory", nm);
+
+    /* banner: the first line */
+    r = reader_next(&rd, &line, &len, err);
+    if (r == READ_ERROR) { st = err ? err->status : LRFA_EINPUT; goto done; }
+    if (r == READ_EOF)
+        FAIL(LRFA_EINPUT, 1, "%s:1: empty file (expected the banner '%%%%MatrixMarket matrix FORMAT FIELD SYMMETRY')", nm);
+    if ((st = parse_banner(&rd, line, &h, err)) != LRFA_OK) goto done;
+
+    /* comments and blank lines, then the size line */
+    for (;;) {
+        char *s;
+        r = reader_next(&rd, &line, &len, err);
+        if (r == READ_ERROR) { st = err ? err->status : LRFA_EINPUT; goto done; }
+        if (r == READ_EOF)
+            FAIL(LRFA_EINPUT, rd.lineno + 1, "%s:%lld: end of file before the size line", nm, rd.lineno + 1);
+        for (s = line; is_blank(*s); s++) {}
+        if (*s == '%' || *s == '\0') continue;
+        break;
+    }
+    if ((st = parse_size(&rd, line, &h, err)) != LRFA_OK) goto done;
+
+    coord = h.format == LRFA_MM_COORDINATE;
+    want = coord ? (h.field == LRFA_MM_PATTERN ? 2 : 3) : 1;
+    n = h.rows;
+
+    /* entries */
+    for (;;) {
+        int64_t i = 0, j = 0;
+        double v = 1.0;
+        r = reader_next(&rd, &line, &len, err);
+        if (r == READ_ERROR) { st = err ? err->status : LRFA_EINPUT; goto done; }
+        if (r == READ_EOF) break;
+        nt = tokenize(line, tok);
+        if (nt == 0) continue;
+        if (tok[0][0] == '%') continue;
+        if (seen == h.entries)
+            FAIL(LRFA_EINPUT, rd.lineno, "%s:%lld: more entries than the %lld the size line declares",
+                 nm, rd.lineno, (long long)h.entries);
+        if (nt != want) {
+            const char *form = !coord ? "one value per line ('VALUE')"
+                             : want == 2 ? "'ROW COLUMN' (pattern)" : "'ROW COLUMN VALUE'";
+            FAIL(LRFA_EINPUT, rd.lineno, "%s:%lld: expected %s, found %s%d token%s", nm, rd.lineno, form,
+                 nt > MAX_TOKENS ? "more than " : "", nt > MAX_TOKENS ? MAX_TOKENS : nt, nt == 1 ? "" : "s");
+        }
+        if (coord) {
+            if ((st = parse_index(&rd, tok[0], "row", h.rows, &i, err)) != LRFA_OK) goto done;
+            if ((st = parse_index(&rd, tok[1], "column", h.cols, &j, err)) != LRFA_OK) goto done;
+            if (want == 3 && (st = parse_value(&rd, tok[2], h.field, &v, err)) != LRFA_OK) goto done;
+            if (h.symmetry != LRFA_MM_GENERAL && i < j)
+                FAIL(LRFA_EINPUT, rd.lineno,
+                     "%s:%lld: entry (%lld, %lld) is above the diagonal; a %s file holds the lower triangle only",
+                     nm, rd.lineno, (long long)i + 1, (long long)j + 1, lrfa_mm_symmetry_name(h.symmetry));
+            if (h.symmetry == LRFA_MM_SKEW && i == j && v != 0.0)
+                FAIL(LRFA_EINPUT, rd.lineno,
+                     "%s:%lld: diagonal entry (%lld, %lld) is %s, but a skew-symmetric matrix has a zero diagonal",
+                     nm, rd.lineno, (long long)i + 1, (long long)j + 1, tok[2]);
+            if (!entries_reserve(&e, 2, 1))
+                FAIL(LRFA_ENOMEM, rd.lineno, "%s:%lld: out of memory after %lld entries", nm, rd.lineno,
+                     (long long)seen);
+            e.i[e.n] = i;
+            e.j[e.n] = j;
+            e.x[e.n++] = v;
+            if (h.symmetry != LRFA_MM_GENERAL && i != j) {
+                e.i[e.n] = j;
+                e.j[e.n] = i;
+                e.x[e.n++] = h.symmetry == LRFA_MM_SKEW ? -v : v;
+            }
+        } else {
+            if ((st = parse_value(&rd, tok[0], h.field, &v, err)) != LRFA_OK) goto done;
+            if (!entries_reserve(&e, 1, 0))
+                FAIL(LRFA_ENOMEM, rd.lineno, "%s:%lld: out of memory after %lld entries", nm, rd.lineno,
+                     (long long)seen);
+            e.x[e.n++] = v;
+        }
+        seen++;
+    }
+    if (seen < h.entries)
+        FAIL(LRFA_EINPUT, rd.lineno + 1, "%s:%lld: end of file after %lld of the %lld entries the size line declares",
+             nm, rd.lineno + 1, (long long)seen, (long long)h.entries);
+    h.lines = rd.lineno;
+
+    if (coord) {
+        S = lrfa_sparse_from_triplets(h.rows, h.cols, e.n, e.i, e.j, e.x, err);
+        if (!S) { st = err ? err->status : LRFA_ENOMEM; goto done; }
+        *out = lrfa_matrix_wrap_sparse(S, err);
+    } else if (h.symmetry == LRFA_MM_GENERAL) {
+        /* the values are the column-major data itself */
+        D = lrfa_alloc(sizeof *D);
+        if (!D) FAIL(LRFA_ENOMEM, 0, "%s: out of memory", nm);
+        D->rows = h.rows;
+        D->cols = h.cols;
+        D->data = h.entries ? e.x : NULL;
+        if (h.entries) e.x = NULL;
+        *out = lrfa_matrix_wrap_dense(D, err);
+    } else {
+        /* packed lower triangle by columns (strictly lower for skew) */
+        int64_t jj, ii, p = 0;
+        double sign = h.symmetry == LRFA_MM_SKEW ? -1.0 : 1.0;
+        D = lrfa_dense_alloc(n, n, err);
+        if (!D) { st = err ? err->status : LRFA_ENOMEM; goto done; }
+        for (jj = 0; jj < n; jj++)
+            for (ii = h.symmetry == LRFA_MM_SKEW ? jj + 1 : jj; ii < n; ii++) {
+                double v = e.x[p++];
+                D->data[ii + jj * n] = v;
+                if (ii != jj) D->data[jj + ii * n] = sign * v;
+            }
+        *out = lrfa_matrix_wrap_dense(D, err);
+    }
+    if (!*out) { st = LRFA_ENOMEM; goto done; }
+    if (hdr) *hdr = h;
+done:
+    entries_free(&e);
+    lrfa_dealloc(rd.buf);
+    return st;
+}
+
+lrfa_status lrfa_mm_read_path(const char *path, lrfa_matrix **out,
+                              lrfa_mm_header *hdr, lrfa_error *err)
+{
+    FILE *fp;
+    struct stat sb;
+    lrfa_status st;
+    *out = NULL;
+    if (!strcmp(path, "-")) return lrfa_mm_read(stdin, "<stdin>", out, hdr, err);
+    fp = fopen(path, "rb");
+    if (!fp) return lrfa_fail(err, LRFA_EIO, 0, "%s: cannot open: %s", path, strerror(errno));
+    if (fstat(fileno(fp), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        fclose(fp);
+        return lrfa_fail(err, LRFA_EIO, 0, "%s: is a directory, not a Matrix Market file", path);
+    }
+    st = lrfa_mm_read(fp, path, out, hdr, err);
+    fclose(fp);
+    return st;
+}
+
+const char *lrfa_mm_format_name(lrfa_mm_format f)
+{
+    return f == LRFA_MM_COORDINATE ? "coordinate" : "array";
+}
+
+const char *lrfa_mm_field_name(lrfa_mm_field f)
+{
+    return f == LRFA_MM_REAL ? "real" : f == LRFA_MM_INTEGER ? "integer" : "pattern";
+}
+
+const char *lrfa_mm_symmetry_name(lrfa_mm_symmetry s)
+{
+    return s == LRFA_MM_GENERAL ? "general" : s == LRFA_MM_SYMMETRIC ? "symmetric" : "skew-symmetric";
+}

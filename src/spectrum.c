@@ -1,0 +1,91 @@
+/* spectrum.c: singular values, numerical rank and opt(r). */
+#include <float.h>
+#include <math.h>
+#include "lrfa/linalg.h"
+#include "lrfa/spectrum.h"
+#include "internal.h"
+
+double lrfa_rank_tol_default(int64_t rows, int64_t cols)
+{
+    return (double)(rows > cols ? rows : cols) * DBL_EPSILON;
+}
+
+int64_t lrfa_rank_count(const double *s, int64_t k, double rel_tol)
+{
+    int64_t r = 0;
+    if (k == 0 || !(s[0] > 0.0)) return 0;
+    while (r < k && s[r] > rel_tol * s[0]) r++;
+    return r;
+}
+
+void lrfa_spectrum_free(lrfa_spectrum *sp)
+{
+    if (!sp) return;
+    lrfa_dealloc(sp->s);
+    lrfa_dealloc(sp->opt);
+    lrfa_dealloc(sp);
+}
+
+/* opt(r)^2 = sum_{i>r} s_i^2, summed from the smallest value up (the
+ * accurate order) in units of s_1 so it cannot overflow. */
+static void fill_opt(lrfa_spectrum *sp)
+{
+    int64_t k = sp->k, r;
+    double s1 = k ? sp->s[0] : 0.0, acc = 0.0;
+    sp->opt[k] = 0.0;
+    for (r = k - 1; r >= 1; r--) {
+        double t = sp->s[r] / s1;
+        acc += t * t;
+        sp->opt[r] = s1 * sqrt(acc);
+    }
+    sp->opt[0] = sp->fro;
+}
+
+lrfa_spectrum *lrfa_spectrum_compute(const lrfa_matrix *Y, double rank_tol, lrfa_error *err)
+{
+    lrfa_spectrum *sp = NULL;
+    lrfa_dense *A = NULL;
+    int64_t k = Y->rows < Y->cols ? Y->rows : Y->cols;
+    lrfa_status st;
+
+    /* dgesdd needs the dense copy plus about 4 min^2 + 7 max doubles of work */
+    if (!lrfa_fits_in_memory(Y->rows, Y->cols, 0) ||
+        !lrfa_fits_in_memory(k, 4 * k + 8, 7 * 8 * (Y->rows > Y->cols ? Y->rows : Y->cols))) {
+        lrfa_fail(err, LRFA_ENOMEM, 0,
+                  "the full SVD of a %lld x %lld matrix needs more memory than this machine has",
+                  (long long)Y->rows, (long long)Y->cols);
+        return NULL;
+    }
+    sp = lrfa_alloc(sizeof *sp);
+    if (!sp) goto nomem;
+    sp->rows = Y->rows;
+    sp->cols = Y->cols;
+    sp->k = k;
+    sp->s = lrfa_calloc_array(k, sizeof(double));
+    sp->opt = lrfa_calloc_array(k + 1, sizeof(double));
+    sp->method = "dgesdd";
+    if (!sp->s || !sp->opt) goto nomem;
+    sp->fro = lrfa_matrix_fro_norm(Y);
+    sp->rank_tol = rank_tol >= 0 ? rank_tol : lrfa_rank_tol_default(Y->rows, Y->cols);
+    if (k > 0) {
+        A = lrfa_matrix_to_dense(Y, err);
+        if (!A) goto fail;
+        st = lrfa_svd_values(A, sp->s, err);
+        lrfa_dense_free(A);
+        if (st != LRFA_OK) goto fail;
+    }
+    sp->rank = lrfa_rank_count(sp->s, k, sp->rank_tol);
+    fill_opt(sp);
+    return sp;
+nomem:
+    lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the spectrum");
+fail:
+    lrfa_spectrum_free(sp);
+    return NULL;
+}
+
+double lrfa_spectrum_opt(const lrfa_spectrum *sp, int64_t r)
+{
+    if (r < 0) r = 0;
+    return r >= sp->k ? 0.0 : sp->opt[r];
+}
