@@ -75,7 +75,7 @@ test: deps
 
 check: deps
 	$(MAKE) SAN=1 all
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	ASAN_OPTIONS=detect_leaks=1:exitcode=86 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=86 \
 	    $(MAKE) SAN=1 unit-test cli-test
 
 demo: deps

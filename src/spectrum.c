@@ -34,6 +34,10 @@ static void fill_opt(lrfa_spectrum *sp)
     double s1 = k ? sp->s[0] : 0.0, acc = 0.0;
     sp->opt[k] = 0.0;
     for (r = k - 1; r >= 1; r--) {
+        if (s1 == 0.0) {
+            sp->opt[r] = 0.0;
+            continue;
+        }
         double t = sp->s[r] / s1;
         acc += t * t;
         sp->opt[r] = s1 * sqrt(acc);

@@ -36,7 +36,7 @@ double lrfa_rng_gaussian(lrfa_rng *rng);
 void lrfa_rng_fill_gaussian(lrfa_rng *rng, double *x, int64_t n, double sigma);
 
 /* Natural logarithm of x > 0 from basic arithmetic only (deterministic across
- * machines); within 2 ulp of the correctly rounded value. */
+ * machines); within 3 ulp of the correctly rounded value (tested). */
 double lrfa_log_portable(double x);
 
 #ifdef __cplusplus

@@ -1,0 +1,222 @@
+/* test_mmio.c: the Matrix Market reader against SciPy's figures, the writer's
+ * exact round trip, and the reader's mirroring rules. */
+#define _GNU_SOURCE
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "testutil.h"
+
+/* Every matrix in data/matrices (copies of the project's shared matrices)
+ * reads with SciPy's shape and stored entries; ||Y||_F agrees to 1e-12
+ * relative and the five largest singular values to 1e-10 relative to s_1
+ * (reference: data/reference.txt from tests/tools/make_reference.py). */
+static void test_shared_matrices(void)
+{
+    FILE *ref = fopen("data/reference.txt", "r");
+    char line[1024], name[256], path[512];
+    int files = 0;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ref);
+    while (fgets(line, sizeof line, ref)) {
+        long long rows, cols, entries, stored;
+        double fro, s[5], worst = 0.0;
+        lrfa_matrix *Y = NULL;
+        lrfa_mm_header h;
+        lrfa_error err = {0};
+        lrfa_spectrum *sp;
+        int k;
+        if (line[0] == '#') continue;
+        if (sscanf(line, "%255s %lld %lld %lld %lld %lf %lf %lf %lf %lf %lf", name, &rows, &cols, &entries,
+                   &stored, &fro, &s[0], &s[1], &s[2], &s[3], &s[4]) != 11) {
+            CU_FAIL("malformed line in data/reference.txt");
+            continue;
+        }
+        snprintf(path, sizeof path, "data/matrices/%s", name);
+        if (lrfa_mm_read_path(path, &Y, &h, &err) != LRFA_OK) {
+            printf("    %s: %s\n", name, err.message);
+            CU_FAIL("a shared matrix failed to read");
+            continue;
+        }
+        files++;
+        CU_ASSERT_EQUAL(Y->rows, rows);
+        CU_ASSERT_EQUAL(Y->cols, cols);
+        CU_ASSERT_EQUAL(h.entries, entries);
+        CU_ASSERT_EQUAL(lrfa_matrix_stored(Y), stored);
+        CU_ASSERT_EQUAL(Y->storage, h.format == LRFA_MM_COORDINATE ? LRFA_STORAGE_SPARSE : LRFA_STORAGE_DENSE);
+        sp = lrfa_spectrum_compute(Y, -1.0, &err);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(sp);
+        {
+            char what[300];
+            snprintf(what, sizeof what, "%s: ||Y||_F vs SciPy (relative)", name);
+            CHECK_REL(what, sp->fro, fro, fro, 1e-12);
+            for (k = 0; k < 5 && k < sp->k; k++) {
+                double e = fabs(sp->s[k] - s[k]) / s[0];
+                if (e > worst) worst = e;
+            }
+            snprintf(what, sizeof what, "%s: s_1..s_5 vs NumPy (over s_1)", name);
+            CHECK_REL(what, worst, 0.0, 1.0, 1e-10);
+        }
+        lrfa_spectrum_free(sp);
+        lrfa_matrix_free(Y);
+    }
+    fclose(ref);
+    printf("    %d shared matrices checked\n", files);
+    CU_ASSERT(files >= 12);
+}
+
+static char tmpdir[64];
+
+static int make_tmpdir(void)
+{
+    strcpy(tmpdir, "/tmp/lrfa-unit.XXXXXX");
+    return mkdtemp(tmpdir) ? 0 : 1;
+}
+
+static int remove_tmpdir(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : 1;
+}
+
+/* Write then read gives identical bits, for values at the edges of double
+ * precision (largest finite, subnormal, -0, values needing 17 digits). */
+static void test_round_trip_bits(void)
+{
+    static const double special[] = {1.7976931348623157e308, 4.9406564584124654e-324, -0.0, 1.0 / 3.0,
+                                     -2.2250738585072014e-308, 0.1, 1e22, 123456789012345678.0};
+    lrfa_dense *A = test_gaussian(17, 11, 3);
+    lrfa_matrix *M, *B = NULL;
+    lrfa_error err = {0};
+    char path[128];
+    size_t k;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(A);
+    for (k = 0; k < sizeof special / sizeof *special; k++) A->data[k * 7] = special[k];
+    for (k = 0; k < 17 * 11; k += 5) A->data[k] *= 1e-300;
+    M = lrfa_matrix_wrap_dense(A, NULL);
+    snprintf(path, sizeof path, "%s/dense.mtx", tmpdir);
+    CU_ASSERT_EQUAL_FATAL(lrfa_mm_write_path(path, M, "round trip\ntwo lines", &err), LRFA_OK);
+    CU_ASSERT_EQUAL_FATAL(lrfa_mm_read_path(path, &B, NULL, &err), LRFA_OK);
+    CU_ASSERT_EQUAL(B->storage, LRFA_STORAGE_DENSE);
+    CU_ASSERT_EQUAL(memcmp(B->dense->data, A->data, sizeof(double) * 17 * 11), 0);
+    lrfa_matrix_free(B);
+    B = NULL;
+
+    /* sparse, with an explicit zero that must survive */
+    {
+        int64_t ti[30], tj[30];
+        double tx[30];
+        lrfa_sparse *S;
+        lrfa_matrix *SM;
+        for (k = 0; k < 30; k++) {
+            ti[k] = (int64_t)((k * 7) % 17);
+            tj[k] = (int64_t)((k * 3) % 11);
+            tx[k] = k == 4 ? 0.0 : A->data[k] * 1e5;
+        }
+        S = lrfa_sparse_from_triplets(17, 11, 30, ti, tj, tx, NULL);
+        SM = lrfa_matrix_wrap_sparse(S, NULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(SM);
+        snprintf(path, sizeof path, "%s/sparse.mtx", tmpdir);
+        CU_ASSERT_EQUAL_FATAL(lrfa_mm_write_path(path, SM, NULL, &err), LRFA_OK);
+        CU_ASSERT_EQUAL_FATAL(lrfa_mm_read_path(path, &B, NULL, &err), LRFA_OK);
+        CU_ASSERT_EQUAL(B->storage, LRFA_STORAGE_SPARSE);
+        CU_ASSERT_EQUAL(B->sparse->nnz, S->nnz);
+        CU_ASSERT_EQUAL(memcmp(B->sparse->colptr, S->colptr, sizeof(int64_t) * 12), 0);
+        CU_ASSERT_EQUAL(memcmp(B->sparse->rowidx, S->rowidx, sizeof(int64_t) * (size_t)S->nnz), 0);
+        CU_ASSERT_EQUAL(memcmp(B->sparse->values, S->values, sizeof(double) * (size_t)S->nnz), 0);
+        lrfa_matrix_free(SM);
+        lrfa_matrix_free(B);
+    }
+    lrfa_matrix_free(M);
+}
+
+/* A failed write is reported and leaves nothing behind. */
+static void test_write_errors(void)
+{
+    lrfa_dense *A = test_gaussian(100, 100, 4);
+    lrfa_matrix *M = lrfa_matrix_wrap_dense(A, NULL);
+    lrfa_error err = {0};
+    FILE *full = fopen("/dev/full", "w");
+    char cmd[256];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(M);
+    CU_ASSERT_EQUAL(lrfa_mm_write_path("/nonexistent-folder/y.mtx", M, NULL, &err), LRFA_EIO);
+    CU_ASSERT(strstr(err.message, "/nonexistent-folder/y.mtx") != NULL);
+    if (full) {
+        CU_ASSERT_EQUAL(lrfa_mm_write(full, "/dev/full", M, NULL, &err), LRFA_EIO);
+        fclose(full);
+    }
+    /* no temporary file is left in the folder after a successful write either */
+    snprintf(cmd, sizeof cmd, "%s/ok.mtx", tmpdir);
+    CU_ASSERT_EQUAL(lrfa_mm_write_path(cmd, M, NULL, &err), LRFA_OK);
+    snprintf(cmd, sizeof cmd, "test $(ls '%s' | grep -c tmp) -eq 0", tmpdir);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+    lrfa_matrix_free(M);
+}
+
+static lrfa_matrix *read_text(const char *text, lrfa_error *err)
+{
+    lrfa_matrix *M = NULL;
+    FILE *fp = fmemopen((void *)(uintptr_t)text, strlen(text), "r");
+    if (!fp) return NULL;
+    if (lrfa_mm_read(fp, "text", &M, NULL, err) != LRFA_OK) M = NULL;
+    fclose(fp);
+    return M;
+}
+
+/* Symmetric files mirror the lower triangle, skew-symmetric ones negate it;
+ * repeated coordinates are summed; pattern entries are 1. */
+static void test_mirroring(void)
+{
+    lrfa_error err = {0};
+    lrfa_matrix *M;
+    M = read_text("%%MatrixMarket matrix coordinate real skew-symmetric\n3 3 2\n2 1 1.5\n3 2 -2\n", &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(M);
+    CU_ASSERT_EQUAL(lrfa_matrix_get(M, 1, 0), 1.5);
+    CU_ASSERT_EQUAL(lrfa_matrix_get(M, 0, 1), -1.5);
+    CU_ASSERT_EQUAL(lrfa_matrix_get(M, 2, 1), -2.0);
+    CU_ASSERT_EQUAL(lrfa_matrix_get(M, 1, 2), 2.0);
+    CU_ASSERT_EQUAL(lrfa_matrix_get(M, 0, 0), 0.0);
+    lrfa_matrix_free(M);
+    M = read_text("%%MatrixMarket matrix array real symmetric\n3 3\n1\n2\n3\n4\n5\n6\n", &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(M);
+    /* packed lower triangle by columns: (1,1)=1 (2,1)=2 (3,1)=3 (2,2)=4 (3,2)=5 (3,3)=6 */
+    CU_ASSERT_EQUAL(lrfa_matrix_get(M, 0, 2), 3.0);
+    CU_ASSERT_EQUAL(lrfa_matrix_get(M, 2, 0), 3.0);
+    CU_ASSERT_EQUAL(lrfa_matrix_get(M, 1, 2), 5.0);
+    CU_ASSERT_EQUAL(lrfa_matrix_get(M, 2, 2), 6.0);
+    lrfa_matrix_free(M);
+    M = read_text("%%MatrixMarket matrix array real skew-symmetric\n3 3\n1\n2\n3\n", &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(M);
+    CU_ASSERT_EQUAL(lrfa_matrix_get(M, 1, 0), 1.0);
+    CU_ASSERT_EQUAL(lrfa_matrix_get(M, 0, 1), -1.0);
+    CU_ASSERT_EQUAL(lrfa_matrix_get(M, 2, 1), 3.0);
+    CU_ASSERT_EQUAL(lrfa_matrix_get(M, 1, 2), -3.0);
+    lrfa_matrix_free(M);
+    M = read_text("%%MatrixMarket matrix coordinate pattern symmetric\n2 2 3\n1 1\n2 1\n2 1\n", &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(M);
+    CU_ASSERT_EQUAL(lrfa_matrix_get(M, 0, 0), 1.0);
+    CU_ASSERT_EQUAL(lrfa_matrix_get(M, 1, 0), 2.0); /* repeated: summed */
+    CU_ASSERT_EQUAL(lrfa_matrix_get(M, 0, 1), 2.0);
+    CU_ASSERT_EQUAL(lrfa_matrix_stored(M), 3);
+    lrfa_matrix_free(M);
+}
+
+/* A malformed entry names its line (comments and blank lines count). */
+static void test_error_line(void)
+{
+    lrfa_error err = {0};
+    CU_ASSERT_PTR_NULL(read_text("%%MatrixMarket matrix coordinate real general\r\n% c\r\n\r\n2 2 2\r\n1 1 1\r\n\r\n2 x 1\r\n", &err));
+    CU_ASSERT_EQUAL(err.line, 7);
+    CU_ASSERT(strncmp(err.message, "text:7:", 7) == 0);
+    printf("    message: %s\n", err.message);
+}
+
+void register_mmio_suite(void)
+{
+    CU_pSuite s = CU_add_suite("mmio", make_tmpdir, remove_tmpdir);
+    CU_add_test(s, "shared matrices agree with SciPy", test_shared_matrices);
+    CU_add_test(s, "write then read gives identical bits", test_round_trip_bits);
+    CU_add_test(s, "write errors are reported, nothing partial is left", test_write_errors);
+    CU_add_test(s, "symmetric and skew files are mirrored, repeats summed", test_mirroring);
+    CU_add_test(s, "errors name the line", test_error_line);
+}

@@ -1,0 +1,184 @@
+/* test_spectrum.c: singular values, numerical rank and opt(r). */
+#include <cblas.h>
+#include <float.h>
+#include <stdlib.h>
+#include "testutil.h"
+
+/* Y = U diag(s) V^T with orthonormal U (n x k), V (m x k) from the QR of
+ * Gaussian matrices. */
+static lrfa_dense *from_factors(int64_t n, int64_t m, int64_t k, const double *s, uint64_t seed)
+{
+    lrfa_dense *U = test_gaussian(n, k, seed), *V = test_gaussian(m, k, seed + 1);
+    lrfa_dense *Y = lrfa_dense_alloc(n, m, NULL);
+    int64_t i, j;
+    if (!U || !V || !Y) return NULL;
+    if (lrfa_qr_orthonormal(U, NULL) != LRFA_OK || lrfa_qr_orthonormal(V, NULL) != LRFA_OK) return NULL;
+    for (j = 0; j < k; j++)
+        for (i = 0; i < n; i++) U->data[i + j * n] *= s[j];
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, (int)n, (int)m, (int)k, 1.0, U->data, (int)n,
+                V->data, (int)m, 0.0, Y->data, (int)n);
+    lrfa_dense_free(U);
+    lrfa_dense_free(V);
+    return Y;
+}
+
+/* The singular values of U diag(s) V^T are s (to 1e-12 s_1), the rest are
+ * zero to rounding (below 1e-13 s_1), the numerical rank is k, and
+ * opt(r) = sqrt(sum_{i>r} s_i^2) (Eckart-Young) to 1e-12 relative to ||Y||_F. */
+static void test_known_factors(void)
+{
+    static const double s[6] = {5.0, 3.0, 2.0, 1.0, 0.5, 1e-3};
+    lrfa_dense *Y = from_factors(40, 30, 6, s, 10);
+    lrfa_matrix *M;
+    lrfa_spectrum *sp;
+    double worst = 0.0, worst_tail = 0.0, worst_opt = 0.0, fro2 = 0.0;
+    int64_t i, r;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(Y);
+    M = lrfa_matrix_wrap_dense(Y, NULL);
+    sp = lrfa_spectrum_compute(M, -1.0, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sp);
+    CU_ASSERT_EQUAL(sp->k, 30);
+    for (i = 0; i < 6; i++) {
+        double e = fabs(sp->s[i] - s[i]) / s[0];
+        if (e > worst) worst = e;
+        fro2 += s[i] * s[i];
+    }
+    for (i = 6; i < 30; i++)
+        if (sp->s[i] / s[0] > worst_tail) worst_tail = sp->s[i] / s[0];
+    for (r = 0; r <= 6; r++) {
+        double t = 0.0, e;
+        for (i = r; i < 6; i++) t += s[i] * s[i];
+        e = fabs(lrfa_spectrum_opt(sp, r) - sqrt(t)) / sqrt(fro2);
+        if (e > worst_opt) worst_opt = e;
+    }
+    CHECK_REL("s_1..s_6 of U diag(s) V^T vs s (over s_1)", worst, 0.0, 1.0, 1e-12);
+    CHECK_REL("s_7..s_30 vs 0 (over s_1)", worst_tail, 0.0, 1.0, 1e-13);
+    CHECK_REL("opt(r) vs sqrt(sum_{i>r} s_i^2), r = 0..6", worst_opt, 0.0, 1.0, 1e-12);
+    CU_ASSERT_EQUAL(sp->rank, 6);
+    CU_ASSERT(lrfa_spectrum_opt(sp, 30) == 0.0);
+    lrfa_spectrum_free(sp);
+    lrfa_matrix_free(M);
+}
+
+/* An exact product A B with A n x k and B k x m Gaussian has rank k. */
+static void test_rank_of_products(void)
+{
+    static const int64_t ks[] = {1, 3, 17, 40};
+    size_t t;
+    for (t = 0; t < sizeof ks / sizeof *ks; t++) {
+        int64_t k = ks[t], n = 60, m = 45;
+        lrfa_dense *A = test_gaussian(n, k, 20 + t), *B = test_gaussian(k, m, 30 + t);
+        lrfa_dense *Y = lrfa_dense_alloc(n, m, NULL);
+        lrfa_matrix *M;
+        lrfa_spectrum *sp;
+        CU_ASSERT_PTR_NOT_NULL_FATAL(Y);
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)m, (int)k, 1.0, A->data, (int)n,
+                    B->data, (int)k, 0.0, Y->data, (int)n);
+        M = lrfa_matrix_wrap_dense(Y, NULL);
+        sp = lrfa_spectrum_compute(M, -1.0, NULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(sp);
+        printf("    rank of a 60 x 45 product through %lld: %lld\n", (long long)k, (long long)sp->rank);
+        CU_ASSERT_EQUAL(sp->rank, k < m ? k : m);
+        lrfa_spectrum_free(sp);
+        lrfa_matrix_free(M);
+        lrfa_dense_free(A);
+        lrfa_dense_free(B);
+    }
+}
+
+/* Scaling Y by c scales every s_i and opt(r) by |c| (to rounding), and
+ * leaves the rank alone; a sparse Y gives exactly its dense copy's values. */
+static void test_scale_and_storage(void)
+{
+    static const double s[4] = {2.0, 1.0, 0.25, 0.125};
+    lrfa_dense *Y = from_factors(20, 25, 4, s, 40), *Yc;
+    lrfa_matrix *M, *Mc, *Ms;
+    lrfa_spectrum *a, *b, *c;
+    int64_t i, j, p = 0, *ti, *tj;
+    double worst = 0.0;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(Y);
+    Yc = lrfa_dense_copy(Y, NULL);
+    for (i = 0; i < 20 * 25; i++) Yc->data[i] *= -1000.0;
+    ti = malloc(sizeof(int64_t) * 500);
+    tj = malloc(sizeof(int64_t) * 500);
+    for (j = 0; j < 25; j++)
+        for (i = 0; i < 20; i++, p++) {
+            ti[p] = i;
+            tj[p] = j;
+        }
+    Ms = lrfa_matrix_wrap_sparse(lrfa_sparse_from_triplets(20, 25, 500, ti, tj, Y->data, NULL), NULL);
+    M = lrfa_matrix_wrap_dense(Y, NULL);
+    Mc = lrfa_matrix_wrap_dense(Yc, NULL);
+    a = lrfa_spectrum_compute(M, -1.0, NULL);
+    b = lrfa_spectrum_compute(Mc, -1.0, NULL);
+    c = lrfa_spectrum_compute(Ms, -1.0, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    for (i = 0; i <= 4; i++) {
+        double e = fabs(lrfa_spectrum_opt(b, i) / 1000.0 - lrfa_spectrum_opt(a, i)) / a->fro;
+        if (i < 4) e = fmax(e, fabs(b->s[i] / 1000.0 - a->s[i]) / a->s[0]);
+        if (e > worst) worst = e;
+    }
+    CHECK_REL("spectrum of -1000 Y over 1000 vs spectrum of Y", worst, 0.0, 1.0, 1e-14);
+    CU_ASSERT_EQUAL(a->rank, b->rank);
+    CU_ASSERT_EQUAL(memcmp(a->s, c->s, sizeof(double) * 20), 0);
+    lrfa_spectrum_free(a);
+    lrfa_spectrum_free(b);
+    lrfa_spectrum_free(c);
+    lrfa_matrix_free(M);
+    lrfa_matrix_free(Mc);
+    lrfa_matrix_free(Ms);
+    free(ti);
+    free(tj);
+}
+
+/* The zero matrix has rank 0 and opt(r) = 0; a 0 x 5 matrix has no values. */
+static void test_degenerate(void)
+{
+    lrfa_matrix *Z = lrfa_matrix_wrap_dense(lrfa_dense_alloc(4, 3, NULL), NULL);
+    lrfa_matrix *E = lrfa_matrix_wrap_dense(lrfa_dense_alloc(0, 5, NULL), NULL);
+    lrfa_spectrum *a = lrfa_spectrum_compute(Z, -1.0, NULL), *b = lrfa_spectrum_compute(E, -1.0, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    CU_ASSERT_EQUAL(a->rank, 0);
+    CU_ASSERT_EQUAL(a->fro, 0.0);
+    CU_ASSERT_EQUAL(lrfa_spectrum_opt(a, 0), 0.0);
+    CU_ASSERT_EQUAL(lrfa_spectrum_opt(a, 2), 0.0);
+    CU_ASSERT_EQUAL(b->k, 0);
+    CU_ASSERT_EQUAL(b->rank, 0);
+    lrfa_spectrum_free(a);
+    lrfa_spectrum_free(b);
+    lrfa_matrix_free(Z);
+    lrfa_matrix_free(E);
+}
+
+/* Q from lrfa_qr_orthonormal has Q^T Q = I (to 1e-14) and R's diagonal >= 0:
+ * Q^T A is upper triangular with a non-negative diagonal. */
+static void test_qr(void)
+{
+    lrfa_dense *A = test_gaussian(30, 7, 50), *Q = lrfa_dense_copy(A, NULL);
+    double G[49], R[49], worst = 0.0, low = 0.0;
+    int i, j;
+    CU_ASSERT_EQUAL_FATAL(lrfa_qr_orthonormal(Q, NULL), LRFA_OK);
+    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, 7, 7, 30, 1.0, Q->data, 30, Q->data, 30, 0.0, G, 7);
+    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, 7, 7, 30, 1.0, Q->data, 30, A->data, 30, 0.0, R, 7);
+    for (j = 0; j < 7; j++)
+        for (i = 0; i < 7; i++) {
+            worst = fmax(worst, fabs(G[i + 7 * j] - (i == j)));
+            if (i > j) low = fmax(low, fabs(R[i + 7 * j]));
+            if (i == j) CU_ASSERT(R[i + 7 * j] > 0.0);
+        }
+    CHECK_REL("Q^T Q vs I", worst, 0.0, 1.0, 1e-14);
+    CHECK_REL("below-diagonal part of Q^T A", low, 0.0, 1.0, 1e-13);
+    lrfa_dense_free(A);
+    lrfa_dense_free(Q);
+}
+
+void register_spectrum_suite(void)
+{
+    CU_pSuite s = CU_add_suite("spectrum", NULL, NULL);
+    CU_add_test(s, "singular values of U diag(s) V^T, rank and opt(r)", test_known_factors);
+    CU_add_test(s, "numerical rank of exact low-rank products", test_rank_of_products);
+    CU_add_test(s, "scaling and storage do not change the spectrum", test_scale_and_storage);
+    CU_add_test(s, "zero and empty matrices", test_degenerate);
+    CU_add_test(s, "QR gives orthonormal Q with a non-negative R diagonal", test_qr);
+}
