@@ -78,9 +78,16 @@ check: deps
 	ASAN_OPTIONS=detect_leaks=1:exitcode=86 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=86 \
 	    $(MAKE) SAN=1 unit-test cli-test
 
+DEMO := inputs/demo_rank8.mtx
+
 demo: deps
-	$(MAKE) cli
-	./lrfa info inputs/demo_rank8.mtx
+	@$(MAKE) --no-print-directory cli
+	@echo; echo '$$ ./lrfa info $(DEMO)'
+	@./lrfa info $(DEMO)
+	@echo; echo '$$ ./lrfa fit $(DEMO) -r 4 --algo gd'
+	@./lrfa fit $(DEMO) -r 4 --algo gd
+	@echo; echo '$$ ./lrfa fit $(DEMO) -r 4 --algo fa'
+	@./lrfa fit $(DEMO) -r 4 --algo fa
 
 clean:
 	rm -rf build lrfa

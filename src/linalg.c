@@ -96,3 +96,100 @@ done:
     lrfa_dealloc(work);
     return st;
 }
+
+/* A = U diag(s) V^T (dgesdd, jobz = 'S'); copies the leading columns of U
+ * and rows of V^T out of LAPACK's thin factors. */
+lrfa_status lrfa_svd(lrfa_dense *A, double *s, lrfa_dense *U, lrfa_dense *V, lrfa_error *err)
+{
+    lapack_int m, n, k, info, lwork;
+    double wq = 0.0, *work = NULL, *u = NULL, *vt = NULL;
+    lapack_int *iwork = NULL;
+    lrfa_status st = LRFA_OK;
+    int64_t i, j, kv;
+    if (!U || !V) return lrfa_svd_values(A, s, err);
+    if (!fits_lapack_int(A->rows) || !fits_lapack_int(A->cols))
+        return lrfa_fail(err, LRFA_ERANGE, 0, "a %lld x %lld matrix is too large for LAPACK's 32-bit sizes",
+                         (long long)A->rows, (long long)A->cols);
+    m = (lapack_int)A->rows;
+    n = (lapack_int)A->cols;
+    k = m < n ? m : n;
+    kv = U->cols;
+    if (U->rows != m || V->rows != n || V->cols != kv || kv > k)
+        return lrfa_fail(err, LRFA_EINPUT, 0, "lrfa_svd: U and V have the wrong shape");
+    if (k == 0) return LRFA_OK;
+    u = lrfa_alloc_array((int64_t)m * k, sizeof(double));
+    vt = lrfa_alloc_array((int64_t)k * n, sizeof(double));
+    iwork = lrfa_alloc_array(8 * (int64_t)k, sizeof(lapack_int));
+    if (!u || !vt || !iwork) {
+        st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the SVD of a %d x %d matrix", (int)m, (int)n);
+        goto done;
+    }
+    info = LAPACKE_dgesdd_work(LAPACK_COL_MAJOR, 'S', m, n, A->data, m, s, u, m, vt, k, &wq, -1, iwork);
+    if (info != 0) {
+        st = lrfa_fail(err, LRFA_ENUMERIC, 0, "dgesdd workspace query failed (info %d)", (int)info);
+        goto done;
+    }
+    if (!(wq < (double)INT_MAX)) {
+        st = lrfa_fail(err, LRFA_ERANGE, 0, "dgesdd workspace exceeds 32-bit sizes");
+        goto done;
+    }
+    lwork = (lapack_int)wq;
+    work = lrfa_alloc_array(lwork > 1 ? lwork : 1, sizeof(double));
+    if (!work) {
+        st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the SVD workspace");
+        goto done;
+    }
+    info = LAPACKE_dgesdd_work(LAPACK_COL_MAJOR, 'S', m, n, A->data, m, s, u, m, vt, k, work, lwork, iwork);
+    if (info != 0) {
+        st = lrfa_fail(err, LRFA_ENUMERIC, 0, "dgesdd failed (info %d)", (int)info);
+        goto done;
+    }
+    for (j = 0; j < kv; j++) {
+        for (i = 0; i < m; i++) U->data[i + j * m] = u[i + j * (int64_t)m];
+        for (i = 0; i < n; i++) V->data[i + j * n] = vt[j + i * (int64_t)k];
+    }
+done:
+    lrfa_dealloc(u);
+    lrfa_dealloc(vt);
+    lrfa_dealloc(iwork);
+    lrfa_dealloc(work);
+    return st;
+}
+
+lrfa_status lrfa_sym_eigvals(lrfa_dense *A, double *w, lrfa_error *err)
+{
+    lapack_int n, info, lwork;
+    double wq = 0.0, *work = NULL;
+    lrfa_status st = LRFA_OK;
+    if (!fits_lapack_int(A->rows) || A->rows != A->cols)
+        return lrfa_fail(err, LRFA_ERANGE, 0, "dsyev needs a square matrix within 32-bit sizes");
+    n = (lapack_int)A->rows;
+    if (n == 0) return LRFA_OK;
+    info = LAPACKE_dsyev_work(LAPACK_COL_MAJOR, 'N', 'L', n, A->data, n, w, &wq, -1);
+    if (info != 0) return lrfa_fail(err, LRFA_ENUMERIC, 0, "dsyev workspace query failed (info %d)", (int)info);
+    lwork = (lapack_int)wq;
+    work = lrfa_alloc_array(lwork > 1 ? lwork : 1, sizeof(double));
+    if (!work) return lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for dsyev");
+    info = LAPACKE_dsyev_work(LAPACK_COL_MAJOR, 'N', 'L', n, A->data, n, w, work, lwork);
+    if (info != 0) st = lrfa_fail(err, LRFA_ENUMERIC, 0, "dsyev failed (info %d)", (int)info);
+    lrfa_dealloc(work);
+    return st;
+}
+
+lrfa_status lrfa_solve(lrfa_dense *A, lrfa_dense *B, lrfa_error *err)
+{
+    lapack_int n, nrhs, info;
+    lapack_int *ipiv;
+    if (!fits_lapack_int(A->rows) || !fits_lapack_int(B->cols) || A->rows != A->cols || B->rows != A->rows)
+        return lrfa_fail(err, LRFA_ERANGE, 0, "dgesv: shapes do not fit");
+    n = (lapack_int)A->rows;
+    nrhs = (lapack_int)B->cols;
+    if (n == 0) return LRFA_OK;
+    ipiv = lrfa_alloc_array(n, sizeof(lapack_int));
+    if (!ipiv) return lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for dgesv");
+    info = LAPACKE_dgesv_work(LAPACK_COL_MAJOR, n, nrhs, A->data, n, ipiv, B->data, n);
+    lrfa_dealloc(ipiv);
+    if (info > 0) return lrfa_fail(err, LRFA_ENUMERIC, 0, "dgesv: the matrix is singular");
+    if (info < 0) return lrfa_fail(err, LRFA_ENUMERIC, 0, "dgesv: argument %d was illegal", (int)-info);
+    return LRFA_OK;
+}

@@ -1,6 +1,7 @@
 /* spectrum.c: singular values, numerical rank and opt(r). */
 #include <float.h>
 #include <math.h>
+#include <string.h>
 #include "lrfa/linalg.h"
 #include "lrfa/spectrum.h"
 #include "internal.h"
@@ -92,4 +93,29 @@ double lrfa_spectrum_opt(const lrfa_spectrum *sp, int64_t r)
 {
     if (r < 0) r = 0;
     return r >= sp->k ? 0.0 : sp->opt[r];
+}
+
+lrfa_spectrum *lrfa_spectrum_from_values(int64_t rows, int64_t cols, const double *s, int64_t k,
+                                         double fro, double rank_tol, const char *method,
+                                         lrfa_error *err)
+{
+    lrfa_spectrum *sp = lrfa_alloc(sizeof *sp);
+    if (!sp) goto nomem;
+    sp->rows = rows;
+    sp->cols = cols;
+    sp->k = k;
+    sp->s = lrfa_alloc_array(k, sizeof(double));
+    sp->opt = lrfa_calloc_array(k + 1, sizeof(double));
+    sp->method = method;
+    if (!sp->s || !sp->opt) goto nomem;
+    if (k) memcpy(sp->s, s, sizeof(double) * (size_t)k);
+    sp->fro = fro;
+    sp->rank_tol = rank_tol >= 0 ? rank_tol : lrfa_rank_tol_default(rows, cols);
+    sp->rank = lrfa_rank_count(sp->s, k, sp->rank_tol);
+    fill_opt(sp);
+    return sp;
+nomem:
+    lrfa_spectrum_free(sp);
+    lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the spectrum");
+    return NULL;
 }

@@ -13,6 +13,7 @@ const char *lrfa_status_name(lrfa_status status)
     case LRFA_ENUMERIC: return "numerical failure";
     case LRFA_ERANGE: return "size out of range";
     case LRFA_EINTERRUPT: return "interrupted";
+    case LRFA_EDIVERGED: return "diverged";
     }
     return "unknown status";
 }

@@ -21,6 +21,19 @@ lrfa_status lrfa_svd_values(lrfa_dense *A, double *s, lrfa_error *err);
  * unique and, for Gaussian A, Haar-distributed (dgeqrf + dorgqr). */
 lrfa_status lrfa_qr_orthonormal(lrfa_dense *A, lrfa_error *err);
 
+/* Thin SVD A = U diag(s) V^T: s (size k = min(rows, cols)) descending, and,
+ * when U and V are non-NULL, the leading kv <= k singular vectors into U
+ * (rows x kv) and V (cols x kv). A is overwritten (dgesdd, jobz = 'S'). */
+lrfa_status lrfa_svd(lrfa_dense *A, double *s, lrfa_dense *U, lrfa_dense *V, lrfa_error *err);
+
+/* Eigenvalues of the symmetric n x n matrix A (ascending) into w (size n),
+ * from its lower triangle. A is overwritten (dsyev, jobz = 'N'). */
+lrfa_status lrfa_sym_eigvals(lrfa_dense *A, double *w, lrfa_error *err);
+
+/* Solves A X = B for X (A n x n, B n x k) by LU with partial pivoting; A and
+ * B are overwritten (B by X). LRFA_ENUMERIC when A is exactly singular. */
+lrfa_status lrfa_solve(lrfa_dense *A, lrfa_dense *B, lrfa_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -11,5 +11,9 @@
 #include "linalg.h"
 #include "spectrum.h"
 #include "rng.h"
+#include "metrics.h"
+#include "solver.h"
+#include "outfile.h"
+#include "gen.h"
 
 #endif

@@ -32,6 +32,12 @@ lrfa_spectrum *lrfa_spectrum_compute(const lrfa_matrix *Y, double rank_tol,
                                      lrfa_error *err);
 void lrfa_spectrum_free(lrfa_spectrum *sp);
 
+/* A spectrum from k given singular values s (descending; copied) of a
+ * rows x cols matrix with norm fro. */
+lrfa_spectrum *lrfa_spectrum_from_values(int64_t rows, int64_t cols, const double *s, int64_t k,
+                                         double fro, double rank_tol, const char *method,
+                                         lrfa_error *err);
+
 /* opt(r) for 0 <= r; r >= k gives 0. */
 double lrfa_spectrum_opt(const lrfa_spectrum *sp, int64_t r);
 

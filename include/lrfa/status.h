@@ -20,7 +20,8 @@ typedef enum lrfa_status {
     LRFA_EIO = 3,      /* reading or writing a file failed */
     LRFA_ENUMERIC = 4, /* a numerical routine failed (LAPACK info != 0, divergence) */
     LRFA_ERANGE = 5,   /* a size exceeds what a routine's integer type can hold */
-    LRFA_EINTERRUPT = 6 /* stopped at the caller's request */
+    LRFA_EINTERRUPT = 6, /* stopped at the caller's request */
+    LRFA_EDIVERGED = 7   /* an iteration diverged (non-finite or runaway error) */
 } lrfa_status;
 
 #define LRFA_ERROR_LEN 512

@@ -12,6 +12,7 @@ enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_NUMERIC = 2 };
 /* Subcommands: each takes argc/argv starting at the subcommand's name. */
 int cmd_info(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
+int cmd_fit(int argc, char **argv);
 
 /* Prints "lrfa: MESSAGE" (one line) to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -48,5 +49,22 @@ void json_int(json_writer *w, const char *key, int64_t v);
 void json_str(json_writer *w, const char *key, const char *v);
 void json_bool(json_writer *w, const char *key, int v);
 void json_null(json_writer *w, const char *key);
+
+/* ---- fit reports (report.c) ---- */
+void report_fit_json(json_writer *w, const lrfa_result *res);
+void report_fit_table(FILE *fp, const lrfa_result *res);
+const char *report_trace_header(void);
+void report_trace_row(FILE *fp, const lrfa_figures *f);
+int report_write_trace(const char *path, const lrfa_result *res);   /* exit status */
+int report_save_factors(const char *prefix, const lrfa_result *res, const char *comment);
+
+typedef struct progress_state {
+    const char *label;   /* printed before each line, e.g. "fa" */
+    double last;         /* seconds at the last line */
+    int shown;           /* whether a line is on screen */
+} progress_state;
+int report_progress(const lrfa_progress *p, void *data);
+void report_progress_clear(progress_state *ps);
+int report_progress_wanted(int quiet);
 
 #endif

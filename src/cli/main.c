@@ -11,6 +11,7 @@ static const char usage[] =
     "\n"
     "commands:\n"
     "  info FILE        shape, entries, ||Y||_F, numerical rank, singular values, opt(r)\n"
+    "  fit FILE -r R    one GD or FA run: error, gap to the optimum, alignment figures\n"
     "  convert IN OUT   rewrite a Matrix Market file as lrfa writes it (general, 17 digits)\n"
     "\n"
     "FILE is a Matrix Market file; '-' reads standard input.\n"
@@ -35,7 +36,8 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     if (!strcmp(cmd, "info")) return cmd_info(argc - 1, argv + 1);
+    if (!strcmp(cmd, "fit")) return cmd_fit(argc - 1, argv + 1);
     if (!strcmp(cmd, "convert")) return cmd_convert(argc - 1, argv + 1);
-    cli_error("unknown command '%s' (expected info or convert; see 'lrfa --help')", cmd);
+    cli_error("unknown command '%s' (expected info, fit or convert; see 'lrfa --help')", cmd);
     return EXIT_INPUT;
 }

@@ -1,0 +1,45 @@
+/* lrfa/metrics.h: the figures lrfa reports about factors and subspaces. */
+#ifndef LRFA_METRICS_H
+#define LRFA_METRICS_H
+
+#include <stdint.h>
+#include "matrix.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* An orthonormal basis (rows x k) of the column space of A (rows x k,
+ * rows >= k), by thin QR. When trans is set, of the column space of A^T
+ * (the row space of A, A k x cols, giving cols x k). A is not modified.
+ * Assumes full rank (generic factors are). */
+lrfa_dense *lrfa_orth_basis(const lrfa_dense *A, int trans, lrfa_error *err);
+
+/* Subspace overlap of orthonormal bases Q1 (d x k1) and Q2 (d x k2):
+ * ||Q1^T Q2||_F^2 / min(k1, k2), in [0, 1]: 1 when one subspace contains the
+ * other, 0 when they are orthogonal. When cosines is non-NULL it receives the
+ * min(k1, k2) cosines of the principal angles, descending (the singular
+ * values of Q1^T Q2). Returns NaN on failure (allocation or LAPACK). */
+double lrfa_subspace_overlap(const lrfa_dense *Q1, const lrfa_dense *Q2, double *cosines);
+
+/* Overlap of two subspaces given by spanning matrices: col(A) with col(C),
+ * with trans_a / trans_c selecting row spaces instead. */
+double lrfa_span_overlap(const lrfa_dense *A, int trans_a, const lrfa_dense *C, int trans_c,
+                         double *cosines);
+
+/* cos angle between Z^T and B: trace(B Z) / (||B||_F ||Z||_F), B r x n,
+ * Z n x r. */
+double lrfa_align_zb(const lrfa_dense *B, const lrfa_dense *Z);
+
+/* Smallest eigenvalue of sym(B Z) = (B Z + Z^T B^T) / 2 over its largest
+ * absolute eigenvalue: >= 0 exactly when sym(B Z) is positive semidefinite.
+ * BZ is the r x r product B Z. NaN on failure. */
+double lrfa_align_min_eig(const lrfa_dense *BZ);
+
+/* cos angle between two arrays of n numbers: <a, b> / (||a|| ||b||). */
+double lrfa_cosine(const double *a, const double *b, int64_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

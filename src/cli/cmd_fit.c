@@ -1,0 +1,223 @@
+/* cmd_fit.c: `lrfa fit FILE -r R`, one GD or FA run and its figures. */
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+
+static const char usage[] =
+    "usage: lrfa fit FILE -r R [--algo gd|fa] [--iters N] [--lr ETA|auto] [--tol T]\n"
+    "                [--init-scale S] [--feedback-scale S] [--seed N] [--transpose]\n"
+    "                [--trace FILE.csv] [--log-every K] [--exact-every K]\n"
+    "                [--save PREFIX] [--json] [--quiet]\n"
+    "\n"
+    "Fits Y ~ Z W (Z n x r, W r x m) to the Matrix Market file FILE ('-' for\n"
+    "standard input) by gradient descent or feedback alignment, minimising\n"
+    "1/2 ||ZW - Y||_F^2, and reports how close it gets to the Eckart-Young optimum.\n"
+    "\n"
+    "  GD:  Z <- Z - eta E W^T,  W <- W - eta Z^T E        (E = ZW - Y)\n"
+    "  FA:  Z <- Z - eta E W^T,  W <- W - eta B E          (B fixed, random, r x n)\n"
+    "\n"
+    "options:\n"
+    "  -r, --rank R           rank of the factorization, 1 <= R <= min(n, m) (required)\n"
+    "  --algo gd|fa           learning rule (default gd)\n"
+    "  --iters N              iteration limit (default 20000)\n"
+    "  --lr ETA|auto          step size; auto = 0.2 / s_1 (default auto)\n"
+    "  --tol T                stop when the exact error changes by less than T ||Y||_F\n"
+    "                         over 100 iterations, or falls below 1e-13 ||Y||_F;\n"
+    "                         0 runs all iterations (default 1e-10)\n"
+    "  --init-scale S         initial Z, W entries N(0, S^2 s_1 / n) and N(0, S^2 s_1 / m)\n"
+    "                         (default 1e-4: a small start; with R > rank(Y) the unused\n"
+    "                         directions keep an error of order S^2 ||Y||_F)\n"
+    "  --feedback-scale S     B entries N(0, S^2 s_1 / n) (default 1)\n"
+    "  --seed N               random seed; Z and W depend on it alone, so GD and FA\n"
+    "                         with one seed start from the same point (default 1)\n"
+    "  --transpose            factor Y^T instead of Y (the feedback moves to the other side)\n"
+    "  --trace FILE.csv       write the figures every --log-every iterations\n"
+    "  --log-every K          trace interval (default: iterations / 200, at least 1)\n"
+    "  --exact-every K        in the trace, the exact error every K-th row (one more pass\n"
+    "                         over Y each time); otherwise the Gram identity (default 0)\n"
+    "  --save PREFIX          write PREFIX_Z.mtx, PREFIX_W.mtx and, for FA, PREFIX_B.mtx\n"
+    "  --json                 print one JSON object instead of the table\n"
+    "  --quiet                no progress line on the terminal\n"
+    "  -h, --help             show this help\n"
+    "\n"
+    "Figures: error = ||ZW - Y||_F; opt = best rank-r error; gap = error - opt;\n"
+    "fa_pred = ||Y - Y P||_F with P the projector onto row(B Y), where FA lands;\n"
+    "align_zb = trace(BZ) / (||B|| ||Z||); align_min_eig = smallest over largest\n"
+    "|eigenvalue| of sym(BZ); grad_align = cos(B E, Z^T E); drift = change of the\n"
+    "conserved quantity (GD: Z^T Z - W W^T, FA: W W^T - B Z - Z^T B^T) over the size\n"
+    "of its terms; overlap W/Z, top = overlap of row(W) / col(Z) with the top-r\n"
+    "singular subspaces. Each trace row costs O((n + m) r^2) plus, under FA, one\n"
+    "pass over Y for grad_align.\n"
+    "\n"
+    "exit status: 0 done, 1 bad input or options, 2 divergence (try a smaller --lr).\n";
+
+int cmd_fit(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"rank", required_argument, NULL, 'r'},
+        {"algo", required_argument, NULL, 'a'},
+        {"iters", required_argument, NULL, 'i'},
+        {"lr", required_argument, NULL, 'l'},
+        {"tol", required_argument, NULL, 'T'},
+        {"init-scale", required_argument, NULL, 'I'},
+        {"feedback-scale", required_argument, NULL, 'F'},
+        {"seed", required_argument, NULL, 's'},
+        {"transpose", no_argument, NULL, 't'},
+        {"trace", required_argument, NULL, 'c'},
+        {"log-every", required_argument, NULL, 'L'},
+        {"exact-every", required_argument, NULL, 'E'},
+        {"save", required_argument, NULL, 'S'},
+        {"json", no_argument, NULL, 'j'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    lrfa_options opt;
+    int c, json = 0, quiet = 0, status = EXIT_OK, have_rank = 0, log_set = 0;
+    const char *path, *trace = NULL, *save = NULL;
+    lrfa_error err = {0};
+    lrfa_matrix *Y = NULL;
+    lrfa_problem *P = NULL;
+    lrfa_result *res = NULL;
+    lrfa_status st;
+    const char *bad;
+    progress_state ps = {"fit", -1.0, 0};
+    int64_t v;
+
+    lrfa_options_default(&opt);
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'r':
+            if (!cli_parse_i64("--rank", optarg, 1, INT64_MAX, &opt.rank)) return EXIT_INPUT;
+            have_rank = 1;
+            break;
+        case 'a': {
+            int a = lrfa_algo_parse(optarg);
+            if (a < 0) {
+                cli_error("--algo: unknown algorithm '%s' (expected gd or fa)", optarg);
+                return EXIT_INPUT;
+            }
+            opt.algo = (lrfa_algo)a;
+            break;
+        }
+        case 'i':
+            if (!cli_parse_i64("--iters", optarg, 0, INT64_MAX / 2, &opt.max_iters)) return EXIT_INPUT;
+            break;
+        case 'l':
+            if (!strcmp(optarg, "auto")) opt.lr = 0.0;
+            else if (!cli_parse_double("--lr", optarg, 0.0, HUGE_VAL, &opt.lr)) return EXIT_INPUT;
+            else if (!(opt.lr > 0.0)) {
+                cli_error("--lr: expected a positive step size or auto, got '%s'", optarg);
+                return EXIT_INPUT;
+            }
+            break;
+        case 'T':
+            if (!cli_parse_double("--tol", optarg, 0.0, 1.0, &opt.tol)) return EXIT_INPUT;
+            break;
+        case 'I':
+            if (!cli_parse_double("--init-scale", optarg, 1e-300, 1e300, &opt.init_scale)) return EXIT_INPUT;
+            break;
+        case 'F':
+            if (!cli_parse_double("--feedback-scale", optarg, 1e-300, 1e300, &opt.feedback_scale))
+                return EXIT_INPUT;
+            break;
+        case 's':
+            if (!cli_parse_u64("--seed", optarg, &opt.seed)) return EXIT_INPUT;
+            break;
+        case 't': opt.transpose = 1; break;
+        case 'c': trace = optarg; break;
+        case 'L':
+            if (!cli_parse_i64("--log-every", optarg, 1, INT64_MAX, &opt.log_every)) return EXIT_INPUT;
+            log_set = 1;
+            break;
+        case 'E':
+            if (!cli_parse_i64("--exact-every", optarg, 0, INT64_MAX, &opt.exact_every)) return EXIT_INPUT;
+            break;
+        case 'S': save = optarg; break;
+        case 'j': json = 1; break;
+        case 'q': quiet = 1; break;
+        case 'h': fputs(usage, stdout); return EXIT_OK;
+        default: return cli_bad_option("fit", optopt, argv[optind - 1]);
+        }
+    }
+    if (optind != argc - 1) {
+        cli_error("fit: expected one FILE, got %d (see 'lrfa fit --help')", argc - optind);
+        return EXIT_INPUT;
+    }
+    if (!have_rank) {
+        cli_error("fit: the rank is required: -r R (see 'lrfa fit --help')");
+        return EXIT_INPUT;
+    }
+    if (trace && !log_set) {
+        v = opt.max_iters / 200;
+        opt.log_every = v > 0 ? v : 1;
+    }
+    if (!trace && !log_set) opt.log_every = 0;
+    path = argv[optind];
+    if (lrfa_mm_read_path(path, &Y, NULL, &err) != LRFA_OK) return cli_lib_error(&err);
+    /* validate what can be validated before the SVD */
+    {
+        int64_t n = opt.transpose ? Y->cols : Y->rows, m = opt.transpose ? Y->rows : Y->cols;
+        if ((bad = lrfa_options_check(&opt, n, m)) != NULL) {
+            cli_error("fit: %s", bad);
+            status = EXIT_INPUT;
+            goto done;
+        }
+    }
+    P = lrfa_problem_new(Y, opt.transpose, opt.rank, &err);
+    if (!P) {
+        status = cli_lib_error(&err);
+        goto done;
+    }
+    if (report_progress_wanted(quiet)) {
+        ps.label = lrfa_algo_name(opt.algo);
+        opt.progress = report_progress;
+        opt.progress_data = &ps;
+    }
+    st = lrfa_fit(P, &opt, &res, &err);
+    report_progress_clear(&ps);
+    if (st != LRFA_OK && st != LRFA_EDIVERGED) {
+        status = cli_lib_error(&err);
+        goto done;
+    }
+    if (json) {
+        json_writer w;
+        json_begin(&w, stdout);
+        json_str(&w, "file", strcmp(path, "-") ? path : "<stdin>");
+        json_bool(&w, "transpose", opt.transpose);
+        json_int(&w, "seed", (int64_t)opt.seed);
+        report_fit_json(&w, res);
+        json_end(&w);
+    } else {
+        printf("fit             %s, %s (%lld x %lld%s), r = %lld, seed %llu\n",
+               strcmp(path, "-") ? path : "<stdin>", opt.algo == LRFA_ALGO_FA ? "feedback alignment" : "gradient descent",
+               (long long)P->n, (long long)P->m, opt.transpose ? ", transposed" : "", (long long)opt.rank,
+               (unsigned long long)opt.seed);
+        report_fit_table(stdout, res);
+    }
+    if (trace && (status = report_write_trace(trace, res)) != EXIT_OK) goto done;
+    if (save) {
+        char comment[512];
+        snprintf(comment, sizeof comment, "lrfa fit %s: %s, r = %lld, seed %llu, %lld iterations%s",
+                 strcmp(path, "-") ? path : "<stdin>", lrfa_algo_name(opt.algo), (long long)opt.rank,
+                 (unsigned long long)opt.seed, (long long)res->iterations,
+                 st == LRFA_EDIVERGED ? " (DIVERGED: the state at divergence)" : "");
+        if ((status = report_save_factors(save, res, comment)) != EXIT_OK) goto done;
+    }
+    if (st == LRFA_EDIVERGED) {
+        cli_error("fit: %s", err.message);
+        status = EXIT_NUMERIC;
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_error("fit: cannot write to standard output");
+        status = EXIT_INPUT;
+    }
+done:
+    lrfa_result_free(res);
+    lrfa_problem_free(P);
+    lrfa_matrix_free(Y);
+    return status;
+}

@@ -1,0 +1,89 @@
+/* metrics.c: subspace overlaps and alignment figures. */
+#include <cblas.h>
+#include <math.h>
+#include <string.h>
+#include "lrfa/linalg.h"
+#include "lrfa/metrics.h"
+#include "internal.h"
+
+lrfa_dense *lrfa_orth_basis(const lrfa_dense *A, int trans, lrfa_error *err)
+{
+    lrfa_dense *Q = trans ? lrfa_dense_transpose(A, err) : lrfa_dense_copy(A, err);
+    if (!Q) return NULL;
+    if (lrfa_qr_orthonormal(Q, err) != LRFA_OK) {
+        lrfa_dense_free(Q);
+        return NULL;
+    }
+    return Q;
+}
+
+/* overlap = ||Q1^T Q2||_F^2 / min(k1, k2); cosines = singular values of Q1^T Q2 */
+double lrfa_subspace_overlap(const lrfa_dense *Q1, const lrfa_dense *Q2, double *cosines)
+{
+    int64_t d = Q1->rows, k1 = Q1->cols, k2 = Q2->cols, k = k1 < k2 ? k1 : k2, i;
+    lrfa_dense *G;
+    double ov;
+    if (Q2->rows != d || k == 0) return NAN;
+    G = lrfa_dense_alloc(k1, k2, NULL);
+    if (!G) return NAN;
+    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)k1, (int)k2, (int)d, 1.0, Q1->data, (int)d,
+                Q2->data, (int)d, 0.0, G->data, (int)k1);
+    ov = lrfa_vec_norm(G->data, k1 * k2);
+    ov = ov * ov / (double)k;
+    if (cosines) {
+        if (lrfa_svd_values(G, cosines, NULL) != LRFA_OK) ov = NAN;
+        for (i = 0; i < k; i++) cosines[i] = fmin(cosines[i], 1.0);
+    }
+    lrfa_dense_free(G);
+    return fmin(ov, 1.0);
+}
+
+double lrfa_span_overlap(const lrfa_dense *A, int trans_a, const lrfa_dense *C, int trans_c, double *cosines)
+{
+    lrfa_dense *Q1 = lrfa_orth_basis(A, trans_a, NULL), *Q2 = lrfa_orth_basis(C, trans_c, NULL);
+    double ov = (Q1 && Q2) ? lrfa_subspace_overlap(Q1, Q2, cosines) : NAN;
+    lrfa_dense_free(Q1);
+    lrfa_dense_free(Q2);
+    return ov;
+}
+
+double lrfa_cosine(const double *a, const double *b, int64_t n)
+{
+    double na = lrfa_vec_norm(a, n), nb = lrfa_vec_norm(b, n), dot;
+    if (na == 0.0 || nb == 0.0) return NAN;
+    /* scale before the dot product so it cannot overflow */
+    dot = 0.0;
+    {
+        int64_t i;
+        for (i = 0; i < n; i++) dot += (a[i] / na) * (b[i] / nb);
+    }
+    return dot;
+}
+
+/* trace(B Z) = sum_{i,k} B[k, i] Z[i, k] = <B^T, Z> */
+double lrfa_align_zb(const lrfa_dense *B, const lrfa_dense *Z)
+{
+    int64_t r = B->rows, n = B->cols, i, k;
+    double nb = lrfa_vec_norm(B->data, r * n), nz = lrfa_vec_norm(Z->data, n * r), t = 0.0;
+    if (nb == 0.0 || nz == 0.0) return NAN;
+    for (k = 0; k < r; k++)
+        for (i = 0; i < n; i++) t += (B->data[k + i * r] / nb) * (Z->data[i + k * n] / nz);
+    return t;
+}
+
+double lrfa_align_min_eig(const lrfa_dense *BZ)
+{
+    int64_t r = BZ->rows, i, j;
+    lrfa_dense *S = lrfa_dense_alloc(r, r, NULL);
+    double *w = lrfa_alloc_array(r, sizeof(double)), res = NAN, big;
+    if (!S || !w || r == 0) goto done;
+    for (j = 0; j < r; j++)
+        for (i = 0; i < r; i++) S->data[i + j * r] = 0.5 * (BZ->data[i + j * r] + BZ->data[j + i * r]);
+    if (lrfa_sym_eigvals(S, w, NULL) != LRFA_OK) goto done;
+    big = fmax(fabs(w[0]), fabs(w[r - 1]));
+    res = big > 0.0 ? w[0] / big : NAN;
+done:
+    lrfa_dense_free(S);
+    lrfa_dealloc(w);
+    return res;
+}

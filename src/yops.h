@@ -1,0 +1,27 @@
+/* yops.h: every product that reads the target Y, dense or sparse. The
+ * solver touches Y only through these, so another storage (or a
+ * distributed Y) needs only these functions. Internal. */
+#ifndef LRFA_YOPS_H
+#define LRFA_YOPS_H
+
+#include "lrfa/matrix.h"
+
+/* out (n x r) = Y W^T, W r x m. work: r * n doubles (sparse only). */
+void lrfa_y_mul_wt(const lrfa_matrix *Y, const double *W, int64_t r, double *out, double *work);
+
+/* out (r x m) = A Y, A r x n. */
+void lrfa_y_left_mul(const lrfa_matrix *Y, const double *A, int64_t r, double *out);
+
+/* out (r x m) = Z^T Y, Z n x r. work: r * n doubles (sparse only). */
+void lrfa_y_zt_mul(const lrfa_matrix *Y, const double *Z, int64_t r, double *out, double *work);
+
+/* ||Z W - Y||_F computed exactly (no cancellation), streaming Y by blocks of
+ * columns with O(n * block) memory. Z n x r, W r x m. Returns NaN when out of
+ * memory. Cost 2 n m r flops, dense or sparse. */
+double lrfa_y_residual_norm(const lrfa_matrix *Y, const double *Z, const double *W, int64_t r);
+
+/* Whether the exact residual of a sparse Y is affordable (n m r flops small
+ * enough); always 1 for dense. */
+int lrfa_y_exact_affordable(const lrfa_matrix *Y, int64_t r);
+
+#endif
