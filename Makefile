@@ -35,10 +35,11 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/liblrfa.a
 TEST_BIN := $(BUILD)/test_lrfa
+EXAMPLE  := $(BUILD)/example_fit
 
 .PHONY: all lib cli tests test unit-test cli-test check demo deps clean
 
-all: lib cli tests
+all: lib cli tests $(EXAMPLE)
 
 lib: $(LIB)
 cli: $(BIN)
@@ -58,6 +59,9 @@ $(BIN): $(CLI_OBJ) $(LIB)
 $(TEST_BIN): $(TEST_OBJ) $(LIB)
 	@echo "  CC  $@"; $(CC) $(ALL_CFLAGS) -o $@ $(TEST_OBJ) $(LIB) $(TEST_LDLIBS) $(LDLIBS)
 
+$(EXAMPLE): $(BUILD)/tools/example_fit.o $(LIB)
+	@echo "  LD  $@"; $(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
 deps:
 	@sh tools/deps.sh
 
@@ -65,8 +69,8 @@ deps:
 unit-test: $(TEST_BIN)
 	cd tests && OPENBLAS_NUM_THREADS=2 ../$(TEST_BIN)
 
-cli-test: $(BIN)
-	LRFA=$(abspath $(BIN)) sh tests/cli/run.sh
+cli-test: $(BIN) $(EXAMPLE)
+	LRFA=$(abspath $(BIN)) EXAMPLE=$(abspath $(EXAMPLE)) sh tests/cli/run.sh
 
 test: deps
 	$(MAKE) all
@@ -92,4 +96,4 @@ demo: deps
 clean:
 	rm -rf build lrfa
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/tools/example_fit.d

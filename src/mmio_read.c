@@ -335,10 +335,11 @@ static lrfa_status parse_size(reader *rd, char *line, lrfa_mm_header *h, lrfa_er
             FAIL(LRFA_EINPUT, ln, "%s:%lld: size line: a %lld x %lld matrix cannot hold %lld entries", nm, ln,
                  (long long)h->rows, (long long)h->cols, (long long)h->entries);
         /* the compressed-column result needs cols + 1 pointers and rows + 1
-         * of scratch; each entry costs at most 2 x (index, index, value) of
-         * triplets, (index, value) of scratch and (index, value) in the
-         * result: 7 doubles' worth, 14 when mirrored */
-        if (!lrfa_fits_in_memory(h->cols + 1, 1, 0) || !lrfa_fits_in_memory(h->rows + 1, 1, 0) ||
+         * of scratch; each entry costs (index, index, value) of triplets,
+         * (index, value) of scratch and (index, value) in the result: 7
+         * doubles' worth, twice that when mirrored */
+        if (h->cols == INT64_MAX || h->rows == INT64_MAX || !lrfa_fits_in_memory(h->cols + 1, 1, 0) ||
+            !lrfa_fits_in_memory(h->rows + 1, 1, 0) ||
             !lrfa_fits_in_memory(h->entries, h->symmetry == LRFA_MM_GENERAL ? 7 : 14, 0))
             FAIL(LRFA_ENOMEM, ln, "%s:%lld: a %lld x %lld matrix with %lld entries does not fit in this machine's memory",
                  nm, ln, (long long)h->rows, (long long)h->cols, (long long)h->entries);

@@ -114,4 +114,11 @@ run "$LRFA" fit "$Y" -r 4 --lr 100 --init-scale 1
 one_line_error "divergence" 2
 echo "$ERR" | grep -q "iteration" && echo "$ERR" | grep -q -- "--lr" && ok || not_ok "divergence message: $ERR"
 
+# the README's library example runs and agrees with the command
+if [ -n "$EXAMPLE" ] && [ -x "$EXAMPLE" ]; then
+    run "$EXAMPLE" "$Y" 4
+    [ "$RC" -eq 0 ] && echo "$OUT" | grep -q "^gd: error 0.684653" && echo "$OUT" | grep -q "^fa: .*fa_pred 0.976003" \
+        && ok || not_ok "example_fit: exit $RC, output: $OUT $ERR"
+fi
+
 finish
