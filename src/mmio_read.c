@@ -149,10 +149,9 @@ static num_status parse_double(const char *s, int integer_only, double *out)
     int digits = 0;
     double v;
     if (*p == '+' || *p == '-') p++;
-    {
-        const char *q = p;
-        if (!strncasecmp(q, "nan", 3) || !strncasecmp(q, "inf", 3)) return NUM_NONFINITE;
-    }
+    if (!strcasecmp(p, "nan") || !strcasecmp(p, "inf") || !strcasecmp(p, "infinity") ||
+        (!strncasecmp(p, "nan(", 4) && p[strlen(p) - 1] == ')'))
+        return NUM_NONFINITE;
     while (isdigit((unsigned char)*p)) p++, digits++;
     if (!integer_only) {
         if (*p == '.') {
@@ -334,13 +333,15 @@ static lrfa_status parse_size(reader *rd, char *line, lrfa_mm_header *h, lrfa_er
         if ((h->rows == 0 || h->cols == 0) && h->entries > 0)
             FAIL(LRFA_EINPUT, ln, "%s:%lld: size line: a %lld x %lld matrix cannot hold %lld entries", nm, ln,
                  (long long)h->rows, (long long)h->cols, (long long)h->entries);
-        /* the compressed-column result needs cols + 1 pointers and rows + 1
-         * of scratch; each entry costs (index, index, value) of triplets,
+        /* the compressed-column result needs cols + 1 pointers and the
+         * conversion max(rows, cols) + 1 twice of scratch; each entry costs (index, index, value) of triplets,
          * (index, value) of scratch and (index, value) in the result: 7
          * doubles' worth, twice that when mirrored */
-        if (h->cols == INT64_MAX || h->rows == INT64_MAX || !lrfa_fits_in_memory(h->cols + 1, 1, 0) ||
-            !lrfa_fits_in_memory(h->rows + 1, 1, 0) ||
-            !lrfa_fits_in_memory(h->entries, h->symmetry == LRFA_MM_GENERAL ? 7 : 14, 0))
+        double bytes = 8.0 * ((double)h->cols + 1.0) + 16.0 * ((double)(h->rows > h->cols ? h->rows : h->cols) + 1.0) +
+                       8.0 * (double)h->entries * (h->symmetry == LRFA_MM_GENERAL ? 7.0 : 14.0);
+        uint64_t mem = lrfa_physical_memory();
+        if (mem == 0) mem = (uint64_t)1 << 40;
+        if (bytes > (double)mem)
             FAIL(LRFA_ENOMEM, ln, "%s:%lld: a %lld x %lld matrix with %lld entries does not fit in this machine's memory",
                  nm, ln, (long long)h->rows, (long long)h->cols, (long long)h->entries);
     } else {
@@ -423,6 +424,9 @@ lrfa_status lrfa_mm_read(FILE *fp, const char *name, lrfa_matrix **out,
     if (r == READ_ERROR) { st = err ? err->status : LRFA_EINPUT; goto done; }
     if (r == READ_EOF)
         FAIL(LRFA_EINPUT, 1, "%s:1: empty file (expected the banner '%%%%MatrixMarket matrix FORMAT FIELD SYMMETRY')", nm);
+    if (len >= 3 && (unsigned char)line[0] == 0xEF && (unsigned char)line[1] == 0xBB &&
+        (unsigned char)line[2] == 0xBF)
+        line += 3; /* a UTF-8 byte-order mark, as some editors write */
     if ((st = parse_banner(&rd, line, &h, err)) != LRFA_OK) goto done;
 
     /* comments and blank lines, then the size line */
@@ -499,8 +503,9 @@ lrfa_status lrfa_mm_read(FILE *fp, const char *name, lrfa_matrix **out,
     h.lines = rd.lineno;
 
     if (coord) {
-        S = lrfa_sparse_from_triplets(h.rows, h.cols, e.n, e.i, e.j, e.x, err);
-        if (!S) { st = err ? err->status : LRFA_ENOMEM; goto done; }
+        lrfa_error sub = {0};
+        S = lrfa_sparse_from_triplets(h.rows, h.cols, e.n, e.i, e.j, e.x, &sub);
+        if (!S) FAIL(sub.status, rd.lineno, "%s:%lld: %s", nm, rd.lineno, sub.message);
         *out = lrfa_matrix_wrap_sparse(S, err);
     } else if (h.symmetry == LRFA_MM_GENERAL) {
         /* the values are the column-major data itself */
@@ -515,8 +520,9 @@ lrfa_status lrfa_mm_read(FILE *fp, const char *name, lrfa_matrix **out,
         /* packed lower triangle by columns (strictly lower for skew) */
         int64_t jj, ii, p = 0;
         double sign = h.symmetry == LRFA_MM_SKEW ? -1.0 : 1.0;
-        D = lrfa_dense_alloc(n, n, err);
-        if (!D) { st = err ? err->status : LRFA_ENOMEM; goto done; }
+        lrfa_error sub = {0};
+        D = lrfa_dense_alloc(n, n, &sub);
+        if (!D) FAIL(sub.status, rd.lineno, "%s:%lld: %s", nm, rd.lineno, sub.message);
         for (jj = 0; jj < n; jj++)
             for (ii = h.symmetry == LRFA_MM_SKEW ? jj + 1 : jj; ii < n; ii++) {
                 double v = e.x[p++];

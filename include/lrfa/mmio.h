@@ -10,6 +10,11 @@
  * skew-symmetric files hold the lower triangle; the reader mirrors it (negated
  * for skew), so the result is always a general matrix.
  *
+ * Values are parsed as correctly rounded doubles: an `integer` value beyond
+ * 2^53 is rounded like any other, and a value below the smallest subnormal
+ * (1e-400, say) reads as 0; a value beyond the largest double is an error.
+ * A UTF-8 byte-order mark before the banner is skipped.
+ *
  * Every error message has the form "NAME:LINE: what was expected", with NAME
  * the name the caller passed (the path, or "<stdin>").
  */

@@ -85,7 +85,7 @@ now_ns() {
     *) echo "$t" ;;
     esac
 }
-for f in bad/size_too_big_dense.mtx bad/size_too_big_entries.mtx; do
+for f in bad/size_too_big_*.mtx; do
     t0=$(now_ns)
     run "$LRFA" info "$f"
     t1=$(now_ns)
