@@ -87,3 +87,35 @@ done:
     lrfa_dealloc(w);
     return res;
 }
+
+double lrfa_product_diff(const lrfa_dense *Z1, const lrfa_dense *W1, const lrfa_dense *Z2, const lrfa_dense *W2)
+{
+    int64_t n = Z1->rows, m = W1->cols, r1 = Z1->cols, r2 = Z2->cols, j0, jb;
+    int64_t block = n > 0 ? (int64_t)(1 << 20) / n : m;
+    double *R, scale = 0.0, ssq = 1.0;
+    if (Z2->rows != n || W2->cols != m || W1->rows != r1 || W2->rows != r2) return NAN;
+    if (n == 0 || m == 0) return 0.0;
+    if (block < 1) block = 1;
+    if (block > m) block = m;
+    R = lrfa_alloc_array(n * block, sizeof(double));
+    if (!R) return NAN;
+    for (j0 = 0; j0 < m; j0 += block) {
+        double b;
+        jb = j0 + block <= m ? block : m - j0;
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)jb, (int)r1, 1.0, Z1->data, (int)n,
+                    W1->data + j0 * r1, (int)r1, 0.0, R, (int)n);
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)jb, (int)r2, -1.0, Z2->data, (int)n,
+                    W2->data + j0 * r2, (int)r2, 1.0, R, (int)n);
+        b = lrfa_vec_norm(R, n * jb);
+        if (b > 0.0) {
+            if (b > scale) {
+                ssq = 1.0 + ssq * (scale / b) * (scale / b);
+                scale = b;
+            } else {
+                ssq += (b / scale) * (b / scale);
+            }
+        }
+    }
+    lrfa_dealloc(R);
+    return scale * sqrt(ssq);
+}

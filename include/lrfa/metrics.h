@@ -36,6 +36,11 @@ double lrfa_align_zb(const lrfa_dense *B, const lrfa_dense *Z);
  * BZ is the r x r product B Z. NaN on failure. */
 double lrfa_align_min_eig(const lrfa_dense *BZ);
 
+/* ||Z1 W1 - Z2 W2||_F (Z n x r1, W r1 x m; the ranks may differ), streamed
+ * by blocks of columns: exact, with O(n * block) memory. NaN when out of
+ * memory. */
+double lrfa_product_diff(const lrfa_dense *Z1, const lrfa_dense *W1, const lrfa_dense *Z2, const lrfa_dense *W2);
+
 /* cos angle between two arrays of n numbers: <a, b> / (||a|| ||b||). */
 double lrfa_cosine(const double *a, const double *b, int64_t n);
 

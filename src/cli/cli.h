@@ -2,6 +2,7 @@
 #ifndef LRFA_CLI_H
 #define LRFA_CLI_H
 
+#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include "lrfa/lrfa.h"
@@ -13,6 +14,10 @@ enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_NUMERIC = 2 };
 int cmd_info(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_fit(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
+int cmd_gen(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 
 /* Prints "lrfa: MESSAGE" (one line) to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -49,6 +54,40 @@ void json_int(json_writer *w, const char *key, int64_t v);
 void json_str(json_writer *w, const char *key, const char *v);
 void json_bool(json_writer *w, const char *key, int v);
 void json_null(json_writer *w, const char *key);
+
+/* ---- solver options shared by fit, compare and sweep (fitopts.c) ---- */
+#define FITOPTS_COUNT 6
+extern const char fitopts_help[];
+extern const struct option fitopts_long[FITOPTS_COUNT];
+/* 1: handled, 0: not a shared option, -1: bad value (message printed). */
+int fitopts_handle(int c, const char *arg, lrfa_options *opt);
+/* dst = shared options then own (NULL-terminated); returns the count. */
+int fitopts_merge(struct option *dst, int cap, const struct option *own);
+int64_t cli_default_log_every(int64_t max_iters);
+const char *cli_display_name(const char *path);
+
+/* ---- fits side by side on worker threads (runs.c) ---- */
+typedef struct run_job {
+    lrfa_options opt;      /* in: what to run (progress fields are set by the runner) */
+    int64_t tag;           /* in: the caller's label (e.g. a seed) */
+    lrfa_result *result;   /* out: filled for OK, diverged and interrupted runs */
+    lrfa_status status;    /* out */
+    lrfa_error err;        /* out */
+    int finished;          /* internal */
+    int64_t iteration;     /* internal: progress */
+} run_job;
+/* Runs every job on `workers` threads; returns the workers used. */
+int runs_execute(const lrfa_problem *P, run_job *jobs, int count, int workers, int show, const char *label);
+/* Non-zero once SIGINT or SIGTERM has arrived (when the command installed
+ * the handler with cli_catch_signals). */
+int interrupted_flag(void);
+void cli_catch_signals(void);
+
+/* ---- plots through gnuplot (plot.c); each returns an exit status ---- */
+int plot_trace(const char *csv, const char *out, const char *title);
+int plot_compare(const char *gd_csv, const char *fa_csv, const char *out, const char *title, double opt,
+                 double fa_pred);
+int plot_sweep(const char *dat, const char *out, const char *title, int64_t rank, double floor);
 
 /* ---- fit reports (report.c) ---- */
 void report_fit_json(json_writer *w, const lrfa_result *res);

@@ -5,7 +5,7 @@
 #include <string.h>
 #include "cli.h"
 
-static const char usage[] =
+static const char usage_fmt[] =
     "usage: lrfa fit FILE -r R [--algo gd|fa] [--iters N] [--lr ETA|auto] [--tol T]\n"
     "                [--init-scale S] [--feedback-scale S] [--seed N] [--transpose]\n"
     "                [--trace FILE.csv] [--log-every K] [--exact-every K]\n"
@@ -21,20 +21,11 @@ static const char usage[] =
     "options:\n"
     "  -r, --rank R           rank of the factorization, 1 <= R <= min(n, m) (required)\n"
     "  --algo gd|fa           learning rule (default gd)\n"
-    "  --iters N              iteration limit (default 20000)\n"
-    "  --lr ETA|auto          step size; auto = 0.2 / s_1 (default auto)\n"
-    "  --tol T                stop when the exact error changes by less than T ||Y||_F\n"
-    "                         over 100 iterations, or falls below 1e-13 ||Y||_F;\n"
-    "                         0 runs all iterations (default 1e-10)\n"
-    "  --init-scale S         initial Z, W entries N(0, S^2 s_1 / n) and N(0, S^2 s_1 / m)\n"
-    "                         (default 1e-4: a small start; with R > rank(Y) the unused\n"
-    "                         directions keep an error of order S^2 ||Y||_F)\n"
-    "  --feedback-scale S     B entries N(0, S^2 s_1 / n) (default 1)\n"
+    "%s"
     "  --seed N               random seed; Z and W depend on it alone, so GD and FA\n"
     "                         with one seed start from the same point (default 1)\n"
-    "  --transpose            factor Y^T instead of Y (the feedback moves to the other side)\n"
     "  --trace FILE.csv       write the figures every --log-every iterations\n"
-    "  --log-every K          trace interval (default: iterations / 200, at least 1)\n"
+    "  --log-every K          trace interval (default: iterations / 2000, at least 1)\n"
     "  --exact-every K        in the trace, the exact error every K-th row (one more pass\n"
     "                         over Y each time); otherwise the Gram identity (default 0)\n"
     "  --save PREFIX          write PREFIX_Z.mtx, PREFIX_W.mtx and, for FA, PREFIX_B.mtx\n"
@@ -55,16 +46,10 @@ static const char usage[] =
 
 int cmd_fit(int argc, char **argv)
 {
-    static const struct option longopts[] = {
+    static const struct option own[] = {
         {"rank", required_argument, NULL, 'r'},
         {"algo", required_argument, NULL, 'a'},
-        {"iters", required_argument, NULL, 'i'},
-        {"lr", required_argument, NULL, 'l'},
-        {"tol", required_argument, NULL, 'T'},
-        {"init-scale", required_argument, NULL, 'I'},
-        {"feedback-scale", required_argument, NULL, 'F'},
         {"seed", required_argument, NULL, 's'},
-        {"transpose", no_argument, NULL, 't'},
         {"trace", required_argument, NULL, 'c'},
         {"log-every", required_argument, NULL, 'L'},
         {"exact-every", required_argument, NULL, 'E'},
@@ -73,6 +58,7 @@ int cmd_fit(int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
+    struct option longopts[32];
     lrfa_options opt;
     int c, json = 0, quiet = 0, status = EXIT_OK, have_rank = 0, log_set = 0;
     const char *path, *trace = NULL, *save = NULL;
@@ -83,9 +69,9 @@ int cmd_fit(int argc, char **argv)
     lrfa_status st;
     const char *bad;
     progress_state ps = {"fit", -1.0, 0};
-    int64_t v;
 
     lrfa_options_default(&opt);
+    fitopts_merge(longopts, 32, own);
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
@@ -103,31 +89,9 @@ int cmd_fit(int argc, char **argv)
             opt.algo = (lrfa_algo)a;
             break;
         }
-        case 'i':
-            if (!cli_parse_i64("--iters", optarg, 0, INT64_MAX / 2, &opt.max_iters)) return EXIT_INPUT;
-            break;
-        case 'l':
-            if (!strcmp(optarg, "auto")) opt.lr = 0.0;
-            else if (!cli_parse_double("--lr", optarg, 0.0, HUGE_VAL, &opt.lr)) return EXIT_INPUT;
-            else if (!(opt.lr > 0.0)) {
-                cli_error("--lr: expected a positive step size or auto, got '%s'", optarg);
-                return EXIT_INPUT;
-            }
-            break;
-        case 'T':
-            if (!cli_parse_double("--tol", optarg, 0.0, 1.0, &opt.tol)) return EXIT_INPUT;
-            break;
-        case 'I':
-            if (!cli_parse_double("--init-scale", optarg, 1e-300, 1e300, &opt.init_scale)) return EXIT_INPUT;
-            break;
-        case 'F':
-            if (!cli_parse_double("--feedback-scale", optarg, 1e-300, 1e300, &opt.feedback_scale))
-                return EXIT_INPUT;
-            break;
         case 's':
             if (!cli_parse_u64("--seed", optarg, &opt.seed)) return EXIT_INPUT;
             break;
-        case 't': opt.transpose = 1; break;
         case 'c': trace = optarg; break;
         case 'L':
             if (!cli_parse_i64("--log-every", optarg, 1, INT64_MAX, &opt.log_every)) return EXIT_INPUT;
@@ -139,8 +103,12 @@ int cmd_fit(int argc, char **argv)
         case 'S': save = optarg; break;
         case 'j': json = 1; break;
         case 'q': quiet = 1; break;
-        case 'h': fputs(usage, stdout); return EXIT_OK;
-        default: return cli_bad_option("fit", optopt, argv[optind - 1]);
+        case 'h': printf(usage_fmt, fitopts_help); return EXIT_OK;
+        default: {
+            int h = fitopts_handle(c, optarg, &opt);
+            if (h < 0) return EXIT_INPUT;
+            if (h == 0) return cli_bad_option("fit", optopt, argv[optind - 1]);
+        }
         }
     }
     if (optind != argc - 1) {
@@ -151,10 +119,7 @@ int cmd_fit(int argc, char **argv)
         cli_error("fit: the rank is required: -r R (see 'lrfa fit --help')");
         return EXIT_INPUT;
     }
-    if (trace && !log_set) {
-        v = opt.max_iters / 200;
-        opt.log_every = v > 0 ? v : 1;
-    }
+    if (trace && !log_set) opt.log_every = cli_default_log_every(opt.max_iters);
     if (!trace && !log_set) opt.log_every = 0;
     path = argv[optind];
     if (lrfa_mm_read_path(path, &Y, NULL, &err) != LRFA_OK) return cli_lib_error(&err);

@@ -1,5 +1,6 @@
 /* util.c: error printing, strict option values and number formatting. */
 #include <errno.h>
+#include <signal.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -180,4 +181,28 @@ void json_null(json_writer *w, const char *key)
 {
     json_sep(w, key);
     fputs("null", w->fp);
+}
+
+/* ---- interruption ---- */
+
+static volatile sig_atomic_t got_signal = 0;
+
+static void on_signal(int sig)
+{
+    got_signal = sig;
+}
+
+void cli_catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+int interrupted_flag(void)
+{
+    return got_signal != 0;
 }

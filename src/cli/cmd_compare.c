@@ -1,0 +1,262 @@
+/* cmd_compare.c: `lrfa compare FILE -r R`, GD and FA from one start. */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli.h"
+
+static const char usage_fmt[] =
+    "usage: lrfa compare FILE -r R [fit options] [--seed N] [--trace PREFIX]\n"
+    "                    [--plot FILE.png] [--jobs J] [--json] [--quiet]\n"
+    "\n"
+    "Runs gradient descent and feedback alignment on FILE ('-' for standard input)\n"
+    "from the same initial Z and W (same seed) with the same options, and prints\n"
+    "them side by side: error, optimum, gap, iterations, time; FA's alignment and\n"
+    "predicted limit fa_pred; and how different the two learned representations\n"
+    "are: the subspace overlap of row(W_GD) with row(W_FA) (hidden layer), of\n"
+    "col(Z_GD) with col(Z_FA), of each with the top-r singular subspaces of Y, the\n"
+    "cosines of the principal angles, and ||Z_GD W_GD - Z_FA W_FA||_F / ||Y||_F.\n"
+    "An overlap is ||Q1^T Q2||_F^2 / r for orthonormal bases: 1 for one subspace,\n"
+    "0 for orthogonal ones.\n"
+    "\n"
+    "options:\n"
+    "  -r, --rank R           rank, 1 <= R <= min(n, m) (required)\n"
+    "%s"
+    "  --seed N               random seed for Z, W (shared) and B (default 1)\n"
+    "  --trace PREFIX         write PREFIX_gd.csv and PREFIX_fa.csv (as fit --trace)\n"
+    "  --log-every K          trace interval (default: iterations / 2000, at least 1)\n"
+    "  --plot FILE.png        draw both runs' error and alignment against the\n"
+    "                         iteration (SVG when FILE ends in .svg)\n"
+    "  --jobs J               run GD and FA side by side on J threads (default 2)\n"
+    "  --json                 one JSON object: gd, fa, fa_pred, overlap\n"
+    "  --quiet                no progress line on the terminal\n"
+    "  -h, --help             show this help\n";
+
+static void print_side(const char *name, const char *fmt_gd, double gd, const char *fmt_fa, double fa)
+{
+    char a[40] = "-", b[40] = "-";
+    if (fmt_gd && isfinite(gd)) snprintf(a, sizeof a, fmt_gd, gd);
+    if (fmt_fa && isfinite(fa)) snprintf(b, sizeof b, fmt_fa, fa);
+    printf("%-26s %-18s %-18s\n", name, a, b);
+}
+
+static void print_cosines(const double *c, int64_t r)
+{
+    int64_t i, k = r < 8 ? r : 8;
+    printf("   cosines:");
+    for (i = 0; i < k; i++) printf(" %.4f", c[i]);
+    if (k < r) printf(" ... %.4f", c[r - 1]);
+    printf("\n");
+}
+
+int cmd_compare(int argc, char **argv)
+{
+    static const struct option own[] = {
+        {"rank", required_argument, NULL, 'r'},
+        {"seed", required_argument, NULL, 's'},
+        {"trace", required_argument, NULL, 'c'},
+        {"log-every", required_argument, NULL, 'L'},
+        {"plot", required_argument, NULL, 'p'},
+        {"jobs", required_argument, NULL, 'J'},
+        {"json", no_argument, NULL, 'j'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    struct option longopts[32];
+    lrfa_options opt;
+    run_job jobs[2];
+    int c, json = 0, quiet = 0, have_rank = 0, status = EXIT_OK, log_set = 0, k;
+    int64_t jobsn = 2, r;
+    const char *path, *trace = NULL, *plot = NULL, *bad;
+    char gd_csv[4096] = "", fa_csv[4096] = "", tmpdir[64] = "";
+    lrfa_error err = {0};
+    lrfa_matrix *Y = NULL;
+    lrfa_problem *P = NULL;
+    lrfa_result *gd, *fa;
+    double *cos_w = NULL, *cos_z = NULL, ov_w, ov_z, diff;
+
+    lrfa_options_default(&opt);
+    fitopts_merge(longopts, 32, own);
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'r':
+            if (!cli_parse_i64("--rank", optarg, 1, INT64_MAX, &opt.rank)) return EXIT_INPUT;
+            have_rank = 1;
+            break;
+        case 's': if (!cli_parse_u64("--seed", optarg, &opt.seed)) return EXIT_INPUT; break;
+        case 'c': trace = optarg; break;
+        case 'L':
+            if (!cli_parse_i64("--log-every", optarg, 1, INT64_MAX, &opt.log_every)) return EXIT_INPUT;
+            log_set = 1;
+            break;
+        case 'p': plot = optarg; break;
+        case 'J': if (!cli_parse_i64("--jobs", optarg, 1, 64, &jobsn)) return EXIT_INPUT; break;
+        case 'j': json = 1; break;
+        case 'q': quiet = 1; break;
+        case 'h': printf(usage_fmt, fitopts_help); return EXIT_OK;
+        default: {
+            int h = fitopts_handle(c, optarg, &opt);
+            if (h < 0) return EXIT_INPUT;
+            if (h == 0) return cli_bad_option("compare", optopt, argv[optind - 1]);
+        }
+        }
+    }
+    if (optind != argc - 1) {
+        cli_error("compare: expected one FILE, got %d (see 'lrfa compare --help')", argc - optind);
+        return EXIT_INPUT;
+    }
+    if (!have_rank) {
+        cli_error("compare: the rank is required: -r R (see 'lrfa compare --help')");
+        return EXIT_INPUT;
+    }
+    if ((trace || plot) && !log_set) opt.log_every = cli_default_log_every(opt.max_iters);
+    if (!trace && !plot) opt.log_every = 0;
+    path = argv[optind];
+    if (lrfa_mm_read_path(path, &Y, NULL, &err) != LRFA_OK) return cli_lib_error(&err);
+    {
+        int64_t n = opt.transpose ? Y->cols : Y->rows, m = opt.transpose ? Y->rows : Y->cols;
+        if ((bad = lrfa_options_check(&opt, n, m)) != NULL) {
+            cli_error("compare: %s", bad);
+            status = EXIT_INPUT;
+            goto done;
+        }
+    }
+    r = opt.rank;
+    P = lrfa_problem_new(Y, opt.transpose, r, &err);
+    if (!P) {
+        status = cli_lib_error(&err);
+        goto done;
+    }
+    cli_catch_signals();
+    for (k = 0; k < 2; k++) {
+        memset(&jobs[k], 0, sizeof jobs[k]);
+        jobs[k].opt = opt;
+        jobs[k].opt.algo = k ? LRFA_ALGO_FA : LRFA_ALGO_GD;
+    }
+    runs_execute(P, jobs, 2, (int)jobsn, report_progress_wanted(quiet), "compare");
+    for (k = 0; k < 2; k++)
+        if (jobs[k].status != LRFA_OK) {
+            status = jobs[k].status == LRFA_EDIVERGED ? EXIT_NUMERIC : EXIT_INPUT;
+            cli_error("compare: %s: %s", k ? "fa" : "gd", jobs[k].err.message);
+            goto done;
+        }
+    gd = jobs[0].result;
+    fa = jobs[1].result;
+    cos_w = malloc(sizeof(double) * (size_t)r);
+    cos_z = malloc(sizeof(double) * (size_t)r);
+    if (!cos_w || !cos_z) {
+        cli_error("compare: out of memory");
+        status = EXIT_INPUT;
+        goto done;
+    }
+    ov_w = lrfa_span_overlap(gd->W, 1, fa->W, 1, cos_w);
+    ov_z = lrfa_span_overlap(gd->Z, 0, fa->Z, 0, cos_z);
+    diff = lrfa_product_diff(gd->Z, gd->W, fa->Z, fa->W);
+
+    if (json) {
+        json_writer w;
+        int64_t i;
+        json_begin(&w, stdout);
+        json_str(&w, "file", cli_display_name(path));
+        json_int(&w, "r", r);
+        json_int(&w, "seed", (int64_t)opt.seed);
+        json_bool(&w, "transpose", opt.transpose);
+        json_num(&w, "fro_norm", P->fro);
+        json_num(&w, "opt", lrfa_problem_opt(P, r));
+        json_int(&w, "rank_y", P->spectrum->rank);
+        json_num(&w, "fa_pred", fa->fa_pred);
+        json_key_object(&w, "gd");
+        report_fit_json(&w, gd);
+        json_close_object(&w);
+        json_key_object(&w, "fa");
+        report_fit_json(&w, fa);
+        json_close_object(&w);
+        json_key_object(&w, "overlap");
+        json_num(&w, "w", ov_w);
+        json_num(&w, "z", ov_z);
+        json_num(&w, "w_gd_top", gd->final.overlap_w_top);
+        json_num(&w, "w_fa_top", fa->final.overlap_w_top);
+        json_num(&w, "z_gd_top", gd->final.overlap_z_top);
+        json_num(&w, "z_fa_top", fa->final.overlap_z_top);
+        json_key_array(&w, "cosines_w");
+        for (i = 0; i < r; i++) json_num(&w, NULL, cos_w[i]);
+        json_close_array(&w);
+        json_key_array(&w, "cosines_z");
+        for (i = 0; i < r; i++) json_num(&w, NULL, cos_z[i]);
+        json_close_array(&w);
+        json_num(&w, "product_diff", P->fro > 0 ? diff / P->fro : diff);
+        json_close_object(&w);
+        json_end(&w);
+    } else {
+        char t[64];
+        printf("compare         %s (%lld x %lld%s), r = %lld, rank(Y) = %lld, seed %llu\n\n", cli_display_name(path),
+               (long long)P->n, (long long)P->m, opt.transpose ? ", transposed" : "", (long long)r,
+               (long long)P->spectrum->rank, (unsigned long long)opt.seed);
+        printf("%-26s %-18s %-18s\n", "", "GD", "FA");
+        print_side("iterations", "%.0f", (double)gd->iterations, "%.0f", (double)fa->iterations);
+        printf("%-26s %-18s %-18s\n", "stopped", gd->converged ? "converged" : "iteration limit",
+               fa->converged ? "converged" : "iteration limit");
+        print_side("error", "%.10g", gd->final.error, "%.10g", fa->final.error);
+        print_side("opt(r)", "%.10g", gd->final.opt, "%.10g", fa->final.opt);
+        print_side("gap / ||Y||_F", "%.3e", gd->final.rel_gap, "%.3e", fa->final.rel_gap);
+        print_side("fa_pred (gap / ||Y||_F)", NULL, 0, "%.3e",
+                   P->fro > 0 ? (fa->fa_pred - fa->final.opt) / P->fro : 0.0);
+        print_side("align_zb", NULL, 0, "%.6f", fa->final.align_zb);
+        print_side("align_min_eig", NULL, 0, "%.6f", fa->final.align_min_eig);
+        print_side("conservation drift", "%.3e", gd->final.drift, "%.3e", fa->final.drift);
+        print_side("time (s)", "%.3f", gd->seconds, "%.3f", fa->seconds);
+        printf("\nrepresentations (overlap: 1 = same subspace, 0 = orthogonal)\n");
+        printf("  row(W_GD) vs row(W_FA)   %.6f\n", ov_w);
+        print_cosines(cos_w, r);
+        printf("  col(Z_GD) vs col(Z_FA)   %.6f\n", ov_z);
+        print_cosines(cos_z, r);
+        printf("  row(W) vs top-r right    GD %.6f   FA %.6f\n", gd->final.overlap_w_top, fa->final.overlap_w_top);
+        printf("  col(Z) vs top-r left     GD %.6f   FA %.6f\n", gd->final.overlap_z_top, fa->final.overlap_z_top);
+        snprintf(t, sizeof t, "%.6e", P->fro > 0 ? diff / P->fro : diff);
+        printf("  ||Z_GD W_GD - Z_FA W_FA||_F / ||Y||_F   %s\n", t);
+    }
+    fflush(stdout);
+
+    if (trace) {
+        snprintf(gd_csv, sizeof gd_csv, "%s_gd.csv", trace);
+        snprintf(fa_csv, sizeof fa_csv, "%s_fa.csv", trace);
+    } else if (plot) {
+        strcpy(tmpdir, "/tmp/lrfa-compare.XXXXXX");
+        if (!mkdtemp(tmpdir)) {
+            cli_error("compare: cannot create a temporary folder for the plot data");
+            status = EXIT_INPUT;
+            goto done;
+        }
+        snprintf(gd_csv, sizeof gd_csv, "%s/gd.csv", tmpdir);
+        snprintf(fa_csv, sizeof fa_csv, "%s/fa.csv", tmpdir);
+    }
+    if (gd_csv[0]) {
+        if ((status = report_write_trace(gd_csv, gd)) != EXIT_OK) goto done;
+        if ((status = report_write_trace(fa_csv, fa)) != EXIT_OK) goto done;
+    }
+    if (plot) {
+        char title[600];
+        snprintf(title, sizeof title, "%s: GD and FA at r = %lld (rank(Y) = %lld), seed %llu", cli_display_name(path),
+                 (long long)r, (long long)P->spectrum->rank, (unsigned long long)opt.seed);
+        status = plot_compare(gd_csv, fa_csv, plot, title, fa->final.opt, fa->fa_pred);
+    }
+done:
+    if (tmpdir[0]) {
+        if (gd_csv[0]) unlink(gd_csv);
+        if (fa_csv[0]) unlink(fa_csv);
+        rmdir(tmpdir);
+    }
+    free(cos_w);
+    free(cos_z);
+    if (P) {
+        lrfa_result_free(jobs[0].result);
+        lrfa_result_free(jobs[1].result);
+    }
+    lrfa_problem_free(P);
+    lrfa_matrix_free(Y);
+    return status;
+}

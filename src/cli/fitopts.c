@@ -1,0 +1,76 @@
+/* fitopts.c: the solver options shared by fit, compare and sweep. */
+#include <getopt.h>
+#include <math.h>
+#include <string.h>
+#include "cli.h"
+
+const char fitopts_help[] =
+    "  --iters N              iteration limit (default 20000)\n"
+    "  --lr ETA|auto          step size; auto = 0.2 / s_1 (default auto)\n"
+    "  --tol T                stop when the exact error changes by less than T ||Y||_F\n"
+    "                         over 100 iterations, or falls below 1e-13 ||Y||_F;\n"
+    "                         0 runs all iterations (default 1e-10)\n"
+    "  --init-scale S         initial Z, W entries N(0, S^2 s_1 / n) and N(0, S^2 s_1 / m)\n"
+    "                         (default 1e-4: a small start; with R > rank(Y) the unused\n"
+    "                         directions keep an error of order S^2 ||Y||_F)\n"
+    "  --feedback-scale S     B entries N(0, S^2 s_1 / n) (default 1)\n"
+    "  --transpose            factor Y^T instead of Y (the feedback moves to the other side)\n";
+
+/* Long options, to be followed by the command's own; values >= 1000. */
+const struct option fitopts_long[FITOPTS_COUNT] = {
+    {"iters", required_argument, NULL, 1001},
+    {"lr", required_argument, NULL, 1002},
+    {"tol", required_argument, NULL, 1003},
+    {"init-scale", required_argument, NULL, 1004},
+    {"feedback-scale", required_argument, NULL, 1005},
+    {"transpose", no_argument, NULL, 1006},
+};
+
+int fitopts_handle(int c, const char *arg, lrfa_options *opt)
+{
+    switch (c) {
+    case 1001:
+        return cli_parse_i64("--iters", arg, 0, INT64_MAX / 2, &opt->max_iters) ? 1 : -1;
+    case 1002:
+        if (!strcmp(arg, "auto")) {
+            opt->lr = 0.0;
+            return 1;
+        }
+        if (!cli_parse_double("--lr", arg, 0.0, HUGE_VAL, &opt->lr)) return -1;
+        if (!(opt->lr > 0.0)) {
+            cli_error("--lr: expected a positive step size or auto, got '%s'", arg);
+            return -1;
+        }
+        return 1;
+    case 1003:
+        return cli_parse_double("--tol", arg, 0.0, 1.0, &opt->tol) ? 1 : -1;
+    case 1004:
+        return cli_parse_double("--init-scale", arg, 1e-300, 1e300, &opt->init_scale) ? 1 : -1;
+    case 1005:
+        return cli_parse_double("--feedback-scale", arg, 1e-300, 1e300, &opt->feedback_scale) ? 1 : -1;
+    case 1006:
+        opt->transpose = 1;
+        return 1;
+    }
+    return 0;
+}
+
+int fitopts_merge(struct option *dst, int cap, const struct option *own)
+{
+    int k = 0, i;
+    for (i = 0; i < FITOPTS_COUNT && k < cap - 1; i++) dst[k++] = fitopts_long[i];
+    for (i = 0; own[i].name && k < cap - 1; i++) dst[k++] = own[i];
+    memset(&dst[k], 0, sizeof dst[k]);
+    return k;
+}
+
+int64_t cli_default_log_every(int64_t max_iters)
+{
+    int64_t v = max_iters / 2000;
+    return v > 0 ? v : 1;
+}
+
+const char *cli_display_name(const char *path)
+{
+    return strcmp(path, "-") ? path : "<stdin>";
+}
