@@ -83,15 +83,25 @@ check: deps
 	    $(MAKE) SAN=1 unit-test cli-test
 
 DEMO := inputs/demo_rank8.mtx
+DEMO_OUT := build/demo
 
+# info on the bundled rank-8 matrix, one GD and one FA fit, then the two
+# comparisons: compare at r = 4 and the sweep over r = 1..10, with plots
 demo: deps
 	@$(MAKE) --no-print-directory cli
+	@mkdir -p $(DEMO_OUT)
 	@echo; echo '$$ ./lrfa info $(DEMO)'
 	@./lrfa info $(DEMO)
 	@echo; echo '$$ ./lrfa fit $(DEMO) -r 4 --algo gd'
 	@./lrfa fit $(DEMO) -r 4 --algo gd
 	@echo; echo '$$ ./lrfa fit $(DEMO) -r 4 --algo fa'
 	@./lrfa fit $(DEMO) -r 4 --algo fa
+	@echo; echo '$$ ./lrfa compare $(DEMO) -r 4 --plot $(DEMO_OUT)/compare.png'
+	@./lrfa compare $(DEMO) -r 4 --plot $(DEMO_OUT)/compare.png
+	@echo; echo '$$ ./lrfa sweep $(DEMO) --ranks 1:10 --seeds 3 --csv $(DEMO_OUT)/sweep.csv --plot $(DEMO_OUT)/sweep.png'
+	@./lrfa sweep $(DEMO) --ranks 1:10 --seeds 3 --csv $(DEMO_OUT)/sweep.csv --plot $(DEMO_OUT)/sweep.png
+	@echo; echo 'plots: $(DEMO_OUT)/compare.png (GD and FA against the iteration) and'
+	@echo '       $(DEMO_OUT)/sweep.png (error and overlap against the rank); table: $(DEMO_OUT)/sweep.csv'
 
 clean:
 	rm -rf build lrfa

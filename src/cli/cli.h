@@ -87,7 +87,8 @@ void cli_catch_signals(void);
 int plot_trace(const char *csv, const char *out, const char *title);
 int plot_compare(const char *gd_csv, const char *fa_csv, const char *out, const char *title, double opt,
                  double fa_pred);
-int plot_sweep(const char *dat, const char *out, const char *title, int64_t rank, double floor);
+int plot_sweep(const char *dat, const char *out, const char *title, int64_t rank, double floor, int logscale,
+               int64_t ra, int64_t rb);
 
 /* ---- fit reports (report.c) ---- */
 void report_fit_json(json_writer *w, const lrfa_result *res);

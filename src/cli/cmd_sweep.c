@@ -84,22 +84,23 @@ static double agg_mean(const agg *g)
     return g->n ? g->sum / g->n : NAN;
 }
 
-static void print_agg(const agg *g, int seeds, const char *fmt)
+/* mean, with [min, max] when `range` and there are several seeds */
+static void print_agg(const agg *g, int range, const char *fmt, const char *bfmt, int width)
 {
-    char a[32], b[80];
+    char a[32], b[96];
     if (!g->n) {
-        printf(" %-*s", seeds > 1 ? 30 : 11, "-");
+        printf(" %-*s", width, "-");
         return;
     }
     snprintf(a, sizeof a, fmt, agg_mean(g));
-    if (seeds > 1) {
+    if (range && g->n > 1) {
         char lo[16], hi[16];
-        snprintf(lo, sizeof lo, fmt, g->min);
-        snprintf(hi, sizeof hi, fmt, g->max);
+        snprintf(lo, sizeof lo, bfmt, g->min);
+        snprintf(hi, sizeof hi, bfmt, g->max);
         snprintf(b, sizeof b, "%s [%s, %s]", a, lo, hi);
-        printf(" %-30s", b);
+        printf(" %-*s", width, b);
     } else {
-        printf(" %-11s", a);
+        printf(" %-*s", width, a);
     }
 }
 
@@ -296,11 +297,12 @@ int cmd_sweep(int argc, char **argv)
                cli_display_name(path), (long long)P->n, (long long)P->m, opt.transpose ? ", transposed" : "",
                (long long)ra, (long long)rb, (long long)seeds, seeds == 1 ? "" : "s",
                (unsigned long long)opt.seed, (long long)rank);
-        printf("  gaps and errors are over ||Y||_F; overlap = row(W_GD) vs row(W_FA)\n\n");
-        printf("%4s %-11s", "r", "opt/||Y||");
-        printf(" %-*s %-*s %-*s %-*s %-*s %s\n", sd > 1 ? 30 : 11, "GD gap", sd > 1 ? 30 : 11, "FA gap",
-               sd > 1 ? 30 : 11, "fa_pred gap", sd > 1 ? 30 : 11, "overlap", sd > 1 ? 30 : 11, "align_zb",
-               "iters GD/FA");
+        printf("  opt, gaps and fa_pred (its gap) over ||Y||_F; overlap: row(W_GD) vs row(W_FA);\n"
+               "  %s\n\n", sd > 1 ? "means over seeds, [min, max] where shown" : "one seed");
+        int wide = sd > 1;
+        printf("%4s %-10s %-10s %-*s %-10s %-*s %-8s %s\n", "r", "opt", wide ? "GD gap max" : "GD gap", wide ? 28 : 10,
+               wide ? "FA gap [min, max]" : "FA gap", "fa_pred", wide ? 22 : 8, wide ? "overlap [min, max]" : "overlap",
+               "align_zb", "iters GD/FA");
         for (r = ra; r <= rb; r++) {
             agg gg = {0, 0, 0, 0}, fg = {0, 0, 0, 0}, pg = {0, 0, 0, 0}, ov = {0, 0, 0, 0}, al = {0, 0, 0, 0};
             double gi = 0, fi = 0, optr = lrfa_problem_opt(P, r);
@@ -317,14 +319,14 @@ int cmd_sweep(int argc, char **argv)
                 fi += (double)w->fa_iters;
                 cnt++;
             }
-            if (r == rank && r > ra)
-                printf("%s\n", "---- rank(Y) --------------------------------------------------------------");
-            printf("%4lld %-11.3e", (long long)r, fro > 0 ? optr / fro : 0.0);
-            print_agg(&gg, sd, "%.2e");
-            print_agg(&fg, sd, "%.2e");
-            print_agg(&pg, sd, "%.2e");
-            print_agg(&ov, sd, "%.4f");
-            print_agg(&al, sd, "%.4f");
+            if (r == rank && r > ra) printf("---- rank(Y) = %lld %s\n", (long long)rank, "----------------------------------------");
+            printf("%4lld %-10.3e", (long long)r, fro > 0 ? optr / fro : 0.0);
+            if (gg.n) printf(" %-10.2e", wide ? gg.max : agg_mean(&gg));
+            else printf(" %-10s", "-");
+            print_agg(&fg, 1, "%.2e", "%.1e", wide ? 28 : 10);
+            print_agg(&pg, 0, "%.2e", "%.1e", 10);
+            print_agg(&ov, 1, "%.3f", "%.3f", wide ? 22 : 8);
+            print_agg(&al, 0, "%.3f", "%.3f", 8);
             if (cnt) printf(" %.0f/%.0f", gi / cnt, fi / cnt);
             printf("%s\n", r == rank ? "  <- rank(Y)" : "");
         }
@@ -337,7 +339,7 @@ int cmd_sweep(int argc, char **argv)
     if (plot) {
         char dir[64] = "/tmp/lrfa-sweep.XXXXXX", dat[128], title[600];
         FILE *fp;
-        double floor = 1e-16, fro = P->fro;
+        double floor = 1e-16, fro = P->fro, lo = HUGE_VAL, hi = 0.0;
         if (!mkdtemp(dir)) {
             cli_error("sweep: cannot create a temporary folder for the plot data");
             status = EXIT_INPUT;
@@ -367,6 +369,8 @@ int cmd_sweep(int argc, char **argv)
                 agg_add(&al, w->align_zb);
             }
             if (!ge.n) continue;
+            lo = fmin(lo, fmin(fmin(agg_mean(&ge), fe.min), fmax(lrfa_problem_opt(P, r) / fro, floor)));
+            hi = fmax(hi, fmax(agg_mean(&ge), fe.max));
             fprintf(fp, "%lld,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n", (long long)r,
                     fmax(lrfa_problem_opt(P, r) / fro, floor), agg_mean(&ge), agg_mean(&fe), agg_mean(&pe), fe.min,
                     fe.max, agg_mean(&ov), ov.min, ov.max, agg_mean(&ft), agg_mean(&al));
@@ -374,7 +378,8 @@ int cmd_sweep(int argc, char **argv)
         fclose(fp);
         snprintf(title, sizeof title, "%s: GD vs FA over r = %lld..%lld, %lld seed%s", cli_display_name(path),
                  (long long)ra, (long long)rb, (long long)seeds, seeds == 1 ? "" : "s");
-        status = plot_sweep(dat, plot, title, P->spectrum->rank, floor);
+        /* a log scale only where the values span more than a decade */
+        status = plot_sweep(dat, plot, title, P->spectrum->rank, floor, hi > 10.0 * lo, ra, rb);
         unlink(dat);
         rmdir(dir);
     }

@@ -173,22 +173,33 @@ int plot_compare(const char *gd_csv, const char *fa_csv, const char *out, const 
  * 1 r, 2 opt, 3 gd_error, 4 fa_error, 5 fa_pred, 6 fa_error_min, 7 fa_error_max,
  * 8 overlap_w, 9 overlap_w_min, 10 overlap_w_max, 11 overlap_w_fa_top, 12 align_zb;
  * errors are relative to ||Y||_F, zeros drawn at the floor. */
-int plot_sweep(const char *dat, const char *out, const char *title, int64_t rank, double floor)
+int plot_sweep(const char *dat, const char *out, const char *title, int64_t rank, double floor, int logscale,
+               int64_t ra, int64_t rb)
 {
     struct plot p;
+    int shown = rank >= ra && rank <= rb;
     if (!plot_begin(&p, out, 1000, 800)) return EXIT_INPUT;
     fputs("set multiplot layout 2,1 title ", p.fp);
     gp_quote(p.fp, title);
-    fprintf(p.fp, "\nset logscale y\nset format y '%%.0e'\nset ylabel 'error / ||Y||_F  (log; 0 drawn at %.0e)'\n"
-                  "set xlabel 'rank r'\nset xtics 1\nset offsets 0.5, 0.5, 0, 0\n", floor);
-    fprintf(p.fp, "set arrow 1 from %lld, graph 0 to %lld, graph 1 nohead lc rgb '#888888' dt 4 lw 1.5\n"
-                  "set label 1 'rank(Y) = %lld' at %lld, graph 0.95 left offset 0.5,0 tc rgb '#555555'\n",
-            (long long)rank, (long long)rank, (long long)rank, (long long)rank);
+    if (logscale)
+        fprintf(p.fp, "\nset logscale y\nset format y '%%.0e'\n"
+                      "set ylabel 'error / ||Y||_F  (log scale; 0 drawn at %.0e)'\n", floor);
+    else
+        fputs("\nset ylabel 'error / ||Y||_F'\n", p.fp);
+    fputs("set xlabel 'rank r'\nset xtics 1\nset offsets 0.5, 0.5, 0, 0\n", p.fp);
+    if (shown)
+        fprintf(p.fp, "set arrow 1 from %lld, graph 0 to %lld, graph 1 nohead lc rgb '#888888' dt 4 lw 1.5\n"
+                      "set label 1 'rank(Y) = %lld' at %lld, graph 0.95 left offset 0.5,0 tc rgb '#555555'\n",
+                (long long)rank, (long long)rank, (long long)rank, (long long)rank);
+    else
+        fprintf(p.fp, "set label 1 'rank(Y) = %lld, beyond the ranks shown' at graph 0.02, graph 0.06 left "
+                      "tc rgb '#555555'\n", (long long)rank);
     fputs("plot ", p.fp);
     gp_quote(p.fp, dat);
     fputs(" every ::1 using 1:3 with linespoints ls 1 pt 7 title 'GD', '' every ::1 using 1:4:6:7 with yerrorlines "
           "ls 2 pt 5 title 'FA (min-max over seeds)', '' every ::1 using 1:5 with linespoints ls 3 pt 4 "
           "title 'FA prediction', '' every ::1 using 1:2 with lines ls 4 title 'optimum opt(r)'\n", p.fp);
+    if (!shown) fputs("unset label 1\n", p.fp);
     fputs("unset logscale y\nset format y '%g'\nset ylabel 'overlap, alignment'\nset yrange [-0.05:1.05]\n", p.fp);
     fputs("plot ", p.fp);
     gp_quote(p.fp, dat);
