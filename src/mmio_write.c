@@ -62,6 +62,12 @@ lrfa_status lrfa_mm_write(FILE *fp, const char *name, const lrfa_matrix *M,
     return write_stream(fp, name, M->dense, M->sparse, comment, err);
 }
 
+lrfa_status lrfa_mm_write_dense(FILE *fp, const char *name, const lrfa_dense *A, const char *comment,
+                                lrfa_error *err)
+{
+    return write_stream(fp, name, A, NULL, comment, err);
+}
+
 lrfa_status lrfa_mm_write_path(const char *path, const lrfa_matrix *M,
                                const char *comment, lrfa_error *err)
 {

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "lrfa/outfile.h"
 #include "internal.h"
 
@@ -35,16 +36,27 @@ lrfa_status lrfa_outfile_open(lrfa_outfile *of, const char *path, lrfa_error *er
         lrfa_outfile_abort(of);
         return lrfa_fail(err, LRFA_EIO, 0, "'%s': not a file name", path);
     }
+    /* the temporary sits in the destination's folder, under a short hidden
+     * name, so any valid destination name can be written */
     of->tmp = lrfa_alloc(n + 32);
     if (!of->tmp) {
         lrfa_outfile_abort(of);
         return lrfa_fail(err, LRFA_ENOMEM, 0, "%s: out of memory", path);
     }
-    for (attempt = 0; attempt < 100 && fd < 0; attempt++) {
-        uint64_t salt = ((uint64_t)getpid() << 20) ^ (uint64_t)time(NULL) ^ (uint64_t)(counter++ * 2654435761u);
-        snprintf(of->tmp, n + 32, "%s.tmp%06llx", path, (unsigned long long)(salt & 0xffffff));
-        fd = open(of->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (fd < 0 && errno != EEXIST) break;
+    {
+        const char *slash = strrchr(path, '/');
+        size_t dirlen = slash ? (size_t)(slash - path + 1) : 0;
+        struct stat sb;
+        int have_mode = stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+        for (attempt = 0; attempt < 100 && fd < 0; attempt++) {
+            uint64_t salt = ((uint64_t)getpid() << 20) ^ (uint64_t)time(NULL) ^ (uint64_t)(counter++ * 2654435761u);
+            memcpy(of->tmp, path, dirlen);
+            snprintf(of->tmp + dirlen, 32, ".lrfa-%06llx.tmp", (unsigned long long)(salt & 0xffffff));
+            fd = open(of->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+            if (fd < 0 && errno != EEXIST) break;
+        }
+        /* replacing a file keeps its permissions */
+        if (fd >= 0 && have_mode) (void)fchmod(fd, sb.st_mode & 07777);
     }
     if (fd < 0) {
         int e = errno;

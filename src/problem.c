@@ -51,7 +51,11 @@ lrfa_problem *lrfa_problem_new(const lrfa_matrix *Y, int transpose, int64_t kvec
     k = P->n < P->m ? P->n : P->m;
     if (kvec > k) kvec = k;
     P->fro = lrfa_matrix_fro_norm(P->Y);
-    if (!lrfa_fits_in_memory(P->n, P->m, 8 * (4 * k * k + (P->n + P->m) * (kvec + k)))) {
+    if (!lrfa_fits_in_memory(P->n, P->m, 0) || !lrfa_fits_in_memory(k, 4 * k, 0) ||
+        !lrfa_fits_in_memory(P->n + P->m, kvec + k, 0) ||
+        (lrfa_physical_memory() > 0 &&
+         8.0 * ((double)P->n * (double)P->m + 4.0 * (double)k * (double)k +
+                (double)(P->n + P->m) * (double)(kvec + k)) > 0.9 * (double)lrfa_physical_memory())) {
         lrfa_fail(err, LRFA_ENOMEM, 0,
                   "the SVD of a %lld x %lld matrix needs more memory than this machine has",
                   (long long)P->n, (long long)P->m);

@@ -2,6 +2,7 @@
  * (the mathematics is in include/lrfa/solver.h). */
 #include <cblas.h>
 #include <float.h>
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 #include <time.h>
@@ -54,6 +55,11 @@ const char *lrfa_options_check(const lrfa_options *opt, int64_t n, int64_t m)
     if (opt->rank < 1 || opt->rank > k) {
         snprintf(msg, sizeof msg, "rank r = %lld is out of range: expected 1 <= r <= min(n, m) = %lld",
                  (long long)opt->rank, (long long)k);
+        return msg;
+    }
+    if ((double)opt->rank * (double)(n > m ? n : m) > (double)INT_MAX) {
+        snprintf(msg, sizeof msg, "rank r = %lld: r x max(n, m) exceeds the 32-bit sizes of this BLAS",
+                 (long long)opt->rank);
         return msg;
     }
     if (!(opt->lr >= 0.0) || !isfinite(opt->lr)) return "step size: expected a positive number (or auto)";
@@ -140,6 +146,7 @@ typedef struct fit_state {
     double *work;          /* r x n scratch for sparse products */
     double *C0;            /* r x r: the conserved quantity at the start */
     double *C;             /* r x r scratch */
+    double *Zprev, *Wprev; /* the state before the last update (finite) */
 } fit_state;
 
 static void state_free(fit_state *s)
@@ -155,6 +162,8 @@ static void state_free(fit_state *s)
     lrfa_dealloc(s->work);
     lrfa_dealloc(s->C0);
     lrfa_dealloc(s->C);
+    lrfa_dealloc(s->Zprev);
+    lrfa_dealloc(s->Wprev);
 }
 
 static int state_alloc(fit_state *s)
@@ -171,7 +180,9 @@ static int state_alloc(fit_state *s)
     s->work = lrfa_alloc_array(r * n, sizeof(double));
     s->C0 = lrfa_alloc_array(r * r, sizeof(double));
     s->C = lrfa_alloc_array(r * r, sizeof(double));
-    return s->YWt && s->WWt && s->ZtZ && s->BZ && (s->BY || !s->fa) && s->ZtY && s->GZ && s->GW && s->work &&
+    s->Zprev = lrfa_alloc_array(n * r, sizeof(double));
+    s->Wprev = lrfa_alloc_array(r * m, sizeof(double));
+    return s->Zprev && s->Wprev && s->YWt && s->WWt && s->ZtZ && s->BZ && (s->BY || !s->fa) && s->ZtY && s->GZ && s->GW && s->work &&
            s->C0 && s->C;
 }
 
@@ -310,7 +321,7 @@ lrfa_status lrfa_fit(const lrfa_problem *P, const lrfa_options *opt, lrfa_result
     lrfa_dense *Z = NULL, *W = NULL, *B = NULL;
     lrfa_status st = LRFA_OK;
     const char *bad;
-    double eta, t0, t_iter0, e2, e, e_start = 0.0, e_check = -1.0, terms;
+    double eta, t0, t_iter0, e2, e, e_start = 0.0, e_check = -1.0, terms, e_bad = 0.0;
     int64_t t, n, m, r, logged = 0;
     int exact;
 
@@ -361,11 +372,19 @@ lrfa_status lrfa_fit(const lrfa_problem *P, const lrfa_options *opt, lrfa_result
         int log_now, check_now;
         e2 = products(&s);
         if (t == 0) conserved(&s, s.C0, &terms);
-        e = sqrt(fmax(e2, 0.0));
+        e = isfinite(e2) ? sqrt(fmax(e2, 0.0)) : HUGE_VAL;
         if (t == 0) e_start = e;
-        if (!isfinite(e2) || e > opt->diverge_factor * fmax(e_start, DBL_MIN)) {
+        if (!isfinite(e) || e > opt->diverge_factor * fmax(e_start, DBL_MIN)) {
             res->stop = LRFA_STOP_DIVERGED;
             res->diverged_at = t;
+            e_bad = e;
+            if (t > 0) {
+                /* go back to the last state that passed this test */
+                memcpy(s.Z, s.Zprev, sizeof(double) * (size_t)(n * r));
+                memcpy(s.W, s.Wprev, sizeof(double) * (size_t)(r * m));
+                t--;
+                e2 = products(&s);
+            }
             break;
         }
         check_now = opt->tol > 0 && t > 0 && t % opt->window == 0;
@@ -419,6 +438,8 @@ lrfa_status lrfa_fit(const lrfa_problem *P, const lrfa_options *opt, lrfa_result
             cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)r, (int)m, (int)r, 1.0, s.ZtZ, (int)r,
                         s.W, (int)r, -1.0, s.GW, (int)r);
         }
+        memcpy(s.Zprev, s.Z, sizeof(double) * (size_t)(n * r));
+        memcpy(s.Wprev, s.W, sizeof(double) * (size_t)(r * m));
         cblas_daxpy((int)(n * r), -eta, s.GZ, 1, s.Z, 1);
         cblas_daxpy((int)(r * m), -eta, s.GW, 1, s.W, 1);
     }
@@ -426,33 +447,25 @@ lrfa_status lrfa_fit(const lrfa_problem *P, const lrfa_options *opt, lrfa_result
     res->converged = res->stop == LRFA_STOP_CONVERGED;
     res->iter_seconds = now_seconds() - t_iter0;
 
-    /* final figures, with the exact error (for a finite state) */
-    if (res->stop != LRFA_STOP_DIVERGED) {
-        e = exact_error(&s, e2, &exact);
-        figures(&s, t, res->iter_seconds, e, exact, &res->final);
-        /* the trace ends with the final figures (exact error) */
-        if (opt->log_every > 0) {
-            if (res->trace_len > 0 && res->trace[res->trace_len - 1].iteration == t)
-                res->trace[res->trace_len - 1] = res->final;
-            else if (!append_trace(res, &res->final))
-                goto nomem;
-        }
-    } else {
-        memset(&res->final, 0, sizeof res->final);
-        res->final.iteration = t;
-        res->final.error = e;
-        res->final.opt = lrfa_problem_opt(P, r);
-        res->final.gap = res->final.rel_gap = NAN;
-        res->final.align_zb = res->final.align_min_eig = res->final.grad_align = NAN;
-        res->final.drift = res->final.overlap_w_top = res->final.overlap_z_top = NAN;
+    /* final figures with the exact error; after divergence, of the last
+     * finite state (the iteration before it diverged) */
+    e = exact_error(&s, e2, &exact);
+    figures(&s, t, res->iter_seconds, e, exact, &res->final);
+    /* the trace ends with the final figures (exact error) */
+    if (opt->log_every > 0) {
+        if (res->trace_len > 0 && res->trace[res->trace_len - 1].iteration == t)
+            res->trace[res->trace_len - 1] = res->final;
+        else if (!append_trace(res, &res->final))
+            goto nomem;
     }
     res->seconds = now_seconds() - t0;
     state_free(&s);
     *out = res;
     if (res->stop == LRFA_STOP_DIVERGED)
         return lrfa_fail(err, LRFA_EDIVERGED, 0,
-                         "diverged at iteration %lld (error %.3g, %s) with step size %.3g: try a smaller --lr",
-                         (long long)t, e, isfinite(e2) ? "more than the limit" : "not finite", eta);
+                         "diverged at iteration %lld (error %s) with step size %.3g: try a smaller --lr",
+                         (long long)res->diverged_at,
+                         isfinite(e_bad) ? "above 1e3 times its start" : "not finite", eta);
     if (res->stop == LRFA_STOP_INTERRUPTED)
         return lrfa_fail(err, LRFA_EINTERRUPT, 0, "stopped at iteration %lld", (long long)t);
     return LRFA_OK;

@@ -54,8 +54,8 @@ lrfa_spectrum *lrfa_spectrum_compute(const lrfa_matrix *Y, double rank_tol, lrfa
     lrfa_status st;
 
     /* dgesdd needs the dense copy plus about 4 min^2 + 7 max doubles of work */
-    if (!lrfa_fits_in_memory(Y->rows, Y->cols, 0) ||
-        !lrfa_fits_in_memory(k, 4 * k + 8, 7 * 8 * (Y->rows > Y->cols ? Y->rows : Y->cols))) {
+    if (k > 0 && (!lrfa_fits_in_memory(Y->rows, Y->cols, 0) || !lrfa_fits_in_memory(k, 4 * k + 8, 0) ||
+                  !lrfa_fits_in_memory(Y->rows > Y->cols ? Y->rows : Y->cols, 7, 0))) {
         lrfa_fail(err, LRFA_ENOMEM, 0,
                   "the full SVD of a %lld x %lld matrix needs more memory than this machine has",
                   (long long)Y->rows, (long long)Y->cols);

@@ -69,6 +69,10 @@ lrfa_status lrfa_mm_write_path(const char *path, const lrfa_matrix *M,
 lrfa_status lrfa_mm_write(FILE *fp, const char *name, const lrfa_matrix *M,
                           const char *comment, lrfa_error *err);
 
+/* Writes a bare dense matrix to an open stream. */
+lrfa_status lrfa_mm_write_dense(FILE *fp, const char *name, const lrfa_dense *A, const char *comment,
+                                lrfa_error *err);
+
 /* Convenience wrappers for a bare dense or sparse matrix. */
 lrfa_status lrfa_mm_write_dense_path(const char *path, const lrfa_dense *A,
                                      const char *comment, lrfa_error *err);

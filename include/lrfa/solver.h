@@ -168,9 +168,11 @@ typedef struct lrfa_result {
 void lrfa_result_free(lrfa_result *res);
 
 /* Runs opt->algo on P. On success returns LRFA_OK and a result. On
- * divergence returns LRFA_EDIVERGED and still fills *out, with the last
- * finite state and the iteration in diverged_at; on interruption returns
- * LRFA_EINTERRUPT and fills *out likewise. Other failures leave *out NULL. */
+ * divergence returns LRFA_EDIVERGED and still fills *out: Z, W and the final
+ * figures are those of the last finite state (iterations = diverged_at - 1),
+ * diverged_at the iteration whose error was non-finite or above
+ * diverge_factor times its start. On interruption returns LRFA_EINTERRUPT
+ * and fills *out with the state reached. Other failures leave *out NULL. */
 lrfa_status lrfa_fit(const lrfa_problem *P, const lrfa_options *opt, lrfa_result **out, lrfa_error *err);
 
 /* ---- pieces, for tests and for building other drivers ---- */

@@ -51,6 +51,7 @@ void json_close_object(json_writer *w);
 void json_close_array(json_writer *w);
 void json_num(json_writer *w, const char *key, double v);  /* NaN/inf -> null */
 void json_int(json_writer *w, const char *key, int64_t v);
+void json_uint(json_writer *w, const char *key, uint64_t v);
 void json_str(json_writer *w, const char *key, const char *v);
 void json_bool(json_writer *w, const char *key, int v);
 void json_null(json_writer *w, const char *key);

@@ -163,7 +163,7 @@ int cmd_compare(int argc, char **argv)
         json_begin(&w, stdout);
         json_str(&w, "file", cli_display_name(path));
         json_int(&w, "r", r);
-        json_int(&w, "seed", (int64_t)opt.seed);
+        json_uint(&w, "seed", opt.seed);
         json_bool(&w, "transpose", opt.transpose);
         json_num(&w, "fro_norm", P->fro);
         json_num(&w, "opt", lrfa_problem_opt(P, r));

@@ -120,7 +120,11 @@ int cmd_fit(int argc, char **argv)
         return EXIT_INPUT;
     }
     if (trace && !log_set) opt.log_every = cli_default_log_every(opt.max_iters);
-    if (!trace && !log_set) opt.log_every = 0;
+    if (!trace) opt.log_every = 0; /* nothing would be written */
+    if (trace && json && !strcmp(trace, "-")) {
+        cli_error("fit: --trace - and --json would both write to standard output; give the trace a file");
+        return EXIT_INPUT;
+    }
     path = argv[optind];
     if (lrfa_mm_read_path(path, &Y, NULL, &err) != LRFA_OK) return cli_lib_error(&err);
     /* validate what can be validated before the SVD */
@@ -153,7 +157,7 @@ int cmd_fit(int argc, char **argv)
         json_begin(&w, stdout);
         json_str(&w, "file", strcmp(path, "-") ? path : "<stdin>");
         json_bool(&w, "transpose", opt.transpose);
-        json_int(&w, "seed", (int64_t)opt.seed);
+        json_uint(&w, "seed", opt.seed);
         report_fit_json(&w, res);
         json_end(&w);
     } else {

@@ -56,7 +56,13 @@ static int plot_begin(struct plot *p, const char *out, int width, int height)
         cli_error("plot: out of memory");
         return 0;
     }
-    snprintf(p->image_tmp, n, "%s.tmp%06d", out, (int)(getpid() % 1000000));
+    {
+        /* a short hidden name in the destination's folder */
+        const char *slash = strrchr(out, '/');
+        size_t dirlen = slash ? (size_t)(slash - out + 1) : 0;
+        memcpy(p->image_tmp, out, dirlen);
+        snprintf(p->image_tmp + dirlen, 32, ".lrfa-plot-%06d.tmp", (int)(getpid() % 1000000));
+    }
     if (ends_with(out, ".svg"))
         fprintf(p->fp, "set terminal svg size %d,%d dynamic font 'Sans,11' noenhanced background rgb 'white'\n", width, height);
     else

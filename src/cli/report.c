@@ -1,5 +1,6 @@
 /* report.c: how fit results are printed (table, JSON, trace CSV) and saved. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
@@ -129,19 +130,43 @@ int report_write_trace(const char *path, const lrfa_result *res)
     return EXIT_OK;
 }
 
+/* Writes PREFIX_Z.mtx, PREFIX_W.mtx and (FA) PREFIX_B.mtx: each goes to a
+ * temporary file first, and they are renamed into place only once all are
+ * written, so a failure leaves none of them. */
 int report_save_factors(const char *prefix, const lrfa_result *res, const char *comment)
 {
-    char path[4096];
+    static const char *names[3] = {"Z", "W", "B"};
+    const lrfa_dense *mats[3];
+    lrfa_outfile of[3];
     lrfa_error err = {0};
-    snprintf(path, sizeof path, "%s_Z.mtx", prefix);
-    if (lrfa_mm_write_dense_path(path, res->Z, comment, &err) != LRFA_OK) return cli_lib_error(&err);
-    snprintf(path, sizeof path, "%s_W.mtx", prefix);
-    if (lrfa_mm_write_dense_path(path, res->W, comment, &err) != LRFA_OK) return cli_lib_error(&err);
-    if (res->B) {
-        snprintf(path, sizeof path, "%s_B.mtx", prefix);
-        if (lrfa_mm_write_dense_path(path, res->B, comment, &err) != LRFA_OK) return cli_lib_error(&err);
+    int i, count = res->B ? 3 : 2, opened = 0, status = EXIT_OK;
+    size_t n = strlen(prefix) + 8;
+    char *path = malloc(n);
+    mats[0] = res->Z;
+    mats[1] = res->W;
+    mats[2] = res->B;
+    if (!path) {
+        cli_error("--save: out of memory");
+        return EXIT_INPUT;
     }
-    return EXIT_OK;
+    for (i = 0; i < count; i++) {
+        snprintf(path, n, "%s_%s.mtx", prefix, names[i]);
+        if (lrfa_outfile_open(&of[i], path, &err) != LRFA_OK) {
+            status = cli_lib_error(&err);
+            break;
+        }
+        opened++;
+        if (lrfa_mm_write_dense(of[i].fp, path, mats[i], comment, &err) != LRFA_OK || fflush(of[i].fp) != 0) {
+            status = err.message[0] ? cli_lib_error(&err) : (cli_error("%s: write error", path), EXIT_INPUT);
+            break;
+        }
+    }
+    for (i = 0; i < opened; i++) {
+        if (status != EXIT_OK) lrfa_outfile_abort(&of[i]);
+        else if (lrfa_outfile_commit(&of[i], &err) != LRFA_OK) status = cli_lib_error(&err);
+    }
+    free(path);
+    return status;
 }
 
 /* ---- progress on a terminal ---- */

@@ -25,8 +25,8 @@ int cli_lib_error(const lrfa_error *err)
 
 int cli_bad_option(const char *cmd, int c, const char *arg)
 {
-    if (c) cli_error("%s: option -%c needs a value or is unknown (see 'lrfa %s --help')", cmd, c, cmd);
-    else cli_error("%s: unknown option or missing value in '%s' (see 'lrfa %s --help')", cmd, arg ? arg : "?", cmd);
+    (void)c;
+    cli_error("%s: unknown option, or missing value, in '%s' (see 'lrfa %s --help')", cmd, arg ? arg : "?", cmd);
     return EXIT_INPUT;
 }
 
@@ -53,9 +53,13 @@ int cli_parse_u64(const char *opt, const char *s, uint64_t *out)
     char *end;
     unsigned long long v;
     errno = 0;
-    if (*s == '-' || *s == '\0') {
-        cli_error("%s: expected a non-negative integer, got '%s'", opt, s);
-        return 0;
+    {
+        const char *p = s;
+        while (*p >= '0' && *p <= '9') p++;
+        if (*p || p == s) {
+            cli_error("%s: expected a non-negative integer, got '%s'", opt, s);
+            return 0;
+        }
     }
     v = strtoull(s, &end, 10);
     if (*end || errno == ERANGE) {
@@ -158,17 +162,52 @@ void json_int(json_writer *w, const char *key, int64_t v)
     fprintf(w->fp, "%lld", (long long)v);
 }
 
+/* Length of the valid UTF-8 sequence at s, or 0. */
+static int utf8_len(const unsigned char *s)
+{
+    int n, i;
+    if (s[0] < 0x80) return 1;
+    if (s[0] >= 0xC2 && s[0] <= 0xDF) n = 2;
+    else if (s[0] >= 0xE0 && s[0] <= 0xEF) n = 3;
+    else if (s[0] >= 0xF0 && s[0] <= 0xF4) n = 4;
+    else return 0;
+    for (i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80) return 0;
+    if (n == 3 && s[0] == 0xE0 && s[1] < 0xA0) return 0;   /* overlong */
+    if (n == 3 && s[0] == 0xED && s[1] >= 0xA0) return 0;  /* surrogate */
+    if (n == 4 && s[0] == 0xF0 && s[1] < 0x90) return 0;   /* overlong */
+    if (n == 4 && s[0] == 0xF4 && s[1] >= 0x90) return 0;  /* beyond U+10FFFF */
+    return n;
+}
+
 void json_str(json_writer *w, const char *key, const char *v)
 {
     const unsigned char *s = (const unsigned char *)v;
     json_sep(w, key);
     fputc('"', w->fp);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\') fprintf(w->fp, "\\%c", *s);
-        else if (*s < 0x20) fprintf(w->fp, "\\u%04x", *s);
-        else fputc(*s, w->fp);
+    while (*s) {
+        int n;
+        if (*s == '"' || *s == '\\') {
+            fprintf(w->fp, "\\%c", *s);
+            s++;
+        } else if (*s < 0x20) {
+            fprintf(w->fp, "\\u%04x", *s);
+            s++;
+        } else if ((n = utf8_len(s)) > 0) {
+            fwrite(s, 1, (size_t)n, w->fp);
+            s += n;
+        } else {
+            fputs("\\ufffd", w->fp); /* not UTF-8: the replacement character */
+            s++;
+        }
     }
     fputc('"', w->fp);
+}
+
+void json_uint(json_writer *w, const char *key, uint64_t v)
+{
+    json_sep(w, key);
+    fprintf(w->fp, "%llu", (unsigned long long)v);
 }
 
 void json_bool(json_writer *w, const char *key, int v)

@@ -114,6 +114,33 @@ run "$LRFA" fit "$Y" -r 4 --lr 100 --init-scale 1
 one_line_error "divergence" 2
 echo "$ERR" | grep -q "iteration" && echo "$ERR" | grep -q -- "--lr" && ok || not_ok "divergence message: $ERR"
 
+# divergence keeps the last finite state: its figures in the JSON, its factors saved whole
+run "$LRFA" fit "$Y" -r 4 --lr 1e200 --json --save "$TMP/div"
+[ "$RC" -eq 2 ] && ok || not_ok "divergence with --json: exit $RC"
+echo "$OUT" | $PY -c '
+import sys, json, math
+j = json.load(sys.stdin)
+assert j["stop"] == "diverged" and j["error"] is not None and j["error"] > 0 and math.isfinite(j["error"]), j["error"]
+' && ok || not_ok "a diverged run reports the last finite error"
+grep -qiE "nan|inf" "$TMP/div_Z.mtx" "$TMP/div_W.mtx" && not_ok "saved factors after divergence are not finite" || ok
+grep -q "DIVERGED" "$TMP/div_Z.mtx" && ok || not_ok "saved factors after divergence are labelled"
+
+# JSON stays JSON: the largest seed, a file name that is not UTF-8
+run "$LRFA" fit "$Y" -r 2 --seed 18446744073709551615 --json
+echo "$OUT" | $PY -c 'import sys, json; assert json.load(sys.stdin)["seed"] == 18446744073709551615' \
+    && ok || not_ok "the seed 2^64 - 1 in JSON"
+odd=$(printf "$TMP/odd\\377name.mtx")
+cp "$Y" "$odd"
+"$LRFA" info "$odd" --json | $PY -c 'import sys, json; json.loads(sys.stdin.buffer.read().decode("utf-8"))' \
+    && ok || not_ok "info --json with a non-UTF-8 file name is not valid JSON"
+run "$LRFA" fit "$Y" -r 2 --json --trace -;  one_line_error "--json with --trace -"
+run "$LRFA" fit "$Y" -r 2 --seed " -1";      one_line_error "--seed ' -1'"
+long=$TMP/$(printf 'a%.0s' $(seq 1 240)).mtx
+run "$LRFA" convert "$Y" "$long"
+[ "$RC" -eq 0 ] && [ -s "$long" ] && ok || not_ok "writing a 244-character file name: $ERR"
+chmod 600 "$long"
+"$LRFA" convert "$Y" "$long" && [ "$(stat -c %a "$long")" = 600 ] && ok || not_ok "replacing a file keeps its mode"
+
 # the README's library example runs and agrees with the command
 if [ -n "$EXAMPLE" ] && [ -x "$EXAMPLE" ]; then
     run "$EXAMPLE" "$Y" 4

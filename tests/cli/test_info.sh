@@ -90,7 +90,7 @@ one_line_error "convert into a missing folder"
 run "$LRFA" convert bad/does-not-exist.mtx "$TMP/x.mtx"
 one_line_error "convert from a missing file"
 [ ! -e "$TMP/x.mtx" ] && ok || not_ok "a failed convert left an output file"
-[ -z "$(ls "$TMP" | grep tmp)" ] && ok || not_ok "temporary files left behind: $(ls "$TMP")"
+[ -z "$(ls -A "$TMP" | grep tmp)" ] && ok || not_ok "temporary files left behind: $(ls "$TMP")"
 run "$LRFA" convert ../inputs/demo_rank8.mtx "$TMP/t.mtx" --transpose
 "$LRFA" info "$TMP/t.mtx" --json | $PY -c 'import sys, json; j = json.load(sys.stdin); assert j["rows"] == 50 and j["cols"] == 60' \
     && ok || not_ok "convert --transpose shape"

@@ -148,7 +148,7 @@ static void test_write_errors(void)
     /* no temporary file is left in the folder after a successful write either */
     snprintf(cmd, sizeof cmd, "%s/ok.mtx", tmpdir);
     CU_ASSERT_EQUAL(lrfa_mm_write_path(cmd, M, NULL, &err), LRFA_OK);
-    snprintf(cmd, sizeof cmd, "test $(ls '%s' | grep -c tmp) -eq 0", tmpdir);
+    snprintf(cmd, sizeof cmd, "test $(ls -A '%s' | grep -c tmp) -eq 0", tmpdir);
     CU_ASSERT_EQUAL(system(cmd), 0);
     lrfa_matrix_free(M);
 }
