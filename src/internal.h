@@ -20,6 +20,10 @@ lrfa_status lrfa_fail(lrfa_error *err, lrfa_status status, long long line,
                       const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* Adds a block whose 2-norm is b to a running norm kept as scale * sqrt(ssq)
+ * (start with scale = 0, ssq = 1): overflow- and underflow-safe. */
+void lrfa_norm_merge(double *scale, double *ssq, double b);
+
 /* Physical memory in bytes (0 when unknown). */
 uint64_t lrfa_physical_memory(void);
 

@@ -99,6 +99,17 @@ double lrfa_vec_norm(const double *x, int64_t n)
     return ldexp(sqrt(s0), e);
 }
 
+void lrfa_norm_merge(double *scale, double *ssq, double b)
+{
+    if (!(b > 0.0)) return;
+    if (b > *scale) {
+        *ssq = 1.0 + *ssq * (*scale / b) * (*scale / b);
+        *scale = b;
+    } else {
+        *ssq += (b / *scale) * (b / *scale);
+    }
+}
+
 double lrfa_matrix_fro_norm(const lrfa_matrix *M)
 {
     if (M->storage == LRFA_STORAGE_DENSE)

@@ -100,21 +100,12 @@ double lrfa_product_diff(const lrfa_dense *Z1, const lrfa_dense *W1, const lrfa_
     R = lrfa_alloc_array(n * block, sizeof(double));
     if (!R) return NAN;
     for (j0 = 0; j0 < m; j0 += block) {
-        double b;
         jb = j0 + block <= m ? block : m - j0;
         cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)jb, (int)r1, 1.0, Z1->data, (int)n,
                     W1->data + j0 * r1, (int)r1, 0.0, R, (int)n);
         cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)jb, (int)r2, -1.0, Z2->data, (int)n,
                     W2->data + j0 * r2, (int)r2, 1.0, R, (int)n);
-        b = lrfa_vec_norm(R, n * jb);
-        if (b > 0.0) {
-            if (b > scale) {
-                ssq = 1.0 + ssq * (scale / b) * (scale / b);
-                scale = b;
-            } else {
-                ssq += (b / scale) * (b / scale);
-            }
-        }
+        lrfa_norm_merge(&scale, &ssq, lrfa_vec_norm(R, n * jb));
     }
     lrfa_dealloc(R);
     return scale * sqrt(ssq);

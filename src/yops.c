@@ -117,18 +117,7 @@ double lrfa_y_residual_norm(const lrfa_matrix *Y, const double *Z, const double 
                         W + j0 * r, (int)r, -1.0, R, (int)n);
         else
             for (j = 0; j < n * jb; j++) R[j] = -R[j];
-        /* scaled sum of squares, merged block by block */
-        {
-            double b = lrfa_vec_norm(R, n * jb);
-            if (b > 0.0) {
-                if (b > scale) {
-                    ssq = 1.0 + ssq * (scale / b) * (scale / b);
-                    scale = b;
-                } else {
-                    ssq += (b / scale) * (b / scale);
-                }
-            }
-        }
+        lrfa_norm_merge(&scale, &ssq, lrfa_vec_norm(R, n * jb));
     }
     lrfa_dealloc(R);
     return scale * sqrt(ssq);

@@ -65,6 +65,12 @@ int fitopts_handle(int c, const char *arg, lrfa_options *opt);
 /* dst = shared options then own (NULL-terminated); returns the count. */
 int fitopts_merge(struct option *dst, int cap, const struct option *own);
 int64_t cli_default_log_every(int64_t max_iters);
+/* After option parsing: one FILE left in argv, the rank given (else
+ * "CMD: RANK_HINT is required"); reads FILE into *Y, checks opt against its
+ * (transposed) shape and prepares *P with kvec singular vectors. Returns an
+ * exit status; the caller frees *Y and *P whatever it is. */
+int fit_prepare(const char *cmd, int argc, char **argv, int have_rank, const char *rank_hint, lrfa_options *opt,
+                int64_t kvec, lrfa_matrix **Y, lrfa_problem **P);
 const char *cli_display_name(const char *path);
 
 /* ---- fits side by side on worker threads (runs.c) ---- */

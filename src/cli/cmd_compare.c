@@ -69,9 +69,8 @@ int cmd_compare(int argc, char **argv)
     run_job jobs[2];
     int c, json = 0, quiet = 0, have_rank = 0, status = EXIT_OK, log_set = 0, k;
     int64_t jobsn = 2, r;
-    const char *path, *trace = NULL, *plot = NULL, *bad;
+    const char *path, *trace = NULL, *plot = NULL;
     char gd_csv[4096] = "", fa_csv[4096] = "", tmpdir[64] = "";
-    lrfa_error err = {0};
     lrfa_matrix *Y = NULL;
     lrfa_problem *P = NULL;
     lrfa_result *gd, *fa;
@@ -105,32 +104,12 @@ int cmd_compare(int argc, char **argv)
         }
         }
     }
-    if (optind != argc - 1) {
-        cli_error("compare: expected one FILE, got %d (see 'lrfa compare --help')", argc - optind);
-        return EXIT_INPUT;
-    }
-    if (!have_rank) {
-        cli_error("compare: the rank is required: -r R (see 'lrfa compare --help')");
-        return EXIT_INPUT;
-    }
     if ((trace || plot) && !log_set) opt.log_every = cli_default_log_every(opt.max_iters);
     if (!trace && !plot) opt.log_every = 0;
-    path = argv[optind];
-    if (lrfa_mm_read_path(path, &Y, NULL, &err) != LRFA_OK) return cli_lib_error(&err);
-    {
-        int64_t n = opt.transpose ? Y->cols : Y->rows, m = opt.transpose ? Y->rows : Y->cols;
-        if ((bad = lrfa_options_check(&opt, n, m)) != NULL) {
-            cli_error("compare: %s", bad);
-            status = EXIT_INPUT;
-            goto done;
-        }
-    }
     r = opt.rank;
-    P = lrfa_problem_new(Y, opt.transpose, r, &err);
-    if (!P) {
-        status = cli_lib_error(&err);
+    if ((status = fit_prepare("compare", argc, argv, have_rank, "the rank -r R", &opt, r, &Y, &P)) != EXIT_OK)
         goto done;
-    }
+    path = argv[optind];
     cli_catch_signals();
     for (k = 0; k < 2; k++) {
         memset(&jobs[k], 0, sizeof jobs[k]);

@@ -67,7 +67,6 @@ int cmd_fit(int argc, char **argv)
     lrfa_problem *P = NULL;
     lrfa_result *res = NULL;
     lrfa_status st;
-    const char *bad;
     progress_state ps = {"fit", -1.0, 0};
 
     lrfa_options_default(&opt);
@@ -111,36 +110,15 @@ int cmd_fit(int argc, char **argv)
         }
         }
     }
-    if (optind != argc - 1) {
-        cli_error("fit: expected one FILE, got %d (see 'lrfa fit --help')", argc - optind);
-        return EXIT_INPUT;
-    }
-    if (!have_rank) {
-        cli_error("fit: the rank is required: -r R (see 'lrfa fit --help')");
-        return EXIT_INPUT;
-    }
     if (trace && !log_set) opt.log_every = cli_default_log_every(opt.max_iters);
     if (!trace) opt.log_every = 0; /* nothing would be written */
     if (trace && json && !strcmp(trace, "-")) {
         cli_error("fit: --trace - and --json would both write to standard output; give the trace a file");
         return EXIT_INPUT;
     }
-    path = argv[optind];
-    if (lrfa_mm_read_path(path, &Y, NULL, &err) != LRFA_OK) return cli_lib_error(&err);
-    /* validate what can be validated before the SVD */
-    {
-        int64_t n = opt.transpose ? Y->cols : Y->rows, m = opt.transpose ? Y->rows : Y->cols;
-        if ((bad = lrfa_options_check(&opt, n, m)) != NULL) {
-            cli_error("fit: %s", bad);
-            status = EXIT_INPUT;
-            goto done;
-        }
-    }
-    P = lrfa_problem_new(Y, opt.transpose, opt.rank, &err);
-    if (!P) {
-        status = cli_lib_error(&err);
+    if ((status = fit_prepare("fit", argc, argv, have_rank, "the rank -r R", &opt, opt.rank, &Y, &P)) != EXIT_OK)
         goto done;
-    }
+    path = argv[optind];
     if (report_progress_wanted(quiet)) {
         ps.label = lrfa_algo_name(opt.algo);
         opt.progress = report_progress;

@@ -164,8 +164,7 @@ int cmd_sweep(int argc, char **argv)
     lrfa_options opt;
     int c, quiet = 0, status = EXIT_OK, have_ranks = 0, nrows = 0, njobs = 0, i, any_diverged = 0;
     int64_t ra = 0, rb = 0, seeds = 1, jobsn = 2, r, k;
-    const char *path, *csv = NULL, *plot = NULL, *bad;
-    lrfa_error err = {0};
+    const char *path, *csv = NULL, *plot = NULL;
     lrfa_matrix *Y = NULL;
     lrfa_problem *P = NULL;
     run_job *jobs = NULL;
@@ -198,30 +197,10 @@ int cmd_sweep(int argc, char **argv)
         }
         }
     }
-    if (optind != argc - 1) {
-        cli_error("sweep: expected one FILE, got %d (see 'lrfa sweep --help')", argc - optind);
-        return EXIT_INPUT;
-    }
-    if (!have_ranks) {
-        cli_error("sweep: --ranks A:B is required (see 'lrfa sweep --help')");
-        return EXIT_INPUT;
-    }
-    path = argv[optind];
-    if (lrfa_mm_read_path(path, &Y, NULL, &err) != LRFA_OK) return cli_lib_error(&err);
-    {
-        int64_t n = opt.transpose ? Y->cols : Y->rows, m = opt.transpose ? Y->rows : Y->cols;
-        opt.rank = rb;
-        if ((bad = lrfa_options_check(&opt, n, m)) != NULL) {
-            cli_error("sweep: --ranks %lld:%lld: %s", (long long)ra, (long long)rb, bad);
-            status = EXIT_INPUT;
-            goto done;
-        }
-    }
-    P = lrfa_problem_new(Y, opt.transpose, rb, &err);
-    if (!P) {
-        status = cli_lib_error(&err);
+    opt.rank = rb; /* the largest rank decides what the options must allow */
+    if ((status = fit_prepare("sweep", argc, argv, have_ranks, "--ranks A:B", &opt, rb, &Y, &P)) != EXIT_OK)
         goto done;
-    }
+    path = argv[optind];
     nrows = (int)((rb - ra + 1) * seeds);
     njobs = 2 * nrows;
     jobs = calloc((size_t)njobs, sizeof *jobs);

@@ -74,3 +74,31 @@ const char *cli_display_name(const char *path)
 {
     return strcmp(path, "-") ? path : "<stdin>";
 }
+
+int fit_prepare(const char *cmd, int argc, char **argv, int have_rank, const char *rank_hint, lrfa_options *opt,
+                int64_t kvec, lrfa_matrix **Y, lrfa_problem **P)
+{
+    lrfa_error err = {0};
+    const char *bad;
+    int64_t n, m;
+    *Y = NULL;
+    *P = NULL;
+    if (optind != argc - 1) {
+        cli_error("%s: expected one FILE, got %d (see 'lrfa %s --help')", cmd, argc - optind, cmd);
+        return EXIT_INPUT;
+    }
+    if (!have_rank) {
+        cli_error("%s: %s is required (see 'lrfa %s --help')", cmd, rank_hint, cmd);
+        return EXIT_INPUT;
+    }
+    if (lrfa_mm_read_path(argv[optind], Y, NULL, &err) != LRFA_OK) return cli_lib_error(&err);
+    n = opt->transpose ? (*Y)->cols : (*Y)->rows;
+    m = opt->transpose ? (*Y)->rows : (*Y)->cols;
+    if ((bad = lrfa_options_check(opt, n, m)) != NULL) {
+        cli_error("%s: %s", cmd, bad);
+        return EXIT_INPUT;
+    }
+    *P = lrfa_problem_new(*Y, opt->transpose, kvec, &err);
+    if (!*P) return cli_lib_error(&err);
+    return EXIT_OK;
+}
