@@ -22,9 +22,13 @@ double lrfa_problem_opt(const lrfa_problem *P, int64_t r)
 
 lrfa_problem *lrfa_problem_new(const lrfa_matrix *Y, int transpose, int64_t kvec, lrfa_error *err)
 {
+    return lrfa_problem_new_with(Y, transpose, kvec, LRFA_SPECTRUM_AUTO, err);
+}
+
+lrfa_problem *lrfa_problem_new_with(const lrfa_matrix *Y, int transpose, int64_t kvec, lrfa_spectrum_method method,
+                                    lrfa_error *err)
+{
     lrfa_problem *P = lrfa_alloc(sizeof *P);
-    lrfa_dense *A = NULL;
-    double *s = NULL;
     int64_t k;
     if (!P) {
         lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory");
@@ -50,41 +54,20 @@ lrfa_problem *lrfa_problem_new(const lrfa_matrix *Y, int transpose, int64_t kvec
     }
     k = P->n < P->m ? P->n : P->m;
     if (kvec > k) kvec = k;
-    P->fro = lrfa_matrix_fro_norm(P->Y);
-    if (!lrfa_fits_in_memory(P->n, P->m, 0) || !lrfa_fits_in_memory(k, 4 * k, 0) ||
-        !lrfa_fits_in_memory(P->n + P->m, kvec + k, 0) ||
-        (lrfa_physical_memory() > 0 &&
-         8.0 * ((double)P->n * (double)P->m + 4.0 * (double)k * (double)k +
-                (double)(P->n + P->m) * (double)(kvec + k)) > 0.9 * (double)lrfa_physical_memory())) {
-        lrfa_fail(err, LRFA_ENOMEM, 0,
-                  "the SVD of a %lld x %lld matrix needs more memory than this machine has",
-                  (long long)P->n, (long long)P->m);
-        goto fail;
-    }
-    A = lrfa_matrix_to_dense(P->Y, err);
-    s = lrfa_calloc_array(k, sizeof(double));
-    if (!A || !s) {
-        lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the SVD");
-        goto fail;
-    }
     if (kvec > 0) {
         P->U = lrfa_dense_alloc(P->n, kvec, err);
         P->V = lrfa_dense_alloc(P->m, kvec, err);
         if (!P->U || !P->V) goto fail;
-        if (lrfa_svd(A, s, P->U, P->V, err) != LRFA_OK) goto fail;
-        P->kvec = kvec;
-    } else if (k > 0 && lrfa_svd_values(A, s, err) != LRFA_OK) {
-        goto fail;
     }
-    P->spectrum = lrfa_spectrum_from_values(P->n, P->m, s, k, P->fro, -1.0, "dgesdd", err);
+    /* the leading max(kvec, 1) values (all of them for a small dense Y) */
+    P->spectrum = lrfa_spectrum_leading(P->Y, kvec > 0 ? kvec : 1, method, -1.0, P->U, P->V, err);
     if (!P->spectrum) goto fail;
-    P->s1 = k ? s[0] : 0.0;
-    lrfa_dense_free(A);
-    lrfa_dealloc(s);
+    P->kvec = kvec;
+    P->fro = P->spectrum->fro;
+    P->s1 = P->spectrum->k ? P->spectrum->s[0] : 0.0;
     return P;
+
 fail:
-    lrfa_dense_free(A);
-    lrfa_dealloc(s);
     lrfa_problem_free(P);
     return NULL;
 }

@@ -59,10 +59,15 @@ typedef struct lrfa_problem {
     lrfa_dense *V;         /* m x kvec leading right singular vectors, or NULL */
 } lrfa_problem;
 
-/* Prepares Y (or Y^T) for fitting: its norm, its singular values and, when
- * kvec > 0, its leading kvec singular vectors (for the subspace overlaps).
- * Y must outlive the problem. */
+/* Prepares Y (or Y^T) for fitting: its norm, its leading singular values
+ * (all of them for a dense Y with min(n, m) <= LRFA_FULL_SVD_MAX, the
+ * max(kvec, 1) leading ones by Lanczos otherwise, so opt(r) is known for
+ * r <= kvec) and, when kvec > 0, its leading kvec singular vectors (for the
+ * subspace overlaps). Y must outlive the problem. */
 lrfa_problem *lrfa_problem_new(const lrfa_matrix *Y, int transpose, int64_t kvec, lrfa_error *err);
+/* The same with the spectrum method chosen. */
+lrfa_problem *lrfa_problem_new_with(const lrfa_matrix *Y, int transpose, int64_t kvec, lrfa_spectrum_method method,
+                                    lrfa_error *err);
 void lrfa_problem_free(lrfa_problem *P);
 /* opt(r) = sqrt(sum_{i>r} s_i^2) of the problem's Y. */
 double lrfa_problem_opt(const lrfa_problem *P, int64_t r);

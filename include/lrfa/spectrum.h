@@ -13,14 +13,28 @@ extern "C" {
 
 typedef struct lrfa_spectrum {
     int64_t rows, cols;  /* shape of the matrix it describes */
-    int64_t k;           /* singular values held: min(rows, cols) */
+    int64_t k;           /* singular values held: min(rows, cols) when complete */
     double *s;           /* k singular values, descending (size k) */
     double *opt;         /* opt(r) for r = 0..k (size k + 1); opt[0] = fro */
     double fro;          /* ||Y||_F, computed from the entries */
     double rank_tol;     /* relative tolerance: s_i counts when s_i > rank_tol * s_1 */
-    int64_t rank;        /* numerical rank under rank_tol */
-    const char *method;  /* how s was computed, e.g. "dgesdd" */
+    int64_t rank;        /* numerical rank under rank_tol (a lower bound when
+                            rank_bound is set) */
+    int complete;        /* 1: all min(rows, cols) values are held */
+    int rank_bound;      /* 1: every held value counts, so rank >= k is all we know */
+    const char *method;  /* how s was computed: "dgesdd" or "lanczos" */
+    int64_t steps;       /* Lanczos: Krylov dimension used (0 for dgesdd) */
+    double residual;     /* Lanczos: largest residual over s_1 (0 for dgesdd) */
 } lrfa_spectrum;
+
+typedef enum lrfa_spectrum_method {
+    LRFA_SPECTRUM_AUTO = 0,    /* dgesdd for dense min(rows, cols) <= LRFA_FULL_SVD_MAX,
+                                  Lanczos otherwise and for sparse input */
+    LRFA_SPECTRUM_FULL = 1,    /* dgesdd on a dense copy: every value */
+    LRFA_SPECTRUM_LANCZOS = 2  /* the k leading values only */
+} lrfa_spectrum_method;
+
+#define LRFA_FULL_SVD_MAX 2000
 
 /* The default rank tolerance, max(rows, cols) * DBL_EPSILON. */
 double lrfa_rank_tol_default(int64_t rows, int64_t cols);
@@ -38,7 +52,15 @@ lrfa_spectrum *lrfa_spectrum_from_values(int64_t rows, int64_t cols, const doubl
                                          double fro, double rank_tol, const char *method,
                                          lrfa_error *err);
 
-/* opt(r) for 0 <= r; r >= k gives 0. */
+/* The k leading singular values (all of them for LRFA_SPECTRUM_FULL) and,
+ * when U (rows x kv) and V (cols x kv) are non-NULL, the kv <= k leading
+ * singular vectors. For a truncated spectrum opt(r) = sqrt(||Y||_F^2 -
+ * sum_{i<=r} s_i^2) for r <= k (accurate to about eps ||Y||_F^2 / opt(r)). */
+lrfa_spectrum *lrfa_spectrum_leading(const lrfa_matrix *Y, int64_t k, lrfa_spectrum_method method, double rank_tol,
+                                     lrfa_dense *U, lrfa_dense *V, lrfa_error *err);
+
+/* opt(r) for 0 <= r; r >= k gives 0 for a complete spectrum and NaN (not
+ * known) for a truncated one. */
 double lrfa_spectrum_opt(const lrfa_spectrum *sp, int64_t r);
 
 /* Numerical rank of descending values s[0..k) under rel_tol. */

@@ -6,7 +6,7 @@
 #include "cli.h"
 
 static const char usage[] =
-    "usage: lrfa info FILE [--top K] [--rank-tol T] [--json]\n"
+    "usage: lrfa info FILE [--top K] [--rank-tol T] [--method auto|full|lanczos] [--json]\n"
     "\n"
     "Reads a Matrix Market file ('-' for standard input) and prints its banner,\n"
     "shape, stored entries, representation, ||Y||_F, numerical rank, leading\n"
@@ -18,12 +18,20 @@ static const char usage[] =
     "                 (default: 10 in the table, all of them with --json)\n"
     "  --rank-tol T   count s_i as nonzero when s_i > T * s_1\n"
     "                 (default: max(rows, cols) * machine epsilon)\n"
+    "  --method M     how to compute the singular values: full (LAPACK dgesdd on a\n"
+    "                 dense copy: all of them), lanczos (Golub-Kahan-Lanczos: the\n"
+    "                 leading ones, never densifying) or auto: full for a dense\n"
+    "                 matrix with min(rows, cols) <= 2000, Lanczos otherwise, for all\n"
+    "                 values when min(rows, cols) <= 2000 and the leading --top K\n"
+    "                 (default 20) beyond (default auto)\n"
     "  --json         print one JSON object instead of the table\n"
     "  -h, --help     show this help\n"
     "\n"
     "A coordinate file is held sparse and an array file dense; symmetric and\n"
     "skew-symmetric files are mirrored, and repeated coordinate entries are summed.\n"
-    "The singular values come from LAPACK dgesdd on a dense copy.\n";
+    "With a truncated spectrum, opt(r) = sqrt(||Y||_F^2 - sum_{i<=r} s_i^2) is known\n"
+    "for r up to the values computed, and the rank only when a value falls below\n"
+    "the tolerance.\n";
 
 static void print_table(const char *path, const lrfa_mm_header *h, const lrfa_matrix *Y,
                         const lrfa_spectrum *sp, const char *sp_note, int64_t top)
@@ -50,9 +58,14 @@ static void print_table(const char *path, const lrfa_mm_header *h, const lrfa_ma
         printf("spectrum        not computed: %s\n", sp_note);
         return;
     }
-    printf("rank            %lld of %lld  (s_i > %.3g * s_1)\n", (long long)sp->rank, (long long)sp->k,
-           sp->rank_tol);
-    printf("spectrum        %s, all %lld singular values\n", sp->method, (long long)sp->k);
+    printf("rank            %s%lld of %lld  (s_i > %.3g * s_1)\n", sp->rank_bound ? "at least " : "", (long long)sp->rank,
+           (long long)(h->rows < h->cols ? h->rows : h->cols), sp->rank_tol);
+    if (sp->steps > 0)
+        printf("spectrum        %s, %s%lld singular values (Krylov dimension %lld, residual %.1e of s_1)\n",
+               sp->method, sp->complete ? "all " : "the leading ", (long long)sp->k, (long long)sp->steps,
+               sp->residual);
+    else
+        printf("spectrum        %s, all %lld singular values\n", sp->method, (long long)sp->k);
     k = top < sp->k ? top : sp->k;
     printf("\n   r  %-18s %-18s %s\n", "s_r", "opt(r)", "opt(r)/||Y||_F");
     for (r = 0; r <= k; r++) {
@@ -93,6 +106,8 @@ static void print_json(const char *path, const lrfa_mm_header *h, const lrfa_mat
         return;
     }
     json_int(&w, "rank", sp->rank);
+    json_bool(&w, "rank_is_lower_bound", sp->rank_bound);
+    json_bool(&w, "spectrum_complete", sp->complete);
     json_num(&w, "rank_tol", sp->rank_tol);
     json_str(&w, "spectrum_method", sp->method);
     k = top < sp->k ? top : sp->k;
@@ -111,11 +126,14 @@ int cmd_info(int argc, char **argv)
         {"top", required_argument, NULL, 't'},
         {"rank-tol", required_argument, NULL, 'T'},
         {"json", no_argument, NULL, 'j'},
+        {"method", required_argument, NULL, 'm'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int c, json = 0, status = EXIT_OK;
     int64_t top = -1;
     double rank_tol = -1.0;
+    lrfa_spectrum_method method = LRFA_SPECTRUM_AUTO;
+    int64_t kmin, kwant;
     const char *path;
     lrfa_error err = {0};
     lrfa_mm_header h;
@@ -134,6 +152,15 @@ int cmd_info(int argc, char **argv)
             if (!cli_parse_double("--rank-tol", optarg, 0.0, 1.0, &rank_tol)) return EXIT_INPUT;
             break;
         case 'j': json = 1; break;
+        case 'm':
+            if (!strcmp(optarg, "auto")) method = LRFA_SPECTRUM_AUTO;
+            else if (!strcmp(optarg, "full")) method = LRFA_SPECTRUM_FULL;
+            else if (!strcmp(optarg, "lanczos")) method = LRFA_SPECTRUM_LANCZOS;
+            else {
+                cli_error("--method: expected auto, full or lanczos, got '%s'", optarg);
+                return EXIT_INPUT;
+            }
+            break;
         case 'h': fputs(usage, stdout); return EXIT_OK;
         default: return cli_bad_option("info", optopt, argv[optind - 1]);
         }
@@ -144,7 +171,11 @@ int cmd_info(int argc, char **argv)
     }
     path = argv[optind];
     if (lrfa_mm_read_path(path, &Y, &h, &err) != LRFA_OK) return cli_lib_error(&err);
-    sp = lrfa_spectrum_compute(Y, rank_tol, &err);
+    /* every value when there are at most 2000, else the leading --top K (20) */
+    kmin = Y->rows < Y->cols ? Y->rows : Y->cols;
+    kwant = kmin <= LRFA_FULL_SVD_MAX ? kmin : (top > 0 ? top : 20);
+    if (kwant > kmin) kwant = kmin;
+    sp = lrfa_spectrum_leading(Y, kwant, method, rank_tol, NULL, NULL, &err);
     if (!sp) {
         if (err.status != LRFA_ENOMEM) {
             status = cli_lib_error(&err);

@@ -173,6 +173,92 @@ static void test_qr(void)
     lrfa_dense_free(Q);
 }
 
+
+/* Lanczos on a 2000 x 2000 matrix with a decaying spectrum (s_i = 0.9^i +
+ * 1e-3 / (i + 1)): the leading 20 values within 1e-10 relative of dgesdd. */
+static void test_lanczos_vs_dgesdd(void)
+{
+    enum { N = 2000, K = 20 };
+    double *s = malloc(sizeof(double) * N), sl[K], worst = 0.0;
+    lrfa_dense *Y, *C;
+    lrfa_matrix *M;
+    lrfa_lanczos_info info;
+    int i;
+    for (i = 0; i < N; i++) s[i] = pow(0.9, i) + 1e-3 / (i + 1);
+    Y = lrfa_gen_lowrank(N, N, N, s, 21, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(Y);
+    C = lrfa_dense_copy(Y, NULL);
+    CU_ASSERT_EQUAL_FATAL(lrfa_svd_values(C, s, NULL), LRFA_OK);
+    M = lrfa_matrix_wrap_dense(Y, NULL);
+    CU_ASSERT_EQUAL_FATAL(lrfa_svd_lanczos(M, K, 1e-12, 1, sl, NULL, NULL, &info, NULL), LRFA_OK);
+    for (i = 0; i < K; i++) worst = fmax(worst, fabs(sl[i] - s[i]) / s[i]);
+    printf("    Krylov dimension %lld, %lld converged\n", (long long)info.steps, (long long)info.converged);
+    CHECK_REL("Lanczos s_1..s_20 vs dgesdd, 2000 x 2000 (relative)", worst, 0.0, 1.0, 1e-10);
+    lrfa_dense_free(C);
+    lrfa_matrix_free(M);
+    free(s);
+}
+
+/* Lanczos on sparse matrices: repeated values (a flat spectrum) and exact
+ * low rank are found; the singular vectors satisfy A v = s u (residual
+ * below 1e-10 s_1); and a wide matrix gives the same values as its
+ * transpose. */
+static void test_lanczos_sparse(void)
+{
+    static const double flat[6] = {2, 2, 2, 1, 1, 0.5};
+    lrfa_sparse *S = lrfa_gen_sparse_lowrank(300, 200, 6, flat, 0.1, 5, NULL);
+    lrfa_matrix *M = lrfa_matrix_wrap_sparse(S, NULL), *T;
+    lrfa_dense *U = lrfa_dense_alloc(300, 8, NULL), *V = lrfa_dense_alloc(200, 8, NULL), *D;
+    double s[8], st[8], worst = 0.0, res = 0.0, r[300];
+    int i, j;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(M);
+    CU_ASSERT_EQUAL_FATAL(lrfa_svd_lanczos(M, 8, 1e-12, 1, s, U, V, NULL, NULL), LRFA_OK);
+    for (i = 0; i < 6; i++) worst = fmax(worst, fabs(s[i] - flat[i]) / flat[i]);
+    CHECK_REL("sparse Lanczos: repeated values 2, 2, 2, 1, 1, 0.5", worst, 0.0, 1.0, 1e-10);
+    CHECK_REL("sparse Lanczos: s_7 (exact rank 6) over s_1", s[6] / s[0], 0.0, 1.0, 1e-12);
+    D = lrfa_sparse_to_dense(S, NULL);
+    for (i = 0; i < 6; i++) {
+        cblas_dgemv(CblasColMajor, CblasNoTrans, 300, 200, 1.0, D->data, 300, V->data + 200 * i, 1, 0.0, r, 1);
+        for (j = 0; j < 300; j++) r[j] -= s[i] * U->data[j + 300 * i];
+        res = fmax(res, lrfa_vec_norm(r, 300) / s[0]);
+    }
+    CHECK_REL("sparse Lanczos: ||A v_i - s_i u_i|| / s_1, i = 1..6", res, 0.0, 1.0, 1e-10);
+    T = lrfa_matrix_transpose(M, NULL);
+    CU_ASSERT_EQUAL_FATAL(lrfa_svd_lanczos(T, 8, 1e-12, 1, st, NULL, NULL, NULL, NULL), LRFA_OK);
+    worst = 0.0;
+    for (i = 0; i < 6; i++) worst = fmax(worst, fabs(s[i] - st[i]) / s[0]);
+    CHECK_REL("sparse Lanczos: values of A^T vs of A", worst, 0.0, 1.0, 1e-12);
+    lrfa_dense_free(U);
+    lrfa_dense_free(V);
+    lrfa_dense_free(D);
+    lrfa_matrix_free(M);
+    lrfa_matrix_free(T);
+}
+
+/* A truncated spectrum: opt(r) = sqrt(||Y||^2 - sum_{i<=r} s_i^2) agrees
+ * with the full one to 1e-12 ||Y||_F for r <= k, and is unknown beyond. */
+static void test_truncated_opt(void)
+{
+    static const double s[6] = {3, 2, 1.5, 1, 0.5, 0.25};
+    lrfa_dense *Y = lrfa_gen_lowrank(80, 60, 6, s, 22, NULL);
+    lrfa_matrix *M = lrfa_matrix_wrap_dense(Y, NULL);
+    lrfa_spectrum *full = lrfa_spectrum_leading(M, 60, LRFA_SPECTRUM_FULL, -1.0, NULL, NULL, NULL);
+    lrfa_spectrum *part = lrfa_spectrum_leading(M, 4, LRFA_SPECTRUM_LANCZOS, -1.0, NULL, NULL, NULL);
+    double worst = 0.0;
+    int r;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(part);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(full);
+    for (r = 0; r <= 4; r++)
+        worst = fmax(worst, fabs(lrfa_spectrum_opt(part, r) - lrfa_spectrum_opt(full, r)) / full->fro);
+    CHECK_REL("truncated opt(r) vs full, r = 0..4 (over ||Y||_F)", worst, 0.0, 1.0, 1e-12);
+    CU_ASSERT(isnan(lrfa_spectrum_opt(part, 5)));
+    CU_ASSERT(!part->complete && part->rank_bound && part->rank == 4);
+    CU_ASSERT(full->complete && full->rank == 6);
+    lrfa_spectrum_free(full);
+    lrfa_spectrum_free(part);
+    lrfa_matrix_free(M);
+}
+
 void register_spectrum_suite(void)
 {
     CU_pSuite s = CU_add_suite("spectrum", NULL, NULL);
@@ -181,4 +267,7 @@ void register_spectrum_suite(void)
     CU_add_test(s, "scaling and storage do not change the spectrum", test_scale_and_storage);
     CU_add_test(s, "zero and empty matrices", test_degenerate);
     CU_add_test(s, "QR gives orthonormal Q with a non-negative R diagonal", test_qr);
+    CU_add_test(s, "Lanczos agrees with dgesdd on 2000 x 2000", test_lanczos_vs_dgesdd);
+    CU_add_test(s, "Lanczos on sparse matrices: repeats, low rank, vectors", test_lanczos_sparse);
+    CU_add_test(s, "truncated spectrum: opt(r) from the leading values", test_truncated_opt);
 }
