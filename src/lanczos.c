@@ -48,14 +48,28 @@ static void apply(const lrfa_matrix *A, int trans, const double *x, double *y)
     }
 }
 
-/* x -= Q (Q^T x), twice; Q is len x cnt with orthonormal columns. */
-static void reorth(const double *Q, int64_t len, int64_t cnt, double *x, double *h)
+/* x -= Q (Q^T x) by classical Gram-Schmidt, repeated once when the first
+ * pass removed most of x (the DGKS criterion: ||x'|| < ||x|| / sqrt(2)),
+ * which keeps x orthogonal to working accuracy; Q is len x cnt with
+ * orthonormal columns. When c is non-NULL it receives the coefficients
+ * Q^T x of the original x (summed over the passes). */
+static void reorth(const double *Q, int64_t len, int64_t cnt, double *x, double *h, double *c)
 {
     int pass;
+    int64_t i;
+    double before, after;
+    if (c)
+        for (i = 0; i < cnt; i++) c[i] = 0.0;
     if (cnt == 0) return;
+    before = lrfa_vec_norm(x, len);
     for (pass = 0; pass < 2; pass++) {
         cblas_dgemv(CblasColMajor, CblasTrans, (int)len, (int)cnt, 1.0, Q, (int)len, x, 1, 0.0, h, 1);
         cblas_dgemv(CblasColMajor, CblasNoTrans, (int)len, (int)cnt, -1.0, Q, (int)len, h, 1, 1.0, x, 1);
+        if (c)
+            for (i = 0; i < cnt; i++) c[i] += h[i];
+        after = lrfa_vec_norm(x, len);
+        if (after > 0.7071067811865476 * before) break;
+        before = after;
     }
 }
 
@@ -67,7 +81,7 @@ static int fresh_direction(lrfa_rng *rng, const double *Q, int64_t len, int64_t 
     double nx;
     if (cnt >= len) return 0;
     lrfa_rng_fill_gaussian(rng, x, len, 1.0);
-    reorth(Q, len, cnt, x, h);
+    reorth(Q, len, cnt, x, h, NULL);
     nx = lrfa_vec_norm(x, len);
     if (!(nx > 0.0)) return 0;
     cblas_dscal((int)len, 1.0 / nx, x, 1);
@@ -77,37 +91,41 @@ static int fresh_direction(lrfa_rng *rng, const double *Q, int64_t len, int64_t 
 lrfa_status lrfa_svd_lanczos(const lrfa_matrix *A, int64_t k, double tol, uint64_t seed, double *s, lrfa_dense *U,
                              lrfa_dense *V, lrfa_lanczos_info *info, lrfa_error *err)
 {
-    /* run on A^T when it has fewer columns than rows... the start vector v_1
-     * must live in the smaller space, so the right Krylov space is exhausted
-     * after min(rows, cols) steps and the last beta then vanishes */
+    /* run on A^T when it has more columns than rows: the start vector v_1
+     * must live in the smaller space, so that space is exhausted after
+     * min(rows, cols) steps and the last beta then vanishes */
     int sw = A->cols > A->rows;
-    int64_t n = sw ? A->cols : A->rows, m = sw ? A->rows : A->cols, kmax = n < m ? n : m, dmax, d, j = 0, i,
-            converged = 0;
-    double *Ub = NULL, *Vb = NULL, *alpha = NULL, *beta = NULL, *h = NULL, *theta = NULL;
+    int64_t n = sw ? A->cols : A->rows, m = sw ? A->rows : A->cols, kmax = n < m ? n : m;
+    int64_t dcap, keep, d = 0, j, i, t, converged = 0, total = 0, restarts = 0;
+    double *Ub = NULL, *Vb = NULL, *Bm = NULL, *h = NULL, *theta = NULL, *tmp = NULL;
     lrfa_dense *Bd = NULL, *P = NULL, *Q = NULL;
     lrfa_status st = LRFA_OK;
     lrfa_rng rng;
     uint64_t mem = lrfa_physical_memory();
-    double budget, resid = 0.0, brk;
+    double budget, resid = 0.0, brk, beta = 0.0;
 
     if (k < 1 || k > kmax)
         return lrfa_fail(err, LRFA_EINPUT, 0, "Lanczos: %lld singular values of a %lld x %lld matrix", (long long)k,
                          (long long)n, (long long)m);
     if (tol <= 0) tol = 1e-12;
-    /* the Krylov bases may use a quarter of the memory (at least k + 1 steps) */
+    /* the Krylov space holds at most dcap vectors on each side: 3k + 40, within
+     * a quarter of the memory; at dcap it restarts from the keep best ones */
     budget = mem ? 0.25 * (double)mem : 4e9;
-    dmax = (int64_t)(budget / (8.0 * (double)(n + m + 2)));
-    if (dmax > kmax) dmax = kmax;
-    if (dmax < k) dmax = k;
-    d = 2 * k + 20 < dmax ? 2 * k + 20 : dmax;
+    dcap = 3 * k + 40;
+    if ((double)dcap > budget / (8.0 * (double)(n + m + 2))) dcap = (int64_t)(budget / (8.0 * (double)(n + m + 2)));
+    if (dcap > kmax) dcap = kmax;
+    if (dcap < k + 1) dcap = k + 1 <= kmax ? k + 1 : kmax;
+    keep = k + 10 + k / 2;
+    if (keep > dcap - 1) keep = dcap - 1;
+    if (keep < k) keep = k;
 
-    Ub = lrfa_alloc_array(n * dmax, sizeof(double));
-    Vb = lrfa_alloc_array(m * (dmax + 1), sizeof(double));
-    alpha = lrfa_alloc_array(dmax, sizeof(double));
-    beta = lrfa_alloc_array(dmax, sizeof(double));
-    h = lrfa_alloc_array(dmax + 1, sizeof(double));
-    theta = lrfa_alloc_array(dmax, sizeof(double));
-    if (!Ub || !Vb || !alpha || !beta || !h || !theta) {
+    Ub = lrfa_alloc_array(n * dcap, sizeof(double));
+    Vb = lrfa_alloc_array(m * (dcap + 1), sizeof(double));
+    Bm = lrfa_calloc_array(dcap * dcap, sizeof(double));
+    h = lrfa_alloc_array(dcap + 1, sizeof(double));
+    theta = lrfa_alloc_array(dcap, sizeof(double));
+    tmp = lrfa_alloc_array((n > m ? n : m) * (keep > 0 ? keep : 1), sizeof(double));
+    if (!Ub || !Vb || !Bm || !h || !theta || !tmp) {
         st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for Lanczos on a %lld x %lld matrix", (long long)n,
                        (long long)m);
         goto done;
@@ -120,37 +138,50 @@ lrfa_status lrfa_svd_lanczos(const lrfa_matrix *A, int64_t k, double tol, uint64
         goto done;
     }
     for (;;) {
-        int64_t t;
-        /* extend the bidiagonalization to d steps */
-        for (; j < d; j++) {
-            double *u = Ub + j * n, *v = Vb + j * m, *vnext = Vb + (j + 1) * m;
+        /* extend to dcap steps, checking every few steps (B = U^T A V is
+         * upper triangular; column j holds u_i^T A v_j, i <= j) */
+        int64_t next_check = d + (k + 10 > 10 ? 10 : k + 10);
+        int stop = 0;
+        if (next_check < k) next_check = k;
+        for (j = d; j < dcap; j++) {
+            double *u = Ub + j * n, *v = Vb + j * m, *vnext = Vb + (j + 1) * m, alpha;
             apply(A, sw, v, u);
-            if (j > 0) cblas_daxpy((int)n, -beta[j - 1], Ub + (j - 1) * n, 1, u, 1);
-            reorth(Ub, n, j, u, h);
-            alpha[j] = lrfa_vec_norm(u, n);
-            if (alpha[j] > brk) cblas_dscal((int)n, 1.0 / alpha[j], u, 1);
-            else if ((alpha[j] = 0.0), !fresh_direction(&rng, Ub, n, j, u, h)) {
-                d = j; /* the whole column space is spanned */
-                break;
+            total++;
+            reorth(Ub, n, j, u, h, Bm + j * dcap);
+            alpha = lrfa_vec_norm(u, n);
+            if (alpha > brk) {
+                cblas_dscal((int)n, 1.0 / alpha, u, 1);
+            } else {
+                alpha = 0.0;
+                if (!fresh_direction(&rng, Ub, n, j, u, h)) {
+                    d = j; /* the whole column space is spanned */
+                    stop = 1;
+                    break;
+                }
             }
+            Bm[j + j * dcap] = alpha;
             apply(A, !sw, u, vnext);
-            cblas_daxpy((int)m, -alpha[j], v, 1, vnext, 1);
-            reorth(Vb, m, j + 1, vnext, h);
-            beta[j] = lrfa_vec_norm(vnext, m);
-            if (beta[j] > brk) {
-                cblas_dscal((int)m, 1.0 / beta[j], vnext, 1);
+            reorth(Vb, m, j + 1, vnext, h, NULL);
+            beta = lrfa_vec_norm(vnext, m);
+            if (beta > brk) {
+                cblas_dscal((int)m, 1.0 / beta, vnext, 1);
             } else {
                 /* an invariant subspace: continue from a new direction */
-                beta[j] = 0.0;
+                beta = 0.0;
                 if (!(j + 1 < m && fresh_direction(&rng, Vb, m, j + 1, vnext, h)))
                     memset(vnext, 0, sizeof(double) * (size_t)m);
             }
+            if (j + 1 >= next_check || j + 1 == dcap) {
+                d = j + 1;
+                break;
+            }
         }
+        if (j == dcap) d = dcap;
         if (d == 0) {
             st = lrfa_fail(err, LRFA_ENUMERIC, 0, "Lanczos: the matrix is zero");
             goto done;
         }
-        /* SVD of the d x d upper bidiagonal B */
+        /* SVD of the d x d projection B */
         lrfa_dense_free(Bd);
         lrfa_dense_free(P);
         lrfa_dense_free(Q);
@@ -161,21 +192,33 @@ lrfa_status lrfa_svd_lanczos(const lrfa_matrix *A, int64_t k, double tol, uint64
             st = err ? err->status : LRFA_ENOMEM;
             goto done;
         }
-        for (t = 0; t < d; t++) {
-            Bd->data[t + t * d] = alpha[t];
-            if (t + 1 < d) Bd->data[t + (t + 1) * d] = beta[t];
-        }
+        for (t = 0; t < d; t++)
+            for (i = 0; i <= t; i++) Bd->data[i + t * d] = Bm[i + t * dcap];
         if ((st = lrfa_svd(Bd, theta, P, Q, err)) != LRFA_OK) goto done;
-        /* residuals beta_d |P_{d,i}| of the k leading Ritz values */
+        /* residuals ||A^T u_i - theta_i v_i|| = beta |P_{d,i}| */
         converged = 0;
         resid = 0.0;
         for (i = 0; i < k && i < d; i++) {
-            double ri = fabs(beta[d - 1]) * fabs(P->data[(d - 1) + i * d]);
-            if (ri <= tol * theta[0]) converged++;
-            if (ri / (theta[0] > 0 ? theta[0] : 1.0) > resid) resid = ri / (theta[0] > 0 ? theta[0] : 1.0);
+            double ri = fabs(beta) * fabs(P->data[(d - 1) + i * d]), s1 = theta[0] > 0 ? theta[0] : 1.0;
+            if (ri <= tol * s1) converged++;
+            if (ri / s1 > resid) resid = ri / s1;
         }
-        if (converged >= k || d >= dmax) break;
-        d = 2 * d < dmax ? 2 * d : dmax;
+        if (converged >= k || stop || d >= kmax || total > 20 * kmax + 1000) break;
+        if (d < dcap) continue; /* more room: keep extending */
+        /* thick restart: keep the `keep` leading Ritz vectors,
+         * U <- U P[:, :keep], V <- V Q[:, :keep], v_{keep+1} <- v_{d+1},
+         * B <- diag(theta); the next column of B picks up beta P_{d,i} */
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)keep, (int)d, 1.0, Ub, (int)n, P->data,
+                    (int)d, 0.0, tmp, (int)n);
+        memcpy(Ub, tmp, sizeof(double) * (size_t)(n * keep));
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)keep, (int)d, 1.0, Vb, (int)m, Q->data,
+                    (int)d, 0.0, tmp, (int)m);
+        memcpy(Vb, tmp, sizeof(double) * (size_t)(m * keep));
+        memmove(Vb + keep * m, Vb + d * m, sizeof(double) * (size_t)m);
+        memset(Bm, 0, sizeof(double) * (size_t)(dcap * dcap));
+        for (i = 0; i < keep; i++) Bm[i + i * dcap] = theta[i];
+        d = keep;
+        restarts++;
     }
     for (i = 0; i < k; i++) s[i] = i < d ? theta[i] : 0.0;
     if (U && V) {
@@ -192,16 +235,18 @@ lrfa_status lrfa_svd_lanczos(const lrfa_matrix *A, int64_t k, double tol, uint64
     }
     if (info) {
         info->steps = d;
+        info->products = total;
+        info->restarts = restarts;
         info->converged = converged;
         info->residual = resid;
     }
 done:
     lrfa_dealloc(Ub);
     lrfa_dealloc(Vb);
-    lrfa_dealloc(alpha);
-    lrfa_dealloc(beta);
+    lrfa_dealloc(Bm);
     lrfa_dealloc(h);
     lrfa_dealloc(theta);
+    lrfa_dealloc(tmp);
     lrfa_dense_free(Bd);
     lrfa_dense_free(P);
     lrfa_dense_free(Q);

@@ -36,7 +36,9 @@ lrfa_status lrfa_solve(lrfa_dense *A, lrfa_dense *B, lrfa_error *err);
 
 /* What a Lanczos run did. */
 typedef struct lrfa_lanczos_info {
-    int64_t steps;       /* dimension of the Krylov space built */
+    int64_t steps;       /* dimension of the Krylov space at the end */
+    int64_t products;    /* products with A (and as many with A^T) */
+    int64_t restarts;    /* thick restarts */
     int64_t converged;   /* leading values whose residual met the tolerance */
     double residual;     /* largest residual of the k values, over s_1 */
 } lrfa_lanczos_info;
@@ -44,10 +46,11 @@ typedef struct lrfa_lanczos_info {
 /* The k leading singular values of A (dense or sparse; never densified)
  * into s (size k), and when U, V are non-NULL the leading U->cols singular
  * vectors into U (rows x kv) and V (cols x kv), kv <= k: Golub-Kahan-Lanczos
- * with full reorthogonalization, extended until each of the k values has
- * residual ||A^T u - s v|| <= tol s_1 (tol <= 0: 1e-12), the space is
- * exhausted, or its bases would exceed a quarter of the memory. The start
- * vector comes from stream 20 of seed. info (may be NULL) says how it went. */
+ * with full reorthogonalization and thick restarts (at most 3k + 40 basis
+ * vectors a side, within a quarter of the memory), until each of the k
+ * values has residual ||A^T u - s v|| <= tol s_1 (tol <= 0: 1e-12) or the
+ * space is exhausted. The start vector comes from stream 20 of seed. info
+ * (may be NULL) says how it went. */
 lrfa_status lrfa_svd_lanczos(const lrfa_matrix *A, int64_t k, double tol, uint64_t seed, double *s, lrfa_dense *U,
                              lrfa_dense *V, lrfa_lanczos_info *info, lrfa_error *err);
 

@@ -73,7 +73,7 @@ static void print_table(const char *path, const lrfa_mm_header *h, const lrfa_ma
         if (r == 0) printf("%4lld  %-18s", (long long)r, "-");
         else printf("%4lld  %-18.10g", (long long)r, sp->s[r - 1]);
         printf(" %-18.10g %s%s\n", o, fro > 0 ? (snprintf(b1, sizeof b1, "%.6g", o / fro), b1) : "-",
-               r == sp->rank && r > 0 ? "   <- rank" : "");
+               r == sp->rank && r > 0 && !sp->rank_bound ? "   <- rank" : "");
     }
     if (k < sp->k) printf("   (%lld more; --top K shows more, --json lists all)\n", (long long)(sp->k - k));
 }
