@@ -24,6 +24,13 @@ lrfa_status lrfa_fail(lrfa_error *err, lrfa_status status, long long line,
  * (start with scale = 0, ssq = 1): overflow- and underflow-safe. */
 void lrfa_norm_merge(double *scale, double *ssq, double b);
 
+/* A parallel loop: fn(begin, end, worker, ctx) over contiguous chunks of
+ * [0, count), at most lrfa_threads() of them and none smaller than
+ * min_chunk. Returns the number of workers used. */
+typedef void (*lrfa_range_fn)(int64_t begin, int64_t end, int worker, void *ctx);
+int lrfa_parallel_range(int64_t count, int64_t min_chunk, lrfa_range_fn fn, void *ctx);
+int lrfa_threads(void);
+
 /* Physical memory in bytes (0 when unknown). */
 uint64_t lrfa_physical_memory(void);
 

@@ -9,6 +9,7 @@ void lrfa_problem_free(lrfa_problem *P)
 {
     if (!P) return;
     lrfa_matrix_free(P->owned);
+    lrfa_sparse_free(P->Yt);
     lrfa_spectrum_free(P->spectrum);
     lrfa_dense_free(P->U);
     lrfa_dense_free(P->V);
@@ -35,6 +36,7 @@ lrfa_problem *lrfa_problem_new_with(const lrfa_matrix *Y, int transpose, int64_t
         return NULL;
     }
     P->owned = NULL;
+    P->Yt = NULL;
     P->spectrum = NULL;
     P->U = P->V = NULL;
     P->kvec = 0;
@@ -51,6 +53,10 @@ lrfa_problem *lrfa_problem_new_with(const lrfa_matrix *Y, int transpose, int64_t
         lrfa_fail(err, LRFA_ERANGE, 0, "a %lld x %lld matrix exceeds the 32-bit sizes of this BLAS",
                   (long long)P->n, (long long)P->m);
         goto fail;
+    }
+    if (P->Y->storage == LRFA_STORAGE_SPARSE) {
+        P->Yt = lrfa_sparse_transpose(P->Y->sparse, err);
+        if (!P->Yt) goto fail;
     }
     k = P->n < P->m ? P->n : P->m;
     if (kvec > k) kvec = k;

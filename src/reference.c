@@ -79,7 +79,7 @@ lrfa_status lrfa_fa_prediction(const lrfa_problem *P, const lrfa_dense *B, doubl
         st = err ? err->status : LRFA_ENOMEM;
         goto done;
     }
-    lrfa_y_mul_wt(P->Y, Qt->data, r, YQ->data, work);
+    lrfa_y_mul_wt(P->Y, P->Yt, Qt->data, r, YQ->data, work);
     if (lrfa_y_exact_affordable(P->Y, r)) {
         *pred = lrfa_y_residual_norm(P->Y, YQ->data, Qt->data, r);
     } else {

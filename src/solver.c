@@ -142,7 +142,8 @@ typedef struct fit_state {
     double *BZ;            /* r x r: B Z (FA) */
     double *BY;            /* r x m: B Y, computed once (FA) */
     double *ZtY;           /* r x m: Z^T Y (GD every iteration; FA for grad_align) */
-    double *GZ, *GW;       /* n x r, r x m: the updates' directions */
+    double *GW;            /* r x m: scratch, then the next W */
+    double *M;             /* r x r: I - eta (W W^T), then I - eta (B Z or Z^T Z) */
     double *work;          /* r x n scratch for sparse products */
     double *C0;            /* r x r: the conserved quantity at the start */
     double *C;             /* r x r scratch */
@@ -157,13 +158,45 @@ static void state_free(fit_state *s)
     lrfa_dealloc(s->BZ);
     lrfa_dealloc(s->BY);
     lrfa_dealloc(s->ZtY);
-    lrfa_dealloc(s->GZ);
+    lrfa_dealloc(s->M);
     lrfa_dealloc(s->GW);
     lrfa_dealloc(s->work);
     lrfa_dealloc(s->C0);
     lrfa_dealloc(s->C);
     lrfa_dealloc(s->Zprev);
     lrfa_dealloc(s->Wprev);
+}
+
+/* Makes res own the buffers holding the current Z and W; whichever
+ * buffers are left over stay with the state to be freed. */
+static void state_handover(fit_state *s, lrfa_result *res)
+{
+    double **slots[3];
+    int i;
+    slots[0] = &s->YWt;
+    slots[1] = &s->Zprev;
+    slots[2] = &s->Z;
+    for (i = 0; i < 2; i++)
+        if (*slots[i] == res->Z->data) *slots[i] = NULL;
+    if (s->Z != res->Z->data) {
+        /* res's old buffer is one of the others: swap it in for freeing */
+        if (s->YWt == NULL) s->YWt = res->Z->data;
+        else if (s->Zprev == NULL) s->Zprev = res->Z->data;
+        else lrfa_dealloc(res->Z->data);
+        res->Z->data = s->Z;
+    }
+    s->Z = NULL;
+    slots[0] = &s->GW;
+    slots[1] = &s->Wprev;
+    for (i = 0; i < 2; i++)
+        if (*slots[i] == res->W->data) *slots[i] = NULL;
+    if (s->W != res->W->data) {
+        if (s->GW == NULL) s->GW = res->W->data;
+        else if (s->Wprev == NULL) s->Wprev = res->W->data;
+        else lrfa_dealloc(res->W->data);
+        res->W->data = s->W;
+    }
+    s->W = NULL;
 }
 
 static int state_alloc(fit_state *s)
@@ -175,14 +208,14 @@ static int state_alloc(fit_state *s)
     s->BZ = lrfa_alloc_array(r * r, sizeof(double));
     s->BY = s->fa ? lrfa_alloc_array(r * m, sizeof(double)) : NULL;
     s->ZtY = lrfa_alloc_array(r * m, sizeof(double));
-    s->GZ = lrfa_alloc_array(n * r, sizeof(double));
+    s->M = lrfa_alloc_array(r * r, sizeof(double));
     s->GW = lrfa_alloc_array(r * m, sizeof(double));
     s->work = lrfa_alloc_array(r * n, sizeof(double));
     s->C0 = lrfa_alloc_array(r * r, sizeof(double));
     s->C = lrfa_alloc_array(r * r, sizeof(double));
     s->Zprev = lrfa_alloc_array(n * r, sizeof(double));
     s->Wprev = lrfa_alloc_array(r * m, sizeof(double));
-    return s->Zprev && s->Wprev && s->YWt && s->WWt && s->ZtZ && s->BZ && (s->BY || !s->fa) && s->ZtY && s->GZ && s->GW && s->work &&
+    return s->Zprev && s->Wprev && s->YWt && s->WWt && s->ZtZ && s->BZ && (s->BY || !s->fa) && s->ZtY && s->M && s->GW && s->work &&
            s->C0 && s->C;
 }
 
@@ -204,6 +237,14 @@ static void gram_rows(const double *A, int64_t k, int64_t d, double *G)
         for (i = 0; i < j; i++) G[i + j * k] = G[j + i * k];
 }
 
+/* M = I - eta A (r x r) */
+static void identity_minus(double *M, int64_t r, double eta, const double *A)
+{
+    int64_t i;
+    for (i = 0; i < r * r; i++) M[i] = -eta * A[i];
+    for (i = 0; i < r; i++) M[i + i * r] += 1.0;
+}
+
 static double dot(const double *a, const double *b, int64_t n)
 {
     double s0 = 0.0, s1 = 0.0;
@@ -223,7 +264,7 @@ static double products(fit_state *s)
 {
     const lrfa_problem *P = s->P;
     int64_t n = s->n, m = s->m, r = s->r;
-    lrfa_y_mul_wt(P->Y, s->W, r, s->YWt, s->work);
+    lrfa_y_mul_wt(P->Y, P->Yt, s->W, r, s->YWt, s->work);
     gram_rows(s->W, r, m, s->WWt);
     gram(s->Z, n, r, s->ZtZ);
     if (s->fa)
@@ -380,8 +421,11 @@ lrfa_status lrfa_fit(const lrfa_problem *P, const lrfa_options *opt, lrfa_result
             e_bad = e;
             if (t > 0) {
                 /* go back to the last state that passed this test */
-                memcpy(s.Z, s.Zprev, sizeof(double) * (size_t)(n * r));
-                memcpy(s.W, s.Wprev, sizeof(double) * (size_t)(r * m));
+                double *tz = s.Z, *tw = s.W;
+                s.Z = s.Zprev;
+                s.Zprev = tz;
+                s.W = s.Wprev;
+                s.Wprev = tw;
                 t--;
                 e2 = products(&s);
             }
@@ -423,25 +467,32 @@ lrfa_status lrfa_fit(const lrfa_problem *P, const lrfa_options *opt, lrfa_result
             res->stop = LRFA_STOP_MAX_ITERS;
             break;
         }
-        /* GZ = E W^T = Z (W W^T) - Y W^T */
-        memcpy(s.GZ, s.YWt, sizeof(double) * (size_t)(n * r));
-        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)r, (int)r, 1.0, s.Z, (int)n, s.WWt,
-                    (int)r, -1.0, s.GZ, (int)n);
+        /* Z - eta (Z W W^T - Y W^T) = Z (I - eta W W^T) + eta Y W^T: one
+         * product written over Y W^T, whose buffer then holds the new Z */
+        identity_minus(s.M, r, eta, s.WWt);
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)r, (int)r, 1.0, s.Z, (int)n, s.M,
+                    (int)r, eta, s.YWt, (int)n);
         if (s.fa) {
-            /* GW = B E = (B Z) W - B Y */
+            /* W - eta (B Z W - B Y) = (I - eta B Z) W + eta B Y */
             memcpy(s.GW, s.BY, sizeof(double) * (size_t)(r * m));
-            cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)r, (int)m, (int)r, 1.0, s.BZ, (int)r,
-                        s.W, (int)r, -1.0, s.GW, (int)r);
+            identity_minus(s.M, r, eta, s.BZ);
         } else {
-            /* GW = Z^T E = (Z^T Z) W - Z^T Y */
+            /* W - eta (Z^T Z W - Z^T Y) = (I - eta Z^T Z) W + eta Z^T Y */
             lrfa_y_zt_mul(P->Y, s.Z, r, s.GW, s.work);
-            cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)r, (int)m, (int)r, 1.0, s.ZtZ, (int)r,
-                        s.W, (int)r, -1.0, s.GW, (int)r);
+            identity_minus(s.M, r, eta, s.ZtZ);
         }
-        memcpy(s.Zprev, s.Z, sizeof(double) * (size_t)(n * r));
-        memcpy(s.Wprev, s.W, sizeof(double) * (size_t)(r * m));
-        cblas_daxpy((int)(n * r), -eta, s.GZ, 1, s.Z, 1);
-        cblas_daxpy((int)(r * m), -eta, s.GW, 1, s.W, 1);
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)r, (int)m, (int)r, 1.0, s.M, (int)r, s.W,
+                    (int)r, eta, s.GW, (int)r);
+        /* rotate: the old state becomes the previous one */
+        {
+            double *oz = s.Zprev, *ow = s.Wprev;
+            s.Zprev = s.Z;
+            s.Z = s.YWt;
+            s.YWt = oz;
+            s.Wprev = s.W;
+            s.W = s.GW;
+            s.GW = ow;
+        }
     }
     res->iterations = t;
     res->converged = res->stop == LRFA_STOP_CONVERGED;
@@ -459,6 +510,8 @@ lrfa_status lrfa_fit(const lrfa_problem *P, const lrfa_options *opt, lrfa_result
             goto nomem;
     }
     res->seconds = now_seconds() - t0;
+    /* the current Z and W may sit in any of the rotating buffers */
+    state_handover(&s, res);
     state_free(&s);
     *out = res;
     if (res->stop == LRFA_STOP_DIVERGED)
@@ -473,6 +526,7 @@ nomem:
     st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for a rank-%lld fit of a %lld x %lld matrix",
                    (long long)r, (long long)n, (long long)m);
 fail:
+    if (res && s.Z) state_handover(&s, res);
     state_free(&s);
     lrfa_dense_free(Z);
     lrfa_dense_free(W);

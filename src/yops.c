@@ -6,11 +6,80 @@
 #include "yops.h"
 #include "internal.h"
 
-/* Dense: out = Y W^T with one dgemm. Sparse: T = W Y^T (r x n) by columns of
- * Y, T[:, i] += y_ij W[:, j], then out = T^T. */
-void lrfa_y_mul_wt(const lrfa_matrix *Y, const double *W, int64_t r, double *out, double *work)
+/* Sparse Y W^T by rows: T[:, i] = sum_{(i, j) stored} y_ij W[:, j], the
+ * rows of Y being the columns of Yt; rows split between the threads. */
+typedef struct rows_ctx {
+    const lrfa_sparse *Yt;
+    const double *W;
+    int64_t r;
+    double *T;
+} rows_ctx;
+
+static void rows_chunk(int64_t i0, int64_t i1, int worker, void *arg)
 {
-    int64_t n = Y->rows, m = Y->cols, i, j, p, k;
+    const rows_ctx *c = arg;
+    const lrfa_sparse *Yt = c->Yt;
+    int64_t i, p, k, r = c->r;
+    (void)worker;
+    for (i = i0; i < i1; i++) {
+        double *t = c->T + i * r;
+        for (k = 0; k < r; k++) t[k] = 0.0;
+        for (p = Yt->colptr[i]; p < Yt->colptr[i + 1]; p++) {
+            double y = Yt->values[p];
+            const double *w = c->W + Yt->rowidx[p] * r;
+            for (k = 0; k < r; k++) t[k] += y * w[k];
+        }
+    }
+}
+
+/* out (n x r) = in^T for in (r x n), rows of out split between the threads */
+typedef struct transpose_ctx {
+    const double *in;
+    double *out;
+    int64_t r, n;
+} transpose_ctx;
+
+static void transpose_chunk(int64_t i0, int64_t i1, int worker, void *arg)
+{
+    const transpose_ctx *c = arg;
+    int64_t i, k;
+    (void)worker;
+    for (k = 0; k < c->r; k++)
+        for (i = i0; i < i1; i++) c->out[i + k * c->n] = c->in[k + i * c->r];
+}
+
+static void to_column_major(const double *in, int64_t r, int64_t n, double *out)
+{
+    transpose_ctx c;
+    c.in = in;
+    c.out = out;
+    c.r = r;
+    c.n = n;
+    lrfa_parallel_range(n, 4096, transpose_chunk, &c);
+}
+
+/* out (r x n) = in^T for in (n x r) */
+typedef struct untranspose_ctx {
+    const double *in;
+    double *out;
+    int64_t r, n;
+} untranspose_ctx;
+
+static void untranspose_chunk(int64_t i0, int64_t i1, int worker, void *arg)
+{
+    const untranspose_ctx *c = arg;
+    int64_t i, k;
+    (void)worker;
+    for (i = i0; i < i1; i++)
+        for (k = 0; k < c->r; k++) c->out[k + i * c->r] = c->in[i + k * c->n];
+}
+
+/* Dense: out = Y W^T with one dgemm. Sparse with Yt: by rows in parallel;
+ * without: T = W Y^T (r x n) scattered by columns of Y. Then out = T^T. */
+void lrfa_y_mul_wt(const lrfa_matrix *Y, const lrfa_sparse *Yt, const double *W, int64_t r, double *out,
+                   double *work)
+{
+    int64_t n = Y->rows, m = Y->cols, j, p, k;
     if (Y->storage == LRFA_STORAGE_DENSE) {
         if (n == 0 || r == 0) return;
         if (m == 0) {
@@ -21,7 +90,14 @@ void lrfa_y_mul_wt(const lrfa_matrix *Y, const double *W, int64_t r, double *out
                     (int)n, W, (int)r, 0.0, out, (int)n);
         return;
     }
-    {
+    if (Yt) {
+        rows_ctx c;
+        c.Yt = Yt;
+        c.W = W;
+        c.r = r;
+        c.T = work;
+        lrfa_parallel_range(n, 1024, rows_chunk, &c);
+    } else {
         const lrfa_sparse *S = Y->sparse;
         memset(work, 0, sizeof(double) * (size_t)(n * r));
         for (j = 0; j < m; j++) {
@@ -32,15 +108,40 @@ void lrfa_y_mul_wt(const lrfa_matrix *Y, const double *W, int64_t r, double *out
                 for (k = 0; k < r; k++) t[k] += y * wj[k];
             }
         }
-        for (k = 0; k < r; k++)
-            for (i = 0; i < n; i++) out[i + k * n] = work[k + i * r];
+    }
+    to_column_major(work, r, n, out);
+}
+
+/* Sparse A Y by columns: out[:, j] = sum_i y_ij A[:, i], columns split
+ * between the threads. */
+typedef struct cols_ctx {
+    const lrfa_sparse *S;
+    const double *A;
+    int64_t r;
+    double *out;
+} cols_ctx;
+
+static void cols_chunk(int64_t j0, int64_t j1, int worker, void *arg)
+{
+    const cols_ctx *c = arg;
+    const lrfa_sparse *S = c->S;
+    int64_t j, p, k, r = c->r;
+    (void)worker;
+    for (j = j0; j < j1; j++) {
+        double *oj = c->out + j * r;
+        for (k = 0; k < r; k++) oj[k] = 0.0;
+        for (p = S->colptr[j]; p < S->colptr[j + 1]; p++) {
+            double y = S->values[p];
+            const double *a = c->A + S->rowidx[p] * r;
+            for (k = 0; k < r; k++) oj[k] += y * a[k];
+        }
     }
 }
 
-/* Dense: out = A Y with one dgemm. Sparse: out[:, j] = sum_i y_ij A[:, i]. */
+/* Dense: out = A Y with one dgemm. Sparse: by columns, in parallel. */
 void lrfa_y_left_mul(const lrfa_matrix *Y, const double *A, int64_t r, double *out)
 {
-    int64_t n = Y->rows, m = Y->cols, j, p, k;
+    int64_t n = Y->rows, m = Y->cols;
     if (Y->storage == LRFA_STORAGE_DENSE) {
         if (m == 0 || r == 0) return;
         if (n == 0) {
@@ -52,22 +153,18 @@ void lrfa_y_left_mul(const lrfa_matrix *Y, const double *A, int64_t r, double *o
         return;
     }
     {
-        const lrfa_sparse *S = Y->sparse;
-        for (j = 0; j < m; j++) {
-            double *oj = out + j * r;
-            for (k = 0; k < r; k++) oj[k] = 0.0;
-            for (p = S->colptr[j]; p < S->colptr[j + 1]; p++) {
-                double y = S->values[p];
-                const double *a = A + S->rowidx[p] * r;
-                for (k = 0; k < r; k++) oj[k] += y * a[k];
-            }
-        }
+        cols_ctx c;
+        c.S = Y->sparse;
+        c.A = A;
+        c.r = r;
+        c.out = out;
+        lrfa_parallel_range(m, 1024, cols_chunk, &c);
     }
 }
 
 void lrfa_y_zt_mul(const lrfa_matrix *Y, const double *Z, int64_t r, double *out, double *work)
 {
-    int64_t n = Y->rows, m = Y->cols, i, k;
+    int64_t n = Y->rows, m = Y->cols;
     if (Y->storage == LRFA_STORAGE_DENSE) {
         if (m == 0 || r == 0) return;
         if (n == 0) {
@@ -78,8 +175,14 @@ void lrfa_y_zt_mul(const lrfa_matrix *Y, const double *Z, int64_t r, double *out
                     Y->dense->data, (int)n, 0.0, out, (int)r);
         return;
     }
-    for (k = 0; k < r; k++)
-        for (i = 0; i < n; i++) work[k + i * r] = Z[i + k * n];
+    {
+        untranspose_ctx c;
+        c.in = Z;
+        c.out = work;
+        c.r = r;
+        c.n = n;
+        lrfa_parallel_range(n, 4096, untranspose_chunk, &c);
+    }
     lrfa_y_left_mul(Y, work, r, out);
 }
 

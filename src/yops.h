@@ -6,8 +6,11 @@
 
 #include "lrfa/matrix.h"
 
-/* out (n x r) = Y W^T, W r x m. work: r * n doubles (sparse only). */
-void lrfa_y_mul_wt(const lrfa_matrix *Y, const double *W, int64_t r, double *out, double *work);
+/* out (n x r) = Y W^T, W r x m. work: r * n doubles (sparse only). For a
+ * sparse Y, Yt (Y^T compressed, i.e. Y by rows) lets the rows go in
+ * parallel; NULL scatters by columns on one thread. */
+void lrfa_y_mul_wt(const lrfa_matrix *Y, const lrfa_sparse *Yt, const double *W, int64_t r, double *out,
+                   double *work);
 
 /* out (r x m) = A Y, A r x n. */
 void lrfa_y_left_mul(const lrfa_matrix *Y, const double *A, int64_t r, double *out);

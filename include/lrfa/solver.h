@@ -49,6 +49,8 @@ int lrfa_algo_parse(const char *name);
 typedef struct lrfa_problem {
     const lrfa_matrix *Y;  /* n x m target (Y^T of the input when transposed) */
     lrfa_matrix *owned;    /* the transposed copy, when made; else NULL */
+    lrfa_sparse *Yt;       /* sparse Y only: Y^T compressed (Y by rows), so the
+                              products with Y run in parallel; else NULL */
     int64_t n, m;          /* rows and columns of Y */
     int transposed;        /* whether Y is the input's transpose */
     double fro;            /* ||Y||_F */

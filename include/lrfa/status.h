@@ -43,6 +43,11 @@ typedef void *(*lrfa_realloc_fn)(void *ptr, size_t size);
 typedef void (*lrfa_free_fn)(void *ptr);
 void lrfa_set_allocator(lrfa_malloc_fn m, lrfa_realloc_fn r, lrfa_free_fn f);
 
+/* Threads the library's own parallel loops use (sparse products, Lanczos);
+ * 0, the default, means one per online processor. Dense products run in the
+ * BLAS, whose threads are its own (OPENBLAS_NUM_THREADS). */
+void lrfa_set_threads(int n);
+
 #ifdef __cplusplus
 }
 #endif
