@@ -225,3 +225,56 @@ double lrfa_y_residual_norm(const lrfa_matrix *Y, const double *Z, const double 
     lrfa_dealloc(R);
     return scale * sqrt(ssq);
 }
+
+/* ---- GD's two products in one pass over a dense Y ---- */
+
+typedef struct fused_ctx {
+    const double *Y, *Z, *W;
+    int64_t n, m, r, panel;
+    double *YWt;      /* n x r result */
+    double *ZtY;      /* r x m result */
+    double *partial;  /* (workers - 1) x (n x r): the other workers' Y W^T */
+} fused_ctx;
+
+/* For each panel J of columns in [j0, j1): ZtY[:, J] = Z^T Y_J and
+ * acc += Y_J W_J^T, while Y_J is in cache. */
+static void fused_chunk(int64_t p0, int64_t p1, int worker, void *arg)
+{
+    const fused_ctx *c = arg;
+    int64_t n = c->n, r = c->r, p;
+    double *acc = worker == 0 ? c->YWt : c->partial + (int64_t)(worker - 1) * n * r;
+    memset(acc, 0, sizeof(double) * (size_t)(n * r));
+    for (p = p0; p < p1; p++) {
+        int64_t j0 = p * c->panel, jb = j0 + c->panel <= c->m ? c->panel : c->m - j0;
+        const double *Yj = c->Y + j0 * n;
+        cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)r, (int)jb, (int)n, 1.0, c->Z, (int)n, Yj, (int)n,
+                    0.0, c->ZtY + j0 * r, (int)r);
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, (int)n, (int)r, (int)jb, 1.0, Yj, (int)n,
+                    c->W + j0 * r, (int)r, 1.0, acc, (int)n);
+    }
+}
+
+int lrfa_y_fused_gd(const lrfa_matrix *Y, const double *Z, const double *W, int64_t r, double *YWt, double *ZtY,
+                    double *partial, int64_t panel)
+{
+    fused_ctx c;
+    int64_t npanels, i, w, workers;
+    if (Y->storage != LRFA_STORAGE_DENSE || Y->rows == 0 || Y->cols == 0 || r == 0) return 0;
+    c.Y = Y->dense->data;
+    c.Z = Z;
+    c.W = W;
+    c.n = Y->rows;
+    c.m = Y->cols;
+    c.r = r;
+    c.panel = panel > 0 ? panel : 64;
+    c.YWt = YWt;
+    c.ZtY = ZtY;
+    c.partial = partial;
+    npanels = (c.m + c.panel - 1) / c.panel;
+    workers = lrfa_parallel_range(npanels, 1, fused_chunk, &c);
+    for (w = 1; w < workers; w++) {
+        const double *pw = partial + (w - 1) * c.n * r;
+        for (i = 0; i < c.n * r; i++) YWt[i] += pw[i];
+    }
+    return 1;
+}

@@ -18,6 +18,15 @@ void lrfa_y_left_mul(const lrfa_matrix *Y, const double *A, int64_t r, double *o
 /* out (r x m) = Z^T Y, Z n x r. work: r * n doubles (sparse only). */
 void lrfa_y_zt_mul(const lrfa_matrix *Y, const double *Z, int64_t r, double *out, double *work);
 
+/* GD's products in one pass over a dense Y: YWt (n x r) = Y W^T and
+ * ZtY (r x m) = Z^T Y, panel columns of Y at a time so each panel is read
+ * from memory once; panels split between lrfa_threads() workers, each
+ * calling a single-threaded BLAS (the caller sets that up), with
+ * (workers - 1) n x r partial sums in `partial`. Returns 0 (doing nothing)
+ * for a sparse Y. */
+int lrfa_y_fused_gd(const lrfa_matrix *Y, const double *Z, const double *W, int64_t r, double *YWt, double *ZtY,
+                    double *partial, int64_t panel);
+
 /* ||Z W - Y||_F computed exactly (no cancellation), streaming Y by blocks of
  * columns with O(n * block) memory. Z n x r, W r x m. Returns NaN when out of
  * memory. Cost 2 n m r flops, dense or sparse. */
