@@ -36,8 +36,9 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/liblrfa.a
 TEST_BIN := $(BUILD)/test_lrfa
 EXAMPLE  := $(BUILD)/example_fit
+BENCH    := $(BUILD)/bench_lrfa
 
-.PHONY: all lib cli tests test unit-test cli-test check demo deps clean
+.PHONY: all lib cli tests test unit-test cli-test check demo deps clean bench
 
 all: lib cli tests $(EXAMPLE)
 
@@ -61,6 +62,14 @@ $(TEST_BIN): $(TEST_OBJ) $(LIB)
 
 $(EXAMPLE): $(BUILD)/tools/example_fit.o $(LIB)
 	@echo "  LD  $@"; $(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+$(BENCH): $(BUILD)/tools/bench_lrfa.o $(LIB)
+	@echo "  LD  $@"; $(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+# the benchmark (several minutes): writes docs/benchmarks.md
+bench: deps
+	@$(MAKE) --no-print-directory cli $(BENCH)
+	sh tools/bench
 
 deps:
 	@sh tools/deps.sh
@@ -106,4 +115,4 @@ demo: deps
 clean:
 	rm -rf build lrfa
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/tools/example_fit.d
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/tools/example_fit.d $(BUILD)/tools/bench_lrfa.d

@@ -1,0 +1,294 @@
+/* bench_lrfa.c: lrfa's side of `make bench` (tools/bench). Each mode builds
+ * its data in memory first (untimed), then times only the work, and prints
+ * one line of JSON.
+ *
+ *   bench_lrfa iter dense N M R gd|fa ITERS REPS      ms per iteration
+ *   bench_lrfa iter sparse N M NNZ R gd|fa ITERS REPS
+ *   bench_lrfa stream MB REPS                          read bandwidth, GB/s
+ *   bench_lrfa dgemm N REPS                            dgemm rate, GFlop/s
+ *   bench_lrfa spectrum N K REPS                       dgesdd vs Lanczos (dense N x N)
+ *   bench_lrfa sparse-spectrum N NNZ K                 Lanczos on the sparse target
+ *   bench_lrfa parse FILE REPS                         Matrix Market reading, MB/s
+ *   bench_lrfa write dense N M FILE | sparse N M NNZ FILE
+ *
+ * The dense target is a rank-16 signal (singular values 1 .. 1/16) plus
+ * N(0, 1e-4 / N) noise; the sparse one has NNZ entries, a rank-16 block
+ * signal plus noise on the stored entries. */
+#include <cblas.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include "lrfa/lrfa.h"
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static double peak_mb(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_maxrss / 1024.0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+static void die(const char *what, const lrfa_error *err)
+{
+    fprintf(stderr, "bench_lrfa: %s: %s\n", what, err ? err->message : "failed");
+    exit(1);
+}
+
+static lrfa_matrix *dense_target(int64_t n, int64_t m)
+{
+    double s[16];
+    int i;
+    lrfa_error err = {0};
+    lrfa_dense *Y;
+    for (i = 0; i < 16; i++) s[i] = (16.0 - i) / 16.0;
+    Y = lrfa_gen_lowrank(n, m, 16, s, 1, &err);
+    if (!Y) die("gen", &err);
+    lrfa_gen_add_noise(Y->data, n * m, 1e-2 / sqrt((double)n), 2);
+    return lrfa_matrix_wrap_dense(Y, &err);
+}
+
+static lrfa_matrix *sparse_target(int64_t n, int64_t m, int64_t nnz)
+{
+    double s[16];
+    int i;
+    lrfa_error err = {0};
+    lrfa_sparse *S;
+    for (i = 0; i < 16; i++) s[i] = (16.0 - i) / 16.0;
+    S = lrfa_gen_sparse_lowrank(n, m, 16, s, (double)nnz / ((double)n * (double)m), 1, &err);
+    if (!S) die("gen", &err);
+    lrfa_gen_add_noise(S->values, S->nnz, 1e-2, 2);
+    return lrfa_matrix_wrap_sparse(S, &err);
+}
+
+static int iter_mode(int argc, char **argv)
+{
+    int sparse = !strcmp(argv[2], "sparse"), a = sparse ? 1 : 0, rep, reps;
+    int64_t n = atoll(argv[3]), m = atoll(argv[4]), nnz = sparse ? atoll(argv[5]) : 0;
+    int64_t r = atoll(argv[5 + a]), iters = atoll(argv[7 + a]);
+    const char *algo = argv[6 + a];
+    lrfa_matrix *Y;
+    lrfa_problem *P;
+    lrfa_options opt;
+    lrfa_error err = {0};
+    double t[32], setup;
+    if (argc < 9 + a) return 2;
+    reps = atoi(argv[8 + a]);
+    if (reps < 1 || reps > 32) reps = 3;
+    Y = sparse ? sparse_target(n, m, nnz) : dense_target(n, m);
+    setup = now();
+    P = lrfa_problem_new(Y, 0, r, &err);
+    if (!P) die("problem", &err);
+    setup = now() - setup;
+    lrfa_options_default(&opt);
+    opt.algo = (lrfa_algo)lrfa_algo_parse(algo);
+    opt.rank = r;
+    opt.tol = 0.0;
+    opt.max_iters = iters;
+    for (rep = 0; rep < reps; rep++) {
+        lrfa_result *res = NULL;
+        opt.seed = (uint64_t)rep + 1;
+        if (lrfa_fit(P, &opt, &res, &err) != LRFA_OK) die("fit", &err);
+        t[rep] = 1e3 * res->iter_seconds / (double)res->iterations;
+        lrfa_result_free(res);
+    }
+    printf("{\"mode\": \"iter\", \"storage\": \"%s\", \"n\": %lld, \"m\": %lld, \"nnz\": %lld, \"r\": %lld, "
+           "\"algo\": \"%s\", \"ms_per_iter\": %.4f, \"peak_mb\": %.1f, \"y_mb\": %.1f, \"setup_s\": %.3f, "
+           "\"spectrum\": \"%s\"}\n",
+           sparse ? "sparse" : "dense", (long long)n, (long long)m,
+           (long long)(sparse ? Y->sparse->nnz : n * m), (long long)r, algo, median(t, reps), peak_mb(),
+           sparse ? (double)Y->sparse->nnz * 16.0 / 1048576.0 + (double)(m + 1) * 8.0 / 1048576.0
+                  : (double)n * (double)m * 8.0 / 1048576.0,
+           setup, P->spectrum->method);
+    lrfa_problem_free(P);
+    lrfa_matrix_free(Y);
+    return 0;
+}
+
+/* STREAM-like read probe: the sum of a large array, split between threads. */
+typedef struct sum_task {
+    const double *x;
+    int64_t n;
+    double s;
+} sum_task;
+
+static void *sum_run(void *arg)
+{
+    sum_task *t = arg;
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int64_t i;
+    for (i = 0; i + 4 <= t->n; i += 4) {
+        s0 += t->x[i];
+        s1 += t->x[i + 1];
+        s2 += t->x[i + 2];
+        s3 += t->x[i + 3];
+    }
+    t->s = s0 + s1 + s2 + s3;
+    return NULL;
+}
+
+static int stream_mode(char **argv)
+{
+    int64_t n = atoll(argv[2]) * 1048576 / 8, i;
+    int reps = atoi(argv[3]), rep, threads = 2, k;
+    double *x = malloc(sizeof(double) * (size_t)n), t[32], total = 0;
+    if (!x) return 1;
+    for (i = 0; i < n; i++) x[i] = (double)(i & 1023);
+    if (reps < 1 || reps > 32) reps = 5;
+    for (rep = 0; rep < reps; rep++) {
+        pthread_t tid[2];
+        sum_task task[2];
+        double t0 = now();
+        for (k = 0; k < threads; k++) {
+            task[k].x = x + n * k / threads;
+            task[k].n = n * (k + 1) / threads - n * k / threads;
+            pthread_create(&tid[k], NULL, sum_run, &task[k]);
+        }
+        for (k = 0; k < threads; k++) {
+            pthread_join(tid[k], NULL);
+            total += task[k].s;
+        }
+        t[rep] = (double)n * 8.0 / (now() - t0) / 1e9;
+    }
+    printf("{\"mode\": \"stream\", \"gb_per_s\": %.3f, \"check\": %.0f}\n", median(t, reps), total);
+    free(x);
+    return 0;
+}
+
+static int dgemm_mode(char **argv)
+{
+    int n = atoi(argv[2]), reps = atoi(argv[3]), rep;
+    double *A = malloc(8.0 * n * n), *B = malloc(8.0 * n * n), *C = malloc(8.0 * n * n), t[32];
+    lrfa_rng g;
+    if (!A || !B || !C) return 1;
+    lrfa_rng_seed(&g, 3, 0);
+    lrfa_rng_fill_gaussian(&g, A, (int64_t)n * n, 1.0);
+    lrfa_rng_fill_gaussian(&g, B, (int64_t)n * n, 1.0);
+    if (reps < 1 || reps > 32) reps = 3;
+    for (rep = 0; rep < reps; rep++) {
+        double t0 = now();
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0, A, n, B, n, 0.0, C, n);
+        t[rep] = 2.0 * n * (double)n * n / (now() - t0) / 1e9;
+    }
+    printf("{\"mode\": \"dgemm\", \"gflops\": %.2f}\n", median(t, reps));
+    free(A);
+    free(B);
+    free(C);
+    return 0;
+}
+
+static int spectrum_mode(char **argv)
+{
+    int64_t n = atoll(argv[2]), k = atoll(argv[3]), i;
+    int reps = atoi(argv[4]), rep;
+    lrfa_matrix *Y = dense_target(n, n);
+    double *s = malloc(sizeof(double) * (size_t)n), *sl = malloc(sizeof(double) * (size_t)k), tf[32], tl[32];
+    double worst = 0.0;
+    lrfa_error err = {0};
+    if (reps < 1 || reps > 32) reps = 3;
+    for (rep = 0; rep < reps; rep++) {
+        lrfa_dense *C = lrfa_dense_copy(Y->dense, &err);
+        double t0 = now();
+        if (lrfa_svd_values(C, s, &err) != LRFA_OK) die("dgesdd", &err);
+        tf[rep] = now() - t0;
+        lrfa_dense_free(C);
+        t0 = now();
+        if (lrfa_svd_lanczos(Y, k, 1e-12, 1, sl, NULL, NULL, NULL, &err) != LRFA_OK) die("lanczos", &err);
+        tl[rep] = now() - t0;
+    }
+    for (i = 0; i < k; i++) worst = fmax(worst, fabs(sl[i] - s[i]) / s[i]);
+    printf("{\"mode\": \"spectrum\", \"n\": %lld, \"k\": %lld, \"dgesdd_s\": %.3f, \"lanczos_s\": %.3f, "
+           "\"max_rel_diff\": %.3e}\n",
+           (long long)n, (long long)k, median(tf, reps), median(tl, reps), worst);
+    free(s);
+    free(sl);
+    lrfa_matrix_free(Y);
+    return 0;
+}
+
+static int sparse_spectrum_mode(char **argv)
+{
+    int64_t n = atoll(argv[2]), nnz = atoll(argv[3]), k = atoll(argv[4]);
+    lrfa_matrix *Y = sparse_target(n, n, nnz);
+    double *s = malloc(sizeof(double) * (size_t)k), t0;
+    lrfa_lanczos_info info;
+    lrfa_error err = {0};
+    t0 = now();
+    if (lrfa_svd_lanczos(Y, k, 1e-12, 1, s, NULL, NULL, &info, &err) != LRFA_OK) die("lanczos", &err);
+    printf("{\"mode\": \"sparse_spectrum\", \"n\": %lld, \"k\": %lld, \"lanczos_s\": %.3f, \"s1\": %.15g, "
+           "\"sk\": %.15g, \"products\": %lld}\n",
+           (long long)n, (long long)k, now() - t0, s[0], s[k - 1], (long long)info.products);
+    free(s);
+    lrfa_matrix_free(Y);
+    return 0;
+}
+
+static int write_mode(char **argv)
+{
+    /* write the benchmark's matrices as Matrix Market files, for parsing */
+    lrfa_error err = {0};
+    lrfa_matrix *Y = !strcmp(argv[2], "dense") ? dense_target(atoll(argv[3]), atoll(argv[4]))
+                                              : sparse_target(atoll(argv[3]), atoll(argv[4]), atoll(argv[5]));
+    if (lrfa_mm_write_path(argv[!strcmp(argv[2], "dense") ? 5 : 6], Y, "lrfa benchmark matrix", &err) != LRFA_OK)
+        die("write", &err);
+    lrfa_matrix_free(Y);
+    return 0;
+}
+
+static int parse_mode(char **argv)
+{
+    int reps = atoi(argv[3]), rep;
+    double t[32];
+    FILE *fp = fopen(argv[2], "rb");
+    double mb;
+    if (!fp) return 1;
+    fseek(fp, 0, SEEK_END);
+    mb = (double)ftell(fp) / 1e6;
+    fclose(fp);
+    if (reps < 1 || reps > 32) reps = 3;
+    for (rep = 0; rep < reps; rep++) {
+        lrfa_matrix *Y = NULL;
+        lrfa_error err = {0};
+        double t0 = now();
+        if (lrfa_mm_read_path(argv[2], &Y, NULL, &err) != LRFA_OK) die("read", &err);
+        t[rep] = now() - t0;
+        lrfa_matrix_free(Y);
+    }
+    printf("{\"mode\": \"parse\", \"file\": \"%s\", \"mb\": %.1f, \"seconds\": %.3f, \"mb_per_s\": %.1f}\n", argv[2], mb,
+           median(t, reps), mb / median(t, reps));
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 4 && !strcmp(argv[1], "parse")) return parse_mode(argv);
+    if (argc >= 9 && !strcmp(argv[1], "iter")) return iter_mode(argc, argv);
+    if (argc >= 4 && !strcmp(argv[1], "stream")) return stream_mode(argv);
+    if (argc >= 4 && !strcmp(argv[1], "dgemm")) return dgemm_mode(argv);
+    if (argc >= 5 && !strcmp(argv[1], "spectrum")) return spectrum_mode(argv);
+    if (argc >= 5 && !strcmp(argv[1], "sparse-spectrum")) return sparse_spectrum_mode(argv);
+    if (argc >= 6 && !strcmp(argv[1], "write")) return write_mode(argv);
+    fprintf(stderr, "usage: bench_lrfa iter|stream|dgemm|spectrum|sparse-spectrum|write ... (see the source)\n");
+    return 2;
+}

@@ -1,0 +1,109 @@
+#!/usr/bin/python3
+"""Turns the JSON lines of tools/bench into docs/benchmarks.md."""
+import json
+import os
+import subprocess
+import sys
+
+
+def sh(cmd):
+    try:
+        return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return ""
+
+
+def main():
+    rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+    get = lambda **kw: [r for r in rows if all(r.get(k) == v for k, v in kw.items())]
+    one = lambda **kw: (get(**kw) or [None])[0]
+    cpu = sh("lscpu | sed -n 's/^Model name: *//p'") or "unknown"
+    mem = sh("free -g | awk '/^Mem:/ {print $2}'")
+    blas = sh("dpkg-query -W -f='${Package} ${Version}' libopenblas0-pthread 2>/dev/null")
+    bw = one(mode="stream")["gb_per_s"]
+    gf = one(mode="dgemm")["gflops"]
+    out = []
+    w = out.append
+    w("# lrfa benchmarks\n")
+    w("Made by `make bench` (tools/bench) in one run on one machine; every figure below is from that run. "
+      "Absolute times drift on shared machines, so the comparisons are ratios within the run. Each case is "
+      "the median of its repetitions; data are generated before the clock starts.\n")
+    w("## Machine\n")
+    w("| | |\n|---|---|")
+    w("| CPU | %s |" % cpu)
+    w("| cores | %s |" % (os.cpu_count() or "?"))
+    w("| memory | %s GiB |" % mem)
+    w("| BLAS | %s |" % (blas or "OpenBLAS"))
+    w("| read bandwidth (2 threads summing 1 GiB) | %.1f GB/s |" % bw)
+    w("| dgemm rate (4000^3) | %.1f GFlop/s |\n" % gf)
+
+    w("## Dense iterations: 8000 x 8000, rank-16 signal plus noise\n")
+    w("The peer is a NumPy script of the same updates written the way a researcher would: `E = Z @ W - Y`, "
+      "then `E @ W.T` and `B @ E` (FA) or `Z.T @ E` (GD). The bounds: the bytes of Y read per iteration over "
+      "the read bandwidth (one pass for lrfa), and the iteration's flops (2nmr per product with Y: one for FA, "
+      "two for GD) over the dgemm rate.\n")
+    w("| r | rule | lrfa ms/iter | NumPy ms/iter | speed-up | bandwidth bound ms | flop bound ms | lrfa / larger bound | lrfa peak MiB | Y MiB | NumPy peak MiB |")
+    w("|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in (16, 128):
+        for a in ("fa", "gd"):
+            l = one(mode="iter", storage="dense", r=r, algo=a, peer=None) or next(
+                (x for x in get(mode="iter", storage="dense", r=r, algo=a) if "peer" not in x), None)
+            p = next((x for x in get(mode="iter", storage="dense", r=r, algo=a) if x.get("peer")), None)
+            if not l or not p:
+                continue
+            n = m = 8000
+            bw_ms = n * m * 8 / (bw * 1e9) * 1e3
+            flops = 2.0 * n * m * r * (1 if a == "fa" else 2)
+            fl_ms = flops / (gf * 1e9) * 1e3
+            bound = max(bw_ms, fl_ms)
+            w("| %d | %s | %.1f | %.1f | %.1fx | %.1f | %.1f | %.2fx | %.0f | %.0f | %.0f |" % (
+                r, a.upper(), l["ms_per_iter"], p["ms_per_iter"], p["ms_per_iter"] / l["ms_per_iter"], bw_ms, fl_ms,
+                l["ms_per_iter"] / bound, l["peak_mb"], l["y_mb"], p["peak_mb"]))
+    w("")
+    w("## Sparse iterations: 10^6 x 10^6, 10^7 entries, r = 16\n")
+    w("The peer is a SciPy-sparse script using the same Gram identities (`Y @ W.T`, `Z @ (W @ W.T)`, "
+      "`(B @ Z) @ W - BY`, `(Y.T @ Z).T`): a dense E of 10^6 x 10^6 (8 TB) cannot exist. lrfa keeps Y twice "
+      "(by columns and by rows, so both products run in parallel), and Z, W, B and the workspace are "
+      "O((n + m) r) each: at r = 16 one n x r array is 122 MiB.\n")
+    w("| rule | lrfa ms/iter | SciPy ms/iter | speed-up | lrfa peak MiB | Y compressed MiB | SciPy peak MiB |")
+    w("|---|---|---|---|---|---|---|")
+    for a in ("fa", "gd"):
+        l = next((x for x in get(mode="iter", storage="sparse", algo=a) if "peer" not in x), None)
+        p = next((x for x in get(mode="iter", storage="sparse", algo=a) if x.get("peer")), None)
+        if l and p:
+            w("| %s | %.1f | %.1f | %.1fx | %.0f | %.0f | %.0f |" % (a.upper(), l["ms_per_iter"], p["ms_per_iter"],
+                                                              p["ms_per_iter"] / l["ms_per_iter"], l["peak_mb"],
+                                                              l["y_mb"], p["peak_mb"]))
+    w("")
+    w("## Spectrum\n")
+    s = one(mode="spectrum")
+    if s:
+        w("Dense %d x %d, the %d leading singular values: LAPACK dgesdd (all values, no vectors) %.1f s, "
+          "lrfa's Lanczos %.2f s: **%.0fx** faster; largest relative difference %.1e.\n" % (
+              s["n"], s["n"], s["k"], s["dgesdd_s"], s["lanczos_s"], s["dgesdd_s"] / s["lanczos_s"], s["max_rel_diff"]))
+    ss, sv = one(mode="sparse_spectrum"), one(mode="svds")
+    if ss and sv:
+        w("Sparse 10^6 x 10^6 with 10^7 entries, 16 leading values: lrfa's Lanczos %.1f s, "
+          "`scipy.sparse.linalg.svds` %.1f s (%.1fx). (The two sparse matrices differ: lrfa's has a rank-16 "
+          "block signal plus noise, SciPy's is `scipy.sparse.random`; both have 10^7 entries.)\n" % (
+              ss["lanczos_s"], sv["seconds"], sv["seconds"] / ss["lanczos_s"]))
+    w("## Reading Matrix Market files\n")
+    w("| file | MB | lrfa MB/s | scipy.io.mmread MB/s | speed-up |")
+    w("|---|---|---|---|---|")
+    for kind in ("dense", "sparse"):
+        l = next((x for x in get(mode="parse") if x["file"].endswith(kind + ".mtx")), None)
+        p = next((x for x in get(mode="mmread") if x["file"].endswith(kind + ".mtx")), None)
+        if l and p:
+            w("| %s | %.0f | %.1f | %.1f | %.1fx |" % (kind, l["mb"], l["mb_per_s"], p["mb_per_s"],
+                                                   l["mb_per_s"] / p["mb_per_s"]))
+    w("")
+    w("Raw results (JSON lines):\n")
+    w("```")
+    for r in rows:
+        w(json.dumps(r))
+    w("```")
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()
