@@ -31,6 +31,10 @@ typedef void (*lrfa_range_fn)(int64_t begin, int64_t end, int worker, void *ctx)
 int lrfa_parallel_range(int64_t count, int64_t min_chunk, lrfa_range_fn fn, void *ctx);
 int lrfa_threads(void);
 
+/* Strict, correctly rounded decimal number parsing (mmio_read.c). */
+typedef enum { NUM_OK, NUM_SYNTAX, NUM_OVERFLOW, NUM_NONFINITE, NUM_NEGATIVE } num_status;
+num_status lrfa_parse_double(const char *s, int integer_only, double *out);
+
 /* Physical memory in bytes (0 when unknown). */
 uint64_t lrfa_physical_memory(void);
 

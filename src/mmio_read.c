@@ -115,7 +115,6 @@ static int tokenize(char *s, char **tok)
 
 /* ---- numbers ---- */
 
-typedef enum { NUM_OK, NUM_SYNTAX, NUM_OVERFLOW, NUM_NONFINITE, NUM_NEGATIVE } num_status;
 
 /* A decimal integer: [+-]?[0-9]+, in int64_t range. */
 static num_status parse_int64(const char *s, int64_t *out)
@@ -139,33 +138,76 @@ static locale_t c_locale;
 static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
 static void make_c_locale(void) { c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0); }
 
+/* Exactly representable powers of ten, 10^0 .. 10^22. */
+static const double pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                       1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
 /* A decimal floating-point number: [+-]? (d+ [. d*] | . d+) ([eE] [+-]? d+)?,
  * or an integer when integer_only. Infinity, NaN and hexadecimal are refused.
- * Correctly rounded (strtod in the C locale). */
-static num_status parse_double(const char *s, int integer_only, double *out)
+ * Correctly rounded: when the significand has at most 15 digits and the
+ * power of ten is at most 22 in magnitude, both are exact doubles and one
+ * multiplication or division rounds once (Clinger's fast path); anything
+ * else goes to strtod in the C locale. Bit-identical to strtod either way. */
+num_status lrfa_parse_double(const char *s, int integer_only, double *out)
 {
     const char *p = s;
     char *end;
-    int digits = 0;
+    int digits = 0, sig = 0, neg = 0, frac = 0, big_exp = 0;
+    uint64_t w = 0;
+    int64_t e10 = 0, ex = 0;
     double v;
-    if (*p == '+' || *p == '-') p++;
-    if (!strcasecmp(p, "nan") || !strcasecmp(p, "inf") || !strcasecmp(p, "infinity") ||
-        (!strncasecmp(p, "nan(", 4) && p[strlen(p) - 1] == ')'))
+    if (*p == '+' || *p == '-') neg = *p++ == '-';
+    if ((*p == 'n' || *p == 'N' || *p == 'i' || *p == 'I') &&
+        (!strcasecmp(p, "nan") || !strcasecmp(p, "inf") || !strcasecmp(p, "infinity") ||
+         (!strncasecmp(p, "nan(", 4) && p[strlen(p) - 1] == ')')))
         return NUM_NONFINITE;
-    while (isdigit((unsigned char)*p)) p++, digits++;
+    for (; *p >= '0' && *p <= '9'; p++, digits++) {
+        if (sig < 19 && (w || *p != '0')) {
+            w = w * 10 + (uint64_t)(*p - '0');
+            sig++;
+        } else if (w) {
+            sig = 99; /* more digits than the fast path takes */
+        }
+    }
     if (!integer_only) {
         if (*p == '.') {
             p++;
-            while (isdigit((unsigned char)*p)) p++, digits++;
+            for (; *p >= '0' && *p <= '9'; p++, digits++) {
+                frac++;
+                if (sig < 19 && (w || *p != '0')) {
+                    w = w * 10 + (uint64_t)(*p - '0');
+                    sig++;
+                } else if (w) {
+                    sig = 99;
+                }
+            }
         }
         if (digits && (*p == 'e' || *p == 'E')) {
+            int eneg = 0;
             p++;
-            if (*p == '+' || *p == '-') p++;
-            if (!isdigit((unsigned char)*p)) return NUM_SYNTAX;
-            while (isdigit((unsigned char)*p)) p++;
+            if (*p == '+' || *p == '-') eneg = *p++ == '-';
+            if (!(*p >= '0' && *p <= '9')) return NUM_SYNTAX;
+            for (; *p >= '0' && *p <= '9'; p++) {
+                if (ex < 100000) ex = ex * 10 + (*p - '0');
+                else big_exp = 1;
+            }
+            if (eneg) ex = -ex;
         }
     }
     if (!digits || *p) return NUM_SYNTAX;
+    e10 = ex - frac;
+    if (!big_exp && sig <= 15) {
+        if (w == 0) {
+            *out = neg ? -0.0 : 0.0;
+            return NUM_OK;
+        }
+        if (e10 >= -22 && e10 <= 22) {
+            v = (double)w; /* exact: w < 10^15 < 2^53 */
+            v = e10 >= 0 ? v * pow10_exact[e10] : v / pow10_exact[-e10];
+            *out = neg ? -v : v;
+            return NUM_OK;
+        }
+    }
     pthread_once(&c_locale_once, make_c_locale);
     errno = 0;
     v = c_locale ? strtod_l(s, &end, c_locale) : strtod(s, &end);
@@ -179,6 +221,7 @@ static num_status parse_double(const char *s, int integer_only, double *out)
 
 typedef struct entries {
     int64_t n, cap;
+    int64_t hint;     /* first capacity: what the header and the file size allow */
     int64_t *i, *j;   /* 0-based indices (coordinate only) */
     double *x;        /* values */
 } entries;
@@ -196,7 +239,7 @@ static int entries_reserve(entries *e, int64_t more, int with_index)
 {
     int64_t need = e->n + more, ncap;
     if (need <= e->cap) return 1;
-    ncap = e->cap ? e->cap : 4096;
+    ncap = e->cap ? e->cap : (e->hint > 4096 ? e->hint : 4096);
     while (ncap < need) ncap *= 2;
     if (with_index) {
         int64_t *ni = lrfa_realloc_array(e->i, ncap, sizeof(int64_t));
@@ -213,6 +256,26 @@ static int entries_reserve(entries *e, int64_t more, int with_index)
     }
     e->cap = ncap;
     return 1;
+}
+
+/* Entries already in compressed-column order (strictly ascending by column,
+ * then row): the column pointers are counts, and the row indices and values
+ * are the arrays themselves, handed over without a copy. */
+static lrfa_sparse *sorted_to_csc(int64_t rows, int64_t cols, entries *e, lrfa_error *err)
+{
+    lrfa_sparse *S = lrfa_sparse_alloc(rows, cols, 0, err);
+    int64_t k, j;
+    if (!S) return NULL;
+    for (k = 0; k < e->n; k++) S->colptr[e->j[k] + 1]++;
+    for (j = 0; j < cols; j++) S->colptr[j + 1] += S->colptr[j];
+    lrfa_dealloc(S->rowidx);
+    lrfa_dealloc(S->values);
+    S->rowidx = e->i;
+    S->values = e->x;
+    S->nnz = e->n;
+    e->i = NULL;
+    e->x = NULL;
+    return S;
 }
 
 static void lower(char *s)
@@ -382,7 +445,7 @@ static lrfa_status parse_index(reader *rd, const char *tok, const char *what, in
 static lrfa_status parse_value(reader *rd, const char *tok, lrfa_mm_field field, double *out, lrfa_error *err)
 {
     long long ln = rd->lineno;
-    switch (parse_double(tok, field == LRFA_MM_INTEGER, out)) {
+    switch (lrfa_parse_double(tok, field == LRFA_MM_INTEGER, out)) {
     case NUM_OK: return LRFA_OK;
     case NUM_OVERFLOW:
         return lrfa_fail(err, LRFA_EINPUT, ln, "%s:%lld: value '%s' overflows a double", rd->name, ln, tok);
@@ -401,11 +464,12 @@ lrfa_status lrfa_mm_read(FILE *fp, const char *name, lrfa_matrix **out,
     lrfa_status st = LRFA_OK;
     reader rd;
     lrfa_mm_header h;
-    entries e = {0, 0, NULL, NULL, NULL};
+    entries e = {0, 0, 0, NULL, NULL, NULL};
     char *line, *tok[MAX_TOKENS];
     size_t len;
     int r, nt, coord, want;
-    int64_t seen = 0, n;
+    int64_t seen = 0, n, last_i = -1, last_j = -1;
+    int sorted = 1; /* entries strictly ascending by (column, row): no sorting needed */
     lrfa_dense *D = NULL;
     lrfa_sparse *S = NULL;
     const char *nm = name ? name : "<input>";
@@ -445,6 +509,16 @@ lrfa_status lrfa_mm_read(FILE *fp, const char *name, lrfa_matrix **out,
     coord = h.format == LRFA_MM_COORDINATE;
     want = coord ? (h.field == LRFA_MM_PATTERN ? 2 : 3) : 1;
     n = h.rows;
+    /* size the buffers once when the file is regular: never more entries
+     * than the header declares (mirrored: twice), nor than bytes / 2 */
+    {
+        struct stat sb;
+        if (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
+            int64_t mult = coord && h.symmetry != LRFA_MM_GENERAL ? 2 : 1, hint = h.entries * mult;
+            if (hint > (int64_t)sb.st_size / 2 * mult) hint = (int64_t)sb.st_size / 2 * mult;
+            e.hint = hint;
+        }
+    }
 
     /* entries */
     for (;;) {
@@ -480,6 +554,9 @@ lrfa_status lrfa_mm_read(FILE *fp, const char *name, lrfa_matrix **out,
             if (!entries_reserve(&e, 2, 1))
                 FAIL(LRFA_ENOMEM, rd.lineno, "%s:%lld: out of memory after %lld entries", nm, rd.lineno,
                      (long long)seen);
+            if (sorted && (j < last_j || (j == last_j && i <= last_i))) sorted = 0;
+            last_i = i;
+            last_j = j;
             e.i[e.n] = i;
             e.j[e.n] = j;
             e.x[e.n++] = v;
@@ -504,7 +581,10 @@ lrfa_status lrfa_mm_read(FILE *fp, const char *name, lrfa_matrix **out,
 
     if (coord) {
         lrfa_error sub = {0};
-        S = lrfa_sparse_from_triplets(h.rows, h.cols, e.n, e.i, e.j, e.x, &sub);
+        if (sorted && h.symmetry == LRFA_MM_GENERAL)
+            S = sorted_to_csc(h.rows, h.cols, &e, &sub);
+        else
+            S = lrfa_sparse_from_triplets(h.rows, h.cols, e.n, e.i, e.j, e.x, &sub);
         if (!S) FAIL(sub.status, rd.lineno, "%s:%lld: %s", nm, rd.lineno, sub.message);
         *out = lrfa_matrix_wrap_sparse(S, err);
     } else if (h.symmetry == LRFA_MM_GENERAL) {
