@@ -421,41 +421,300 @@ done:
 }
 
 /* One index token, 1-based in the file, returned 0-based. */
-static lrfa_status parse_index(reader *rd, const char *tok, const char *what, int64_t limit,
+static lrfa_status parse_index(const char *name, long long ln, const char *tok, const char *what, int64_t limit,
                                int64_t *out, lrfa_error *err)
 {
     int64_t v;
     num_status ns = parse_int64(tok, &v);
-    long long ln = rd->lineno;
     if (ns == NUM_OVERFLOW)
         return lrfa_fail(err, LRFA_EINPUT, ln, "%s:%lld: %s index '%s' overflows a 64-bit integer",
-                         rd->name, ln, what, tok);
+                         name, ln, what, tok);
     if (ns != NUM_OK)
-        return lrfa_fail(err, LRFA_EINPUT, ln, "%s:%lld: %s index '%s' is not an integer", rd->name, ln, what, tok);
+        return lrfa_fail(err, LRFA_EINPUT, ln, "%s:%lld: %s index '%s' is not an integer", name, ln, what, tok);
     if (v == 0)
         return lrfa_fail(err, LRFA_EINPUT, ln, "%s:%lld: %s index 0: indices are 1-based (expected 1..%lld)",
-                         rd->name, ln, what, (long long)limit);
+                         name, ln, what, (long long)limit);
     if (v < 1 || v > limit)
         return lrfa_fail(err, LRFA_EINPUT, ln, "%s:%lld: %s index %lld is out of range (expected 1..%lld)",
-                         rd->name, ln, what, (long long)v, (long long)limit);
+                         name, ln, what, (long long)v, (long long)limit);
     *out = v - 1;
     return LRFA_OK;
 }
 
-static lrfa_status parse_value(reader *rd, const char *tok, lrfa_mm_field field, double *out, lrfa_error *err)
+static lrfa_status parse_value(const char *name, long long ln, const char *tok, lrfa_mm_field field, double *out,
+                               lrfa_error *err)
 {
-    long long ln = rd->lineno;
     switch (lrfa_parse_double(tok, field == LRFA_MM_INTEGER, out)) {
     case NUM_OK: return LRFA_OK;
     case NUM_OVERFLOW:
-        return lrfa_fail(err, LRFA_EINPUT, ln, "%s:%lld: value '%s' overflows a double", rd->name, ln, tok);
+        return lrfa_fail(err, LRFA_EINPUT, ln, "%s:%lld: value '%s' overflows a double", name, ln, tok);
     case NUM_NONFINITE:
         return lrfa_fail(err, LRFA_EINPUT, ln, "%s:%lld: value '%s' is not finite (NaN and infinity are not allowed)",
-                         rd->name, ln, tok);
+                         name, ln, tok);
     default:
-        return lrfa_fail(err, LRFA_EINPUT, ln, "%s:%lld: value '%s' is not %s", rd->name, ln, tok,
+        return lrfa_fail(err, LRFA_EINPUT, ln, "%s:%lld: value '%s' is not %s", name, ln, tok,
                          field == LRFA_MM_INTEGER ? "an integer (the field is 'integer')" : "a real number");
     }
+}
+
+/* What parsing the entries has found so far. */
+typedef struct entry_state {
+    const lrfa_mm_header *h;
+    const char *nm;
+    int coord, want;
+    entries *e;
+    int64_t seen;           /* entries read */
+    int sorted;             /* strictly ascending by (column, row) so far */
+    int64_t first_i, first_j, last_i, last_j;
+    int64_t newlines;       /* lines consumed (block mode) */
+} entry_state;
+
+#undef FAIL
+#define FAIL(status, line, ...) return lrfa_fail(err, status, line, __VA_ARGS__)
+
+/* One line of the entries section (NUL-terminated, modified in place). */
+static lrfa_status parse_entry_line(entry_state *c, char *line, long long ln, lrfa_error *err)
+{
+    const lrfa_mm_header *h = c->h;
+    const char *nm = c->nm;
+    char *tok[MAX_TOKENS];
+    int64_t i = 0, j = 0;
+    double v = 1.0;
+    lrfa_status st;
+    int nt = tokenize(line, tok);
+    entries *e = c->e;
+    if (nt == 0 || tok[0][0] == '%') return LRFA_OK;
+    if (c->seen == h->entries)
+        FAIL(LRFA_EINPUT, ln, "%s:%lld: more entries than the %lld the size line declares", nm, ln,
+             (long long)h->entries);
+    if (nt != c->want) {
+        const char *form = !c->coord ? "one value per line ('VALUE')"
+                         : c->want == 2 ? "'ROW COLUMN' (pattern)" : "'ROW COLUMN VALUE'";
+        FAIL(LRFA_EINPUT, ln, "%s:%lld: expected %s, found %s%d token%s", nm, ln, form,
+             nt > MAX_TOKENS ? "more than " : "", nt > MAX_TOKENS ? MAX_TOKENS : nt, nt == 1 ? "" : "s");
+    }
+    if (c->coord) {
+        if ((st = parse_index(nm, ln, tok[0], "row", h->rows, &i, err)) != LRFA_OK) return st;
+        if ((st = parse_index(nm, ln, tok[1], "column", h->cols, &j, err)) != LRFA_OK) return st;
+        if (c->want == 3 && (st = parse_value(nm, ln, tok[2], h->field, &v, err)) != LRFA_OK) return st;
+        if (h->symmetry != LRFA_MM_GENERAL && i < j)
+            FAIL(LRFA_EINPUT, ln,
+                 "%s:%lld: entry (%lld, %lld) is above the diagonal; a %s file holds the lower triangle only", nm,
+                 ln, (long long)i + 1, (long long)j + 1, lrfa_mm_symmetry_name(h->symmetry));
+        if (h->symmetry == LRFA_MM_SKEW && i == j && v != 0.0)
+            FAIL(LRFA_EINPUT, ln,
+                 "%s:%lld: diagonal entry (%lld, %lld) is %s, but a skew-symmetric matrix has a zero diagonal", nm,
+                 ln, (long long)i + 1, (long long)j + 1, tok[2]);
+        if (!entries_reserve(e, 2, 1))
+            FAIL(LRFA_ENOMEM, ln, "%s:%lld: out of memory after %lld entries", nm, ln, (long long)c->seen);
+        if (c->seen == 0) {
+            c->first_i = i;
+            c->first_j = j;
+        } else if (c->sorted && (j < c->last_j || (j == c->last_j && i <= c->last_i))) {
+            c->sorted = 0;
+        }
+        c->last_i = i;
+        c->last_j = j;
+        e->i[e->n] = i;
+        e->j[e->n] = j;
+        e->x[e->n++] = v;
+        if (h->symmetry != LRFA_MM_GENERAL && i != j) {
+            e->i[e->n] = j;
+            e->j[e->n] = i;
+            e->x[e->n++] = h->symmetry == LRFA_MM_SKEW ? -v : v;
+        }
+    } else {
+        if ((st = parse_value(nm, ln, tok[0], h->field, &v, err)) != LRFA_OK) return st;
+        if (!entries_reserve(e, 1, 0))
+            FAIL(LRFA_ENOMEM, ln, "%s:%lld: out of memory after %lld entries", nm, ln, (long long)c->seen);
+        e->x[e->n++] = v;
+    }
+    c->seen++;
+    return LRFA_OK;
+}
+
+/* Parses the complete lines of text[0..len) (each ending in '\n'),
+ * numbering them from first_line. Stops at the first error. */
+static lrfa_status parse_entry_block(entry_state *c, char *text, size_t len, long long first_line, lrfa_error *err)
+{
+    char *p = text, *end = text + len;
+    long long ln = first_line;
+    lrfa_status st;
+    while (p < end) {
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl) nl = end;
+        *nl = '\0';
+        if ((st = parse_entry_line(c, p, ln, err)) != LRFA_OK) return st;
+        c->newlines++;
+        ln++;
+        p = nl + 1;
+    }
+    return LRFA_OK;
+}
+
+#undef FAIL
+#define FAIL(status, line, ...) \
+    do { st = lrfa_fail(err, status, line, __VA_ARGS__); goto done; } while (0)
+
+/* ---- the entries of a large file, two threads at a time ---- */
+
+#define BLOCK_BYTES ((size_t)8 << 20)
+
+/* Fills the reader's buffer with up to `want` unread bytes (fewer at the
+ * end of the file). Returns 0 when out of memory. */
+static int reader_fill(reader *rd, size_t want)
+{
+    if (rd->start > 0) {
+        memmove(rd->buf, rd->buf + rd->start, rd->end - rd->start);
+        rd->end -= rd->start;
+        rd->start = 0;
+    }
+    if (rd->cap < want + 2) {
+        char *nb = lrfa_realloc_array(rd->buf, (int64_t)(want + 2), 1);
+        if (!nb) return 0;
+        rd->buf = nb;
+        rd->cap = want + 2;
+    }
+    while (!rd->eof && rd->end < want) {
+        size_t got = fread(rd->buf + rd->end, 1, rd->cap - rd->end - 1, rd->fp);
+        rd->end += got;
+        if (got == 0) rd->eof = 1;
+    }
+    return 1;
+}
+
+typedef struct part_job {
+    entry_state st;
+    entries e;
+    char *text;
+    size_t len;
+    lrfa_status status;
+    lrfa_error err;
+} part_job;
+
+static void *part_run(void *arg)
+{
+    part_job *j = arg;
+    j->status = parse_entry_block(&j->st, j->text, j->len, 0, &j->err);
+    return NULL;
+}
+
+static void part_reset(part_job *j, const entry_state *c)
+{
+    j->st = *c;
+    j->st.e = &j->e;
+    j->st.seen = 0;
+    j->st.sorted = 1;
+    j->st.first_i = j->st.first_j = j->st.last_i = j->st.last_j = -1;
+    j->st.newlines = 0;
+    j->e.n = 0;
+    memset(&j->err, 0, sizeof j->err);
+}
+
+static int before(int64_t i0, int64_t j0, int64_t i1, int64_t j1)
+{
+    return j0 < j1 || (j0 == j1 && i0 < i1);
+}
+
+/* Appends part j's entries to c's, keeping the sortedness bookkeeping. */
+static int part_merge(entry_state *c, const part_job *j)
+{
+    const entries *pe = &j->e;
+    entries *e = c->e;
+    if (j->st.seen == 0) return 1;
+    if (!entries_reserve(e, pe->n, c->coord)) return 0;
+    if (c->coord) {
+        memcpy(e->i + e->n, pe->i, sizeof(int64_t) * (size_t)pe->n);
+        memcpy(e->j + e->n, pe->j, sizeof(int64_t) * (size_t)pe->n);
+        if (c->seen == 0) {
+            c->first_i = j->st.first_i;
+            c->first_j = j->st.first_j;
+        } else if (!before(c->last_i, c->last_j, j->st.first_i, j->st.first_j)) {
+            c->sorted = 0;
+        }
+        if (!j->st.sorted) c->sorted = 0;
+        c->last_i = j->st.last_i;
+        c->last_j = j->st.last_j;
+    }
+    memcpy(e->x + e->n, pe->x, sizeof(double) * (size_t)pe->n);
+    e->n += pe->n;
+    c->seen += j->st.seen;
+    return 1;
+}
+
+/* Parses the entries in blocks of complete lines, each split in two halves
+ * parsed side by side into separate buffers and then appended in order.
+ * A block with any problem is parsed again on one thread, from a copy, so
+ * the error names the same line the one-thread reader would. What is left
+ * (a last line without its newline) goes to the caller's line loop. */
+static lrfa_status parse_entries_parallel(reader *rd, entry_state *c, lrfa_error *err)
+{
+    part_job job[2];
+    char *copy = NULL;
+    lrfa_status st = LRFA_OK;
+    int k;
+    if (lrfa_threads() < 2) return LRFA_OK;
+    memset(job, 0, sizeof job);
+    for (;;) {
+        char *text, *last, *mid, *nul;
+        size_t len, half;
+        pthread_t tid;
+        int started, ok;
+        if (!reader_fill(rd, BLOCK_BYTES)) break; /* the line loop will report it */
+        text = rd->buf + rd->start;
+        len = rd->end - rd->start;
+        if (len < ((size_t)1 << 16)) break; /* small: the line loop does it */
+        last = text + len;
+        while (last > text && last[-1] != '\n') last--;
+        if (last == text) break;
+        len = (size_t)(last - text);
+        rd->start += len;
+        nul = memchr(text, '\0', len);
+        if (nul) {
+            long long ln = rd->lineno + 1;
+            char *p;
+            for (p = text; p < nul; p++) ln += *p == '\n';
+            st = lrfa_fail(err, LRFA_EINPUT, ln, "%s:%lld: NUL byte in the text (is this a binary file?)", c->nm, ln);
+            goto done;
+        }
+        copy = lrfa_realloc_array(copy, (int64_t)len, 1);
+        if (!copy) {
+            st = lrfa_fail(err, LRFA_ENOMEM, rd->lineno + 1, "%s:%lld: out of memory", c->nm, rd->lineno + 1);
+            goto done;
+        }
+        memcpy(copy, text, len);
+        half = len / 2;
+        mid = memchr(text + half, '\n', len - half);
+        mid = mid ? mid + 1 : last;
+        for (k = 0; k < 2; k++) part_reset(&job[k], c);
+        job[0].text = text;
+        job[0].len = (size_t)(mid - text);
+        job[1].text = mid;
+        job[1].len = (size_t)(last - mid);
+        started = pthread_create(&tid, NULL, part_run, &job[1]) == 0;
+        part_run(&job[0]);
+        if (started) pthread_join(tid, NULL);
+        else part_run(&job[1]);
+        ok = job[0].status == LRFA_OK && job[1].status == LRFA_OK &&
+             c->seen + job[0].st.seen + job[1].st.seen <= c->h->entries;
+        /* room for both halves first, so the merge cannot stop half way */
+        if (ok) ok = entries_reserve(c->e, job[0].e.n + job[1].e.n, c->coord);
+        if (ok) ok = part_merge(c, &job[0]) && part_merge(c, &job[1]);
+        if (ok) {
+            rd->lineno += job[0].st.newlines + job[1].st.newlines;
+            continue;
+        }
+        /* again on one thread, from the copy, for the exact message */
+        memcpy(text, copy, len);
+        c->newlines = 0;
+        st = parse_entry_block(c, text, len, rd->lineno + 1, err);
+        rd->lineno += c->newlines;
+        if (st != LRFA_OK) goto done;
+    }
+done:
+    for (k = 0; k < 2; k++) entries_free(&job[k].e);
+    lrfa_dealloc(copy);
+    return st;
 }
 
 lrfa_status lrfa_mm_read(FILE *fp, const char *name, lrfa_matrix **out,
@@ -465,11 +724,12 @@ lrfa_status lrfa_mm_read(FILE *fp, const char *name, lrfa_matrix **out,
     reader rd;
     lrfa_mm_header h;
     entries e = {0, 0, 0, NULL, NULL, NULL};
-    char *line, *tok[MAX_TOKENS];
+    char *line;
     size_t len;
-    int r, nt, coord, want;
-    int64_t seen = 0, n, last_i = -1, last_j = -1;
+    int r, coord, want;
+    int64_t seen = 0, n;
     int sorted = 1; /* entries strictly ascending by (column, row): no sorting needed */
+    entry_state es;
     lrfa_dense *D = NULL;
     lrfa_sparse *S = NULL;
     const char *nm = name ? name : "<input>";
@@ -521,59 +781,24 @@ lrfa_status lrfa_mm_read(FILE *fp, const char *name, lrfa_matrix **out,
     }
 
     /* entries */
+    es.h = &h;
+    es.nm = nm;
+    es.coord = coord;
+    es.want = want;
+    es.e = &e;
+    es.seen = 0;
+    es.sorted = 1;
+    es.first_i = es.first_j = es.last_i = es.last_j = -1;
+    es.newlines = 0;
+    if ((st = parse_entries_parallel(&rd, &es, err)) != LRFA_OK) goto done;
     for (;;) {
-        int64_t i = 0, j = 0;
-        double v = 1.0;
         r = reader_next(&rd, &line, &len, err);
         if (r == READ_ERROR) { st = err ? err->status : LRFA_EINPUT; goto done; }
         if (r == READ_EOF) break;
-        nt = tokenize(line, tok);
-        if (nt == 0) continue;
-        if (tok[0][0] == '%') continue;
-        if (seen == h.entries)
-            FAIL(LRFA_EINPUT, rd.lineno, "%s:%lld: more entries than the %lld the size line declares",
-                 nm, rd.lineno, (long long)h.entries);
-        if (nt != want) {
-            const char *form = !coord ? "one value per line ('VALUE')"
-                             : want == 2 ? "'ROW COLUMN' (pattern)" : "'ROW COLUMN VALUE'";
-            FAIL(LRFA_EINPUT, rd.lineno, "%s:%lld: expected %s, found %s%d token%s", nm, rd.lineno, form,
-                 nt > MAX_TOKENS ? "more than " : "", nt > MAX_TOKENS ? MAX_TOKENS : nt, nt == 1 ? "" : "s");
-        }
-        if (coord) {
-            if ((st = parse_index(&rd, tok[0], "row", h.rows, &i, err)) != LRFA_OK) goto done;
-            if ((st = parse_index(&rd, tok[1], "column", h.cols, &j, err)) != LRFA_OK) goto done;
-            if (want == 3 && (st = parse_value(&rd, tok[2], h.field, &v, err)) != LRFA_OK) goto done;
-            if (h.symmetry != LRFA_MM_GENERAL && i < j)
-                FAIL(LRFA_EINPUT, rd.lineno,
-                     "%s:%lld: entry (%lld, %lld) is above the diagonal; a %s file holds the lower triangle only",
-                     nm, rd.lineno, (long long)i + 1, (long long)j + 1, lrfa_mm_symmetry_name(h.symmetry));
-            if (h.symmetry == LRFA_MM_SKEW && i == j && v != 0.0)
-                FAIL(LRFA_EINPUT, rd.lineno,
-                     "%s:%lld: diagonal entry (%lld, %lld) is %s, but a skew-symmetric matrix has a zero diagonal",
-                     nm, rd.lineno, (long long)i + 1, (long long)j + 1, tok[2]);
-            if (!entries_reserve(&e, 2, 1))
-                FAIL(LRFA_ENOMEM, rd.lineno, "%s:%lld: out of memory after %lld entries", nm, rd.lineno,
-                     (long long)seen);
-            if (sorted && (j < last_j || (j == last_j && i <= last_i))) sorted = 0;
-            last_i = i;
-            last_j = j;
-            e.i[e.n] = i;
-            e.j[e.n] = j;
-            e.x[e.n++] = v;
-            if (h.symmetry != LRFA_MM_GENERAL && i != j) {
-                e.i[e.n] = j;
-                e.j[e.n] = i;
-                e.x[e.n++] = h.symmetry == LRFA_MM_SKEW ? -v : v;
-            }
-        } else {
-            if ((st = parse_value(&rd, tok[0], h.field, &v, err)) != LRFA_OK) goto done;
-            if (!entries_reserve(&e, 1, 0))
-                FAIL(LRFA_ENOMEM, rd.lineno, "%s:%lld: out of memory after %lld entries", nm, rd.lineno,
-                     (long long)seen);
-            e.x[e.n++] = v;
-        }
-        seen++;
+        if ((st = parse_entry_line(&es, line, rd.lineno, err)) != LRFA_OK) goto done;
     }
+    seen = es.seen;
+    sorted = es.sorted;
     if (seen < h.entries)
         FAIL(LRFA_EINPUT, rd.lineno + 1, "%s:%lld: end of file after %lld of the %lld entries the size line declares",
              nm, rd.lineno + 1, (long long)seen, (long long)h.entries);

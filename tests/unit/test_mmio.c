@@ -255,6 +255,103 @@ static void test_parse_double_vs_strtod(void)
     CU_ASSERT_EQUAL(mismatches, 0);
 }
 
+
+/* A large file is read in blocks, two threads at a time. The result is the
+ * same as reading it on one thread, and an error deep inside names the same
+ * line: a bad value, a NUL byte, one entry too many. */
+static char *big_text(int64_t entries, int64_t bad_at, const char *bad, int64_t declared)
+{
+    size_t cap = (size_t)entries * 48 + 256, n = 0;
+    char *t = malloc(cap);
+    int64_t k;
+    lrfa_rng rng;
+    lrfa_rng_seed(&rng, 41, 0);
+    n += (size_t)snprintf(t + n, cap - n, "%%%%MatrixMarket matrix coordinate real general\n%% big\n1000 900 %lld\n",
+                          (long long)declared);
+    for (k = 0; k < entries; k++) {
+        if (k == bad_at) {
+            n += (size_t)snprintf(t + n, cap - n, "%s\n", bad);
+            continue;
+        }
+        if (k % 1000 == 7) n += (size_t)snprintf(t + n, cap - n, "%% a comment\n\n");
+        n += (size_t)snprintf(t + n, cap - n, "%lld %lld %.17g\n", (long long)(lrfa_rng_u64(&rng) % 1000) + 1,
+                              (long long)(lrfa_rng_u64(&rng) % 900) + 1, lrfa_rng_gaussian(&rng));
+    }
+    t[n] = '\0';
+    return t;
+}
+
+static lrfa_status read_mem(const char *text, size_t len, lrfa_matrix **M, lrfa_error *err)
+{
+    FILE *fp = fmemopen((void *)(uintptr_t)text, len, "r");
+    lrfa_status st;
+    if (!fp) return LRFA_EIO;
+    st = lrfa_mm_read(fp, "big", M, NULL, err);
+    fclose(fp);
+    return st;
+}
+
+static long long error_line(const char *text, size_t len, int threads)
+{
+    lrfa_matrix *M = NULL;
+    lrfa_error err = {0};
+    lrfa_set_threads(threads);
+    if (read_mem(text, len, &M, &err) == LRFA_OK) {
+        lrfa_matrix_free(M);
+        lrfa_set_threads(0);
+        return 0;
+    }
+    lrfa_set_threads(0);
+    return err.line;
+}
+
+static void test_block_reader(void)
+{
+    int64_t N = 200000;
+    char *t = big_text(N, -1, "", N);
+    lrfa_matrix *A = NULL, *B = NULL;
+    lrfa_error err = {0};
+    size_t len = strlen(t);
+    long long l1, l2;
+    /* the same matrix on one thread and on two */
+    lrfa_set_threads(1);
+    CU_ASSERT_EQUAL_FATAL(read_mem(t, len, &A, &err), LRFA_OK);
+    lrfa_set_threads(2);
+    CU_ASSERT_EQUAL_FATAL(read_mem(t, len, &B, &err), LRFA_OK);
+    lrfa_set_threads(0);
+    CU_ASSERT_EQUAL(A->sparse->nnz, B->sparse->nnz);
+    CU_ASSERT_EQUAL(memcmp(A->sparse->colptr, B->sparse->colptr, sizeof(int64_t) * 901), 0);
+    CU_ASSERT_EQUAL(memcmp(A->sparse->rowidx, B->sparse->rowidx, sizeof(int64_t) * (size_t)A->sparse->nnz), 0);
+    CU_ASSERT_EQUAL(memcmp(A->sparse->values, B->sparse->values, sizeof(double) * (size_t)A->sparse->nnz), 0);
+    printf("    %.1f MB, %lld entries: identical on one and two threads\n", len / 1e6, (long long)N);
+    lrfa_matrix_free(A);
+    lrfa_matrix_free(B);
+    free(t);
+    /* errors deep inside name the same line either way */
+    t = big_text(N, 150000, "12 x 1.0", N);
+    len = strlen(t);
+    l1 = error_line(t, len, 1);
+    l2 = error_line(t, len, 2);
+    printf("    bad index at entry 150001: line %lld on one thread, %lld on two\n", l1, l2);
+    CU_ASSERT(l1 > 150000 && l1 == l2);
+    free(t);
+    t = big_text(N, 100000, "1 1 1.0", N - 1); /* one entry too many */
+    len = strlen(t);
+    l1 = error_line(t, len, 1);
+    l2 = error_line(t, len, 2);
+    printf("    one entry too many: line %lld on one thread, %lld on two\n", l1, l2);
+    CU_ASSERT(l1 > 0 && l1 == l2);
+    free(t);
+    t = big_text(N, 120000, "5 5 1.0", N);
+    len = strlen(t);
+    t[len - 5000] = '\0'; /* a NUL byte near the end */
+    l1 = error_line(t, len, 1);
+    l2 = error_line(t, len, 2);
+    printf("    NUL byte: line %lld on one thread, %lld on two\n", l1, l2);
+    CU_ASSERT(l1 > 0 && l1 == l2);
+    free(t);
+}
+
 void register_mmio_suite(void)
 {
     CU_pSuite s = CU_add_suite("mmio", make_tmpdir, remove_tmpdir);
@@ -264,4 +361,5 @@ void register_mmio_suite(void)
     CU_add_test(s, "symmetric and skew files are mirrored, repeats summed", test_mirroring);
     CU_add_test(s, "errors name the line", test_error_line);
     CU_add_test(s, "number parsing is bit-identical to strtod", test_parse_double_vs_strtod);
+    CU_add_test(s, "large files in blocks on two threads: same result, same error lines", test_block_reader);
 }
