@@ -4,6 +4,8 @@
 #   make demo       installs what is missing, then runs lrfa on a bundled input
 #   make test       installs what is missing, then builds and runs every test
 #   make check      the whole test suite built with ASan and UBSan
+#   make bench      lrfa against NumPy/SciPy scripts and the machine's bounds:
+#                   docs/benchmarks.md (several minutes; not part of make test)
 #   make deps       installs the Debian packages lrfa needs (quick when present)
 
 CC      ?= cc

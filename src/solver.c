@@ -305,7 +305,8 @@ static void conserved(const fit_state *s, double *C, double *terms)
 }
 
 /* The figures for the current state, whose products() are up to date. */
-static void figures(fit_state *s, int64_t iter, double seconds, double error, int exact, lrfa_figures *f)
+static void figures(fit_state *s, int64_t iter, double seconds, double error, int exact, int want_grad,
+                    lrfa_figures *f)
 {
     const lrfa_problem *P = s->P;
     int64_t n = s->n, m = s->m, r = s->r, i;
@@ -323,7 +324,11 @@ static void figures(fit_state *s, int64_t iter, double seconds, double error, in
         lrfa_dense B = {r, n, s->B}, Z = {n, r, s->Z}, BZ = {r, r, s->BZ};
         f->align_zb = lrfa_align_zb(&B, &Z);
         f->align_min_eig = lrfa_align_min_eig(&BZ);
-        /* grad_align: B E = BZ W - BY against Z^T E = ZtZ W - Z^T Y (one more pass over Y) */
+    }
+    if (s->fa && want_grad) {
+        /* grad_align: B E = BZ W - BY against Z^T E = ZtZ W - Z^T Y. Z^T Y
+         * costs one more pass over Y, so it comes only with the rows that
+         * pay for a pass anyway (an exact error) */
         cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)r, (int)m, (int)r, 1.0, s->BZ, (int)r, s->W,
                     (int)r, 0.0, s->GW, (int)r);
         for (i = 0; i < r * m; i++) s->GW[i] -= s->BY[i];
@@ -457,7 +462,7 @@ lrfa_status lrfa_fit(const lrfa_problem *P, const lrfa_options *opt, lrfa_result
                 e = exact_error(&s, e2, &exact);
             if (log_now) {
                 lrfa_figures f;
-                figures(&s, t, now_seconds() - t_iter0, e, exact, &f);
+                figures(&s, t, now_seconds() - t_iter0, e, exact, exact, &f);
                 if (!append_trace(res, &f)) goto nomem;
                 logged++;
             }
@@ -519,7 +524,7 @@ lrfa_status lrfa_fit(const lrfa_problem *P, const lrfa_options *opt, lrfa_result
     /* final figures with the exact error; after divergence, of the last
      * finite state (the iteration before it diverged) */
     e = exact_error(&s, e2, &exact);
-    figures(&s, t, res->iter_seconds, e, exact, &res->final);
+    figures(&s, t, res->iter_seconds, e, exact, 1, &res->final);
     /* the trace ends with the final figures (exact error) */
     if (opt->log_every > 0) {
         if (res->trace_len > 0 && res->trace[res->trace_len - 1].iteration == t)

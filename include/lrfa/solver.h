@@ -107,8 +107,11 @@ typedef struct lrfa_options {
     double feedback_scale;   /* B scale (default 1) */
     uint64_t seed;           /* random seed (default 1) */
     int64_t log_every;       /* trace every K iterations; 0 = no trace (default 0) */
-    int64_t exact_every;     /* exact residual at every K-th logged row; 0 = only
-                                at convergence checks and the end (default 0) */
+    int64_t exact_every;     /* exact residual (and, under FA, grad_align) at every
+                                K-th logged row: one more pass over Y each; 0 =
+                                only at convergence checks and the end (default 0).
+                                Every other figure of a logged row costs
+                                O((n + m) r^2) and no pass over Y */
     int transpose;           /* factor Y^T instead of Y (default 0; applied by
                                 lrfa_problem_new, recorded here for reports) */
     double diverge_factor;   /* divergence when error > this x initial error (1e3) */
@@ -137,7 +140,9 @@ typedef struct lrfa_figures {
     double rel_gap;          /* gap / ||Y||_F */
     double align_zb;         /* FA: trace(B Z) / (||B||_F ||Z||_F) */
     double align_min_eig;    /* FA: lambda_min(sym(B Z)) / max |lambda(sym(B Z))| */
-    double grad_align;       /* FA: cos angle between B E and Z^T E */
+    double grad_align;       /* FA: cos angle between B E and Z^T E; needs Z^T Y,
+                                one more pass over Y, so it is computed only
+                                where the error is exact (NaN elsewhere) */
     double drift;            /* ||C(t) - C(0)||_F over the size of C's terms;
                                 GD: C = Z^T Z - W W^T, FA: C = W W^T - B Z - Z^T B^T */
     double overlap_w_top;    /* ||Q_W^T V_r||_F^2 / r, Q_W a basis of row(W) */
