@@ -7,7 +7,9 @@ each case prints one JSON line with the median of its repetitions.
 
     bench_peer.py iter dense N M R gd|fa ITERS REPS
     bench_peer.py iter sparse N M NNZ R gd|fa ITERS REPS
+    bench_peer.py iter file FILE R gd|fa ITERS REPS      (the matrix lrfa uses)
     bench_peer.py svds N NNZ K          (sparse)
+    bench_peer.py svds-file FILE K
     bench_peer.py gesdd N K REPS        (dense, values only)
     bench_peer.py mmread FILE REPS
 """
@@ -45,14 +47,23 @@ def sparse_target(n, m, nnz, rng):
 
 def iter_case(args):
     storage = args[0]
-    if storage == "dense":
+    fileY = None
+    if storage == "file":
+        fileY = scipy.sparse.csr_matrix(scipy.io.mmread(args[1]))
+        storage = "sparse"
+        (n, m), nnz = fileY.shape, fileY.nnz
+        r, algo, iters, reps = int(args[2]), args[3], int(args[4]), int(args[5])
+    elif storage == "dense":
         n, m, r, algo, iters, reps = int(args[1]), int(args[2]), int(args[3]), args[4], int(args[5]), int(args[6])
         nnz = n * m
     else:
         n, m, nnz, r, algo, iters, reps = (int(args[1]), int(args[2]), int(args[3]), int(args[4]), args[5],
                                           int(args[6]), int(args[7]))
     rng = np.random.default_rng(1)
-    Y = dense_target(n, m, rng) if storage == "dense" else sparse_target(n, m, nnz, rng)
+    if fileY is not None:
+        Y = fileY
+    else:
+        Y = dense_target(n, m, rng) if storage == "dense" else sparse_target(n, m, nnz, rng)
     if storage == "dense":
         s1 = np.linalg.norm(Y, 2) if n <= 2000 else scipy.sparse.linalg.svds(Y, k=1, return_singular_vectors=False)[0]
     else:
@@ -99,6 +110,15 @@ def svds_case(args):
     print(json.dumps({"mode": "svds", "n": n, "k": k, "seconds": time.perf_counter() - t0, "s1": float(max(s))}))
 
 
+def svds_file_case(args):
+    Y = scipy.sparse.csr_matrix(scipy.io.mmread(args[0]))
+    k = int(args[1])
+    t0 = time.perf_counter()
+    s = scipy.sparse.linalg.svds(Y, k=k, return_singular_vectors=False)
+    print(json.dumps({"mode": "svds", "n": Y.shape[0], "k": k, "seconds": time.perf_counter() - t0,
+                      "s1": float(max(s)), "same_matrix": True}))
+
+
 def gesdd_case(args):
     n, k, reps = int(args[0]), int(args[1]), int(args[2])
     Y = dense_target(n, n, np.random.default_rng(1))
@@ -124,4 +144,5 @@ def mmread_case(args):
 
 if __name__ == "__main__":
     mode, args = sys.argv[1], sys.argv[2:]
-    {"iter": iter_case, "svds": svds_case, "gesdd": gesdd_case, "mmread": mmread_case}[mode](args)
+    {"iter": iter_case, "svds": svds_case, "svds-file": svds_file_case, "gesdd": gesdd_case,
+     "mmread": mmread_case}[mode](args)
