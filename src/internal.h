@@ -35,6 +35,12 @@ int lrfa_threads(void);
 typedef enum { NUM_OK, NUM_SYNTAX, NUM_OVERFLOW, NUM_NONFINITE, NUM_NEGATIVE } num_status;
 num_status lrfa_parse_double(const char *s, int integer_only, double *out);
 
+/* ||R||_F of an n x m matrix made a block of columns at a time:
+ * fill(R, j0, jb, ctx) writes columns j0 .. j0 + jb - 1 into R (n x jb).
+ * O(n * block) memory, never n x m; NaN when out of memory. */
+typedef void (*lrfa_block_fn)(double *R, int64_t j0, int64_t jb, void *ctx);
+double lrfa_blocked_norm(int64_t n, int64_t m, lrfa_block_fn fill, void *ctx);
+
 /* Physical memory in bytes (0 when unknown). */
 uint64_t lrfa_physical_memory(void);
 

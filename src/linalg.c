@@ -11,6 +11,15 @@ static int fits_lapack_int(int64_t v)
     return v >= 0 && v <= (int64_t)INT_MAX;
 }
 
+/* Whether A's sizes fit lapack_int; fills err when they do not. */
+static int shape_fits(const lrfa_dense *A, lrfa_error *err)
+{
+    if (fits_lapack_int(A->rows) && fits_lapack_int(A->cols)) return 1;
+    lrfa_fail(err, LRFA_ERANGE, 0, "a %lld x %lld matrix is too large for LAPACK's 32-bit sizes", (long long)A->rows,
+              (long long)A->cols);
+    return 0;
+}
+
 /* s = singular values of A (dgesdd, jobz = 'N'); A is destroyed. */
 lrfa_status lrfa_svd_values(lrfa_dense *A, double *s, lrfa_error *err)
 {
@@ -18,9 +27,7 @@ lrfa_status lrfa_svd_values(lrfa_dense *A, double *s, lrfa_error *err)
     double wq = 0.0, *work = NULL;
     lapack_int *iwork = NULL;
     lrfa_status st = LRFA_OK;
-    if (!fits_lapack_int(A->rows) || !fits_lapack_int(A->cols))
-        return lrfa_fail(err, LRFA_ERANGE, 0, "a %lld x %lld matrix is too large for LAPACK's 32-bit sizes",
-                         (long long)A->rows, (long long)A->cols);
+    if (!shape_fits(A, err)) return LRFA_ERANGE;
     m = (lapack_int)A->rows;
     n = (lapack_int)A->cols;
     k = m < n ? m : n;
@@ -54,9 +61,7 @@ lrfa_status lrfa_qr_orthonormal(lrfa_dense *A, lrfa_error *err)
     double wq1 = 0.0, wq2 = 0.0, *tau = NULL, *work = NULL, *sign = NULL;
     lrfa_status st = LRFA_OK;
     int64_t i, j;
-    if (!fits_lapack_int(A->rows) || !fits_lapack_int(A->cols))
-        return lrfa_fail(err, LRFA_ERANGE, 0, "a %lld x %lld matrix is too large for LAPACK's 32-bit sizes",
-                         (long long)A->rows, (long long)A->cols);
+    if (!shape_fits(A, err)) return LRFA_ERANGE;
     if (A->cols > A->rows)
         return lrfa_fail(err, LRFA_EINPUT, 0, "QR of a %lld x %lld matrix: needs rows >= columns",
                          (long long)A->rows, (long long)A->cols);
@@ -107,9 +112,7 @@ lrfa_status lrfa_svd(lrfa_dense *A, double *s, lrfa_dense *U, lrfa_dense *V, lrf
     lrfa_status st = LRFA_OK;
     int64_t i, j, kv;
     if (!U || !V) return lrfa_svd_values(A, s, err);
-    if (!fits_lapack_int(A->rows) || !fits_lapack_int(A->cols))
-        return lrfa_fail(err, LRFA_ERANGE, 0, "a %lld x %lld matrix is too large for LAPACK's 32-bit sizes",
-                         (long long)A->rows, (long long)A->cols);
+    if (!shape_fits(A, err)) return LRFA_ERANGE;
     m = (lapack_int)A->rows;
     n = (lapack_int)A->cols;
     k = m < n ? m : n;

@@ -110,6 +110,24 @@ void lrfa_norm_merge(double *scale, double *ssq, double b)
     }
 }
 
+double lrfa_blocked_norm(int64_t n, int64_t m, lrfa_block_fn fill, void *ctx)
+{
+    int64_t block = n > 0 ? (int64_t)(1 << 20) / n : m, j0, jb;
+    double *R, scale = 0.0, ssq = 1.0;
+    if (n == 0 || m == 0) return 0.0;
+    if (block < 1) block = 1;
+    if (block > m) block = m;
+    R = lrfa_alloc_array(n * block, sizeof(double));
+    if (!R) return NAN;
+    for (j0 = 0; j0 < m; j0 += block) {
+        jb = j0 + block <= m ? block : m - j0;
+        fill(R, j0, jb, ctx);
+        lrfa_norm_merge(&scale, &ssq, lrfa_vec_norm(R, n * jb));
+    }
+    lrfa_dealloc(R);
+    return scale * sqrt(ssq);
+}
+
 double lrfa_matrix_fro_norm(const lrfa_matrix *M)
 {
     if (M->storage == LRFA_STORAGE_DENSE)

@@ -88,25 +88,28 @@ done:
     return res;
 }
 
+typedef struct diff_ctx {
+    const lrfa_dense *Z1, *W1, *Z2, *W2;
+} diff_ctx;
+
+/* R = Z1 W1[:, J] - Z2 W2[:, J] for the columns J = j0 .. j0 + jb - 1 */
+static void diff_block(double *R, int64_t j0, int64_t jb, void *arg)
+{
+    const diff_ctx *c = arg;
+    int64_t n = c->Z1->rows, r1 = c->Z1->cols, r2 = c->Z2->cols;
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)jb, (int)r1, 1.0, c->Z1->data, (int)n,
+                c->W1->data + j0 * r1, (int)r1, 0.0, R, (int)n);
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)jb, (int)r2, -1.0, c->Z2->data, (int)n,
+                c->W2->data + j0 * r2, (int)r2, 1.0, R, (int)n);
+}
+
 double lrfa_product_diff(const lrfa_dense *Z1, const lrfa_dense *W1, const lrfa_dense *Z2, const lrfa_dense *W2)
 {
-    int64_t n = Z1->rows, m = W1->cols, r1 = Z1->cols, r2 = Z2->cols, j0, jb;
-    int64_t block = n > 0 ? (int64_t)(1 << 20) / n : m;
-    double *R, scale = 0.0, ssq = 1.0;
-    if (Z2->rows != n || W2->cols != m || W1->rows != r1 || W2->rows != r2) return NAN;
-    if (n == 0 || m == 0) return 0.0;
-    if (block < 1) block = 1;
-    if (block > m) block = m;
-    R = lrfa_alloc_array(n * block, sizeof(double));
-    if (!R) return NAN;
-    for (j0 = 0; j0 < m; j0 += block) {
-        jb = j0 + block <= m ? block : m - j0;
-        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)jb, (int)r1, 1.0, Z1->data, (int)n,
-                    W1->data + j0 * r1, (int)r1, 0.0, R, (int)n);
-        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)jb, (int)r2, -1.0, Z2->data, (int)n,
-                    W2->data + j0 * r2, (int)r2, 1.0, R, (int)n);
-        lrfa_norm_merge(&scale, &ssq, lrfa_vec_norm(R, n * jb));
-    }
-    lrfa_dealloc(R);
-    return scale * sqrt(ssq);
+    diff_ctx c;
+    if (Z2->rows != Z1->rows || W2->cols != W1->cols || W1->rows != Z1->cols || W2->rows != Z2->cols) return NAN;
+    c.Z1 = Z1;
+    c.W1 = W1;
+    c.Z2 = Z2;
+    c.W2 = W2;
+    return lrfa_blocked_norm(Z1->rows, W1->cols, diff_block, &c);
 }

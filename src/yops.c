@@ -6,28 +6,30 @@
 #include "yops.h"
 #include "internal.h"
 
-/* Sparse Y W^T by rows: T[:, i] = sum_{(i, j) stored} y_ij W[:, j], the
- * rows of Y being the columns of Yt; rows split between the threads. */
-typedef struct rows_ctx {
-    const lrfa_sparse *Yt;
-    const double *W;
+/* out (r x cols) = A S for a compressed-column S and A (r x rows):
+ * out[:, j] = sum_i s_ij A[:, i], the columns split between the threads.
+ * With S = Y it gives A Y; with S = Yt (Y by rows) and A = W it gives
+ * (Y W^T)^T. */
+typedef struct cols_ctx {
+    const lrfa_sparse *S;
+    const double *A;
     int64_t r;
-    double *T;
-} rows_ctx;
+    double *out;
+} cols_ctx;
 
-static void rows_chunk(int64_t i0, int64_t i1, int worker, void *arg)
+static void cols_chunk(int64_t j0, int64_t j1, int worker, void *arg)
 {
-    const rows_ctx *c = arg;
-    const lrfa_sparse *Yt = c->Yt;
-    int64_t i, p, k, r = c->r;
+    const cols_ctx *c = arg;
+    const lrfa_sparse *S = c->S;
+    int64_t j, p, k, r = c->r;
     (void)worker;
-    for (i = i0; i < i1; i++) {
-        double *t = c->T + i * r;
-        for (k = 0; k < r; k++) t[k] = 0.0;
-        for (p = Yt->colptr[i]; p < Yt->colptr[i + 1]; p++) {
-            double y = Yt->values[p];
-            const double *w = c->W + Yt->rowidx[p] * r;
-            for (k = 0; k < r; k++) t[k] += y * w[k];
+    for (j = j0; j < j1; j++) {
+        double *oj = c->out + j * r;
+        for (k = 0; k < r; k++) oj[k] = 0.0;
+        for (p = S->colptr[j]; p < S->colptr[j + 1]; p++) {
+            double y = S->values[p];
+            const double *a = c->A + S->rowidx[p] * r;
+            for (k = 0; k < r; k++) oj[k] += y * a[k];
         }
     }
 }
@@ -74,12 +76,12 @@ static void untranspose_chunk(int64_t i0, int64_t i1, int worker, void *arg)
         for (k = 0; k < c->r; k++) c->out[k + i * c->r] = c->in[i + k * c->n];
 }
 
-/* Dense: out = Y W^T with one dgemm. Sparse with Yt: by rows in parallel;
- * without: T = W Y^T (r x n) scattered by columns of Y. Then out = T^T. */
+/* Dense: out = Y W^T with one dgemm. Sparse: (Y W^T)^T = W Yt by the
+ * columns of Yt (the rows of Y) in parallel, then transposed into out. */
 void lrfa_y_mul_wt(const lrfa_matrix *Y, const lrfa_sparse *Yt, const double *W, int64_t r, double *out,
                    double *work)
 {
-    int64_t n = Y->rows, m = Y->cols, j, p, k;
+    int64_t n = Y->rows, m = Y->cols;
     if (Y->storage == LRFA_STORAGE_DENSE) {
         if (n == 0 || r == 0) return;
         if (m == 0) {
@@ -90,52 +92,15 @@ void lrfa_y_mul_wt(const lrfa_matrix *Y, const lrfa_sparse *Yt, const double *W,
                     (int)n, W, (int)r, 0.0, out, (int)n);
         return;
     }
-    if (Yt) {
-        rows_ctx c;
-        c.Yt = Yt;
-        c.W = W;
+    {
+        cols_ctx c;
+        c.S = Yt;
+        c.A = W;
         c.r = r;
-        c.T = work;
-        lrfa_parallel_range(n, 1024, rows_chunk, &c);
-    } else {
-        const lrfa_sparse *S = Y->sparse;
-        memset(work, 0, sizeof(double) * (size_t)(n * r));
-        for (j = 0; j < m; j++) {
-            const double *wj = W + j * r;
-            for (p = S->colptr[j]; p < S->colptr[j + 1]; p++) {
-                double y = S->values[p];
-                double *t = work + S->rowidx[p] * r;
-                for (k = 0; k < r; k++) t[k] += y * wj[k];
-            }
-        }
+        c.out = work;
+        lrfa_parallel_range(n, 1024, cols_chunk, &c);
     }
     to_column_major(work, r, n, out);
-}
-
-/* Sparse A Y by columns: out[:, j] = sum_i y_ij A[:, i], columns split
- * between the threads. */
-typedef struct cols_ctx {
-    const lrfa_sparse *S;
-    const double *A;
-    int64_t r;
-    double *out;
-} cols_ctx;
-
-static void cols_chunk(int64_t j0, int64_t j1, int worker, void *arg)
-{
-    const cols_ctx *c = arg;
-    const lrfa_sparse *S = c->S;
-    int64_t j, p, k, r = c->r;
-    (void)worker;
-    for (j = j0; j < j1; j++) {
-        double *oj = c->out + j * r;
-        for (k = 0; k < r; k++) oj[k] = 0.0;
-        for (p = S->colptr[j]; p < S->colptr[j + 1]; p++) {
-            double y = S->values[p];
-            const double *a = c->A + S->rowidx[p] * r;
-            for (k = 0; k < r; k++) oj[k] += y * a[k];
-        }
-    }
 }
 
 /* Dense: out = A Y with one dgemm. Sparse: by columns, in parallel. */
@@ -192,40 +157,42 @@ int lrfa_y_exact_affordable(const lrfa_matrix *Y, int64_t r)
     return (double)Y->rows * (double)Y->cols * (double)(r > 0 ? r : 1) <= 4e10;
 }
 
-/* For each block of columns J: R = Z W[:, J] - Y[:, J] (n x |J|), then
- * accumulate ||R||_F^2 in scaled form. */
-double lrfa_y_residual_norm(const lrfa_matrix *Y, const double *Z, const double *W, int64_t r)
+typedef struct residual_ctx {
+    const lrfa_matrix *Y;
+    const double *Z, *W;
+    int64_t r;
+} residual_ctx;
+
+/* R = Z W[:, J] - Y[:, J] for the columns J = j0 .. j0 + jb - 1 */
+static void residual_block(double *R, int64_t j0, int64_t jb, void *arg)
 {
-    int64_t n = Y->rows, m = Y->cols, j0, jb, j, p;
-    int64_t block = n > 0 ? (int64_t)(1 << 20) / n : m;
-    double *R, scale = 0.0, ssq = 1.0;
-    if (n == 0 || m == 0) return 0.0;
-    if (block < 1) block = 1;
-    if (block > m) block = m;
-    R = lrfa_alloc_array(n * block, sizeof(double));
-    if (!R) return NAN;
-    for (j0 = 0; j0 < m; j0 += block) {
-        jb = j0 + block <= m ? block : m - j0;
-        if (Y->storage == LRFA_STORAGE_DENSE) {
-            memcpy(R, Y->dense->data + j0 * n, sizeof(double) * (size_t)(n * jb));
-        } else {
-            const lrfa_sparse *S = Y->sparse;
-            memset(R, 0, sizeof(double) * (size_t)(n * jb));
-            for (j = 0; j < jb; j++)
-                for (p = S->colptr[j0 + j]; p < S->colptr[j0 + j + 1]; p++)
-                    R[S->rowidx[p] + j * n] = S->values[p];
-        }
-        if (r > 0)
-            cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)jb, (int)r, 1.0, Z, (int)n,
-                        W + j0 * r, (int)r, -1.0, R, (int)n);
-        else
-            for (j = 0; j < n * jb; j++) R[j] = -R[j];
-        lrfa_norm_merge(&scale, &ssq, lrfa_vec_norm(R, n * jb));
+    const residual_ctx *c = arg;
+    const lrfa_matrix *Y = c->Y;
+    int64_t n = Y->rows, r = c->r, j, p;
+    if (Y->storage == LRFA_STORAGE_DENSE) {
+        memcpy(R, Y->dense->data + j0 * n, sizeof(double) * (size_t)(n * jb));
+    } else {
+        const lrfa_sparse *S = Y->sparse;
+        memset(R, 0, sizeof(double) * (size_t)(n * jb));
+        for (j = 0; j < jb; j++)
+            for (p = S->colptr[j0 + j]; p < S->colptr[j0 + j + 1]; p++) R[S->rowidx[p] + j * n] = S->values[p];
     }
-    lrfa_dealloc(R);
-    return scale * sqrt(ssq);
+    if (r > 0)
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)jb, (int)r, 1.0, c->Z, (int)n,
+                    c->W + j0 * r, (int)r, -1.0, R, (int)n);
+    else
+        for (j = 0; j < n * jb; j++) R[j] = -R[j];
 }
 
+double lrfa_y_residual_norm(const lrfa_matrix *Y, const double *Z, const double *W, int64_t r)
+{
+    residual_ctx c;
+    c.Y = Y;
+    c.Z = Z;
+    c.W = W;
+    c.r = r;
+    return lrfa_blocked_norm(Y->rows, Y->cols, residual_block, &c);
+}
 /* ---- GD's two products in one pass over a dense Y ---- */
 
 typedef struct fused_ctx {

@@ -6,9 +6,9 @@
 
 #include "lrfa/matrix.h"
 
-/* out (n x r) = Y W^T, W r x m. work: r * n doubles (sparse only). For a
- * sparse Y, Yt (Y^T compressed, i.e. Y by rows) lets the rows go in
- * parallel; NULL scatters by columns on one thread. */
+/* out (n x r) = Y W^T, W r x m. For a sparse Y, Yt is Y^T compressed
+ * (Y by rows, required) and work holds r * n doubles; both are unused for a
+ * dense Y. */
 void lrfa_y_mul_wt(const lrfa_matrix *Y, const lrfa_sparse *Yt, const double *W, int64_t r, double *out,
                    double *work);
 
