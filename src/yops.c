@@ -76,6 +76,55 @@ static void untranspose_chunk(int64_t i0, int64_t i1, int worker, void *arg)
         for (k = 0; k < c->r; k++) c->out[k + i * c->r] = c->in[i + k * c->n];
 }
 
+
+/* out (r x m) = op(A) Y for a dense Y, op(A) = A (A r x n) or Z^T (Z n x r) */
+static void dense_left(const lrfa_matrix *Y, int trans, const double *A, int64_t r, double *out)
+{
+    int64_t n = Y->rows, m = Y->cols;
+    if (m == 0 || r == 0) return;
+    if (n == 0) {
+        memset(out, 0, sizeof(double) * (size_t)(r * m));
+        return;
+    }
+    cblas_dgemm(CblasColMajor, trans ? CblasTrans : CblasNoTrans, CblasNoTrans, (int)r, (int)m, (int)n, 1.0, A,
+                (int)(trans ? n : r), Y->dense->data, (int)n, 0.0, out, (int)r);
+}
+
+/* out (r x cols) = A S for a compressed-column S, in parallel */
+static void sparse_left(const lrfa_sparse *S, const double *A, int64_t r, double *out)
+{
+    cols_ctx c;
+    c.S = S;
+    c.A = A;
+    c.r = r;
+    c.out = out;
+    lrfa_parallel_range(S->cols, 1024, cols_chunk, &c);
+}
+
+/* Dense: out = A Y with one dgemm. Sparse: by columns, in parallel. */
+void lrfa_y_left_mul(const lrfa_matrix *Y, const double *A, int64_t r, double *out)
+{
+    if (Y->storage == LRFA_STORAGE_DENSE) dense_left(Y, 0, A, r, out);
+    else sparse_left(Y->sparse, A, r, out);
+}
+
+/* Dense: out = Z^T Y with one dgemm. Sparse: Z^T into work (r x n), then
+ * work Y by columns. */
+void lrfa_y_zt_mul(const lrfa_matrix *Y, const double *Z, int64_t r, double *out, double *work)
+{
+    untranspose_ctx c;
+    if (Y->storage == LRFA_STORAGE_DENSE) {
+        dense_left(Y, 1, Z, r, out);
+        return;
+    }
+    c.in = Z;
+    c.out = work;
+    c.r = r;
+    c.n = Y->rows;
+    lrfa_parallel_range(Y->rows, 4096, untranspose_chunk, &c);
+    sparse_left(Y->sparse, work, r, out);
+}
+
 /* Dense: out = Y W^T with one dgemm. Sparse: (Y W^T)^T = W Yt by the
  * columns of Yt (the rows of Y) in parallel, then transposed into out. */
 void lrfa_y_mul_wt(const lrfa_matrix *Y, const lrfa_sparse *Yt, const double *W, int64_t r, double *out,
@@ -92,63 +141,8 @@ void lrfa_y_mul_wt(const lrfa_matrix *Y, const lrfa_sparse *Yt, const double *W,
                     (int)n, W, (int)r, 0.0, out, (int)n);
         return;
     }
-    {
-        cols_ctx c;
-        c.S = Yt;
-        c.A = W;
-        c.r = r;
-        c.out = work;
-        lrfa_parallel_range(n, 1024, cols_chunk, &c);
-    }
+    sparse_left(Yt, W, r, work);
     to_column_major(work, r, n, out);
-}
-
-/* Dense: out = A Y with one dgemm. Sparse: by columns, in parallel. */
-void lrfa_y_left_mul(const lrfa_matrix *Y, const double *A, int64_t r, double *out)
-{
-    int64_t n = Y->rows, m = Y->cols;
-    if (Y->storage == LRFA_STORAGE_DENSE) {
-        if (m == 0 || r == 0) return;
-        if (n == 0) {
-            memset(out, 0, sizeof(double) * (size_t)(r * m));
-            return;
-        }
-        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)r, (int)m, (int)n, 1.0, A, (int)r,
-                    Y->dense->data, (int)n, 0.0, out, (int)r);
-        return;
-    }
-    {
-        cols_ctx c;
-        c.S = Y->sparse;
-        c.A = A;
-        c.r = r;
-        c.out = out;
-        lrfa_parallel_range(m, 1024, cols_chunk, &c);
-    }
-}
-
-void lrfa_y_zt_mul(const lrfa_matrix *Y, const double *Z, int64_t r, double *out, double *work)
-{
-    int64_t n = Y->rows, m = Y->cols;
-    if (Y->storage == LRFA_STORAGE_DENSE) {
-        if (m == 0 || r == 0) return;
-        if (n == 0) {
-            memset(out, 0, sizeof(double) * (size_t)(r * m));
-            return;
-        }
-        cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)r, (int)m, (int)n, 1.0, Z, (int)n,
-                    Y->dense->data, (int)n, 0.0, out, (int)r);
-        return;
-    }
-    {
-        untranspose_ctx c;
-        c.in = Z;
-        c.out = work;
-        c.r = r;
-        c.n = n;
-        lrfa_parallel_range(n, 4096, untranspose_chunk, &c);
-    }
-    lrfa_y_left_mul(Y, work, r, out);
 }
 
 int lrfa_y_exact_affordable(const lrfa_matrix *Y, int64_t r)
