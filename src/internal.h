@@ -35,6 +35,12 @@ int lrfa_threads(void);
 typedef enum { NUM_OK, NUM_SYNTAX, NUM_OVERFLOW, NUM_NONFINITE, NUM_NEGATIVE } num_status;
 num_status lrfa_parse_double(const char *s, int integer_only, double *out);
 
+/* *out = w * 10^q correctly rounded, for w > 0, by 128-bit arithmetic
+ * (decimal.c). Returns 0, leaving *out alone, when the result is too close
+ * to a rounding boundary to decide, subnormal, or out of range: the caller
+ * then asks strtod. */
+int lrfa_decimal_to_double(uint64_t w, int64_t q, double *out);
+
 /* ||R||_F of an n x m matrix made a block of columns at a time:
  * fill(R, j0, jb, ctx) writes columns j0 .. j0 + jb - 1 into R (n x jb).
  * O(n * block) memory, never n x m; NaN when out of memory. */

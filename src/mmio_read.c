@@ -95,7 +95,9 @@ static int reader_next(reader *rd, char **line, size_t *len, lrfa_error *err)
 
 static int is_blank(char c)
 {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+    /* ' ' is 32; '\t' '\n' '\v' '\f' '\r' are 9..13, of which '\n' never
+     * reaches here (lines are split on it) */
+    return c == ' ' || (unsigned char)(c - '\t') <= '\r' - '\t';
 }
 
 /* Splits line in place into at most MAX_TOKENS tokens; returns the count
@@ -121,11 +123,14 @@ static num_status parse_int64(const char *s, int64_t *out)
 {
     int neg = 0;
     uint64_t v = 0;
+    unsigned d;
+    int n = 0;
     if (*s == '+' || *s == '-') neg = (*s++ == '-');
-    if (!isdigit((unsigned char)*s)) return NUM_SYNTAX;
-    for (; isdigit((unsigned char)*s); s++) {
-        unsigned d = (unsigned)(*s - '0');
-        if (v > (UINT64_MAX - d) / 10) return NUM_OVERFLOW;
+    if ((unsigned)(*s - '0') >= 10) return NUM_SYNTAX;
+    while (*s == '0') s++;
+    /* 19 digits cannot overflow 64 bits; a 20th may */
+    for (; (d = (unsigned)(*s - '0')) < 10; s++, n++) {
+        if (n >= 19 && v > (UINT64_MAX - d) / 10) return NUM_OVERFLOW;
         v = v * 10 + d;
     }
     if (*s) return NUM_SYNTAX;
@@ -146,13 +151,17 @@ static const double pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6, 
  * or an integer when integer_only. Infinity, NaN and hexadecimal are refused.
  * Correctly rounded: when the significand has at most 15 digits and the
  * power of ten is at most 22 in magnitude, both are exact doubles and one
- * multiplication or division rounds once (Clinger's fast path); anything
- * else goes to strtod in the C locale. Bit-identical to strtod either way. */
+ * multiplication or division rounds once (Clinger's fast path). Up to 19
+ * digits, 128-bit arithmetic decides the rounding for all but a sliver of
+ * values (decimal.c); anything else goes to strtod in the C locale.
+ * Bit-identical to strtod in every case. */
 num_status lrfa_parse_double(const char *s, int integer_only, double *out)
 {
     const char *p = s;
     char *end;
-    int digits = 0, sig = 0, neg = 0, frac = 0, big_exp = 0;
+    int neg = 0, big_exp = 0, started = 0;
+    int64_t digits = 0, sig = 0, frac = 0; /* a line can be longer than INT_MAX */
+    unsigned d;
     uint64_t w = 0;
     int64_t e10 = 0, ex = 0;
     double v;
@@ -161,26 +170,23 @@ num_status lrfa_parse_double(const char *s, int integer_only, double *out)
         (!strcasecmp(p, "nan") || !strcasecmp(p, "inf") || !strcasecmp(p, "infinity") ||
          (!strncasecmp(p, "nan(", 4) && p[strlen(p) - 1] == ')')))
         return NUM_NONFINITE;
-    for (; *p >= '0' && *p <= '9'; p++, digits++) {
-        if (sig < 19 && (w || *p != '0')) {
-            w = w * 10 + (uint64_t)(*p - '0');
-            sig++;
-        } else if (w) {
-            sig = 99; /* more digits than the fast path takes */
-        }
+    /* w takes every digit; sig counts those from the first non-zero one, so
+     * w is exact while sig <= 19 */
+    for (; (d = (unsigned)(*p - '0')) < 10; p++, digits++) {
+        w = w * 10 + d;
+        started |= d != 0;
+        sig += started;
     }
     if (!integer_only) {
         if (*p == '.') {
-            p++;
-            for (; *p >= '0' && *p <= '9'; p++, digits++) {
-                frac++;
-                if (sig < 19 && (w || *p != '0')) {
-                    w = w * 10 + (uint64_t)(*p - '0');
-                    sig++;
-                } else if (w) {
-                    sig = 99;
-                }
+            const char *f = ++p;
+            for (; (d = (unsigned)(*p - '0')) < 10; p++) {
+                w = w * 10 + d;
+                started |= d != 0;
+                sig += started;
             }
+            frac = p - f;
+            digits += frac;
         }
         if (digits && (*p == 'e' || *p == 'E')) {
             int eneg = 0;
@@ -207,6 +213,10 @@ num_status lrfa_parse_double(const char *s, int integer_only, double *out)
             *out = neg ? -v : v;
             return NUM_OK;
         }
+    }
+    if (!big_exp && sig <= 19 && lrfa_decimal_to_double(w, e10, &v)) {
+        *out = neg ? -v : v;
+        return NUM_OK;
     }
     pthread_once(&c_locale_once, make_c_locale);
     errno = 0;
