@@ -40,7 +40,7 @@ TEST_BIN := $(BUILD)/test_lrfa
 EXAMPLE  := $(BUILD)/example_fit
 BENCH    := $(BUILD)/bench_lrfa
 
-.PHONY: all lib cli tests test unit-test cli-test check demo deps clean bench
+.PHONY: all lib cli tests test unit-test cli-test check demo deps clean bench fuzz fuzz-build
 
 all: lib cli tests $(EXAMPLE)
 
@@ -92,6 +92,43 @@ check: deps
 	$(MAKE) SAN=1 all
 	ASAN_OPTIONS=detect_leaks=1:exitcode=86 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=86 \
 	    $(MAKE) SAN=1 unit-test cli-test
+	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+# ---- fuzzing (libFuzzer, clang, with ASan and UBSan) ----
+# make fuzz runs each target for FUZZ_SECONDS (default 60); the corpora grow
+# in build/fuzz/corpus_*, seeded from the test files; crashes land in
+# build/fuzz/ as crash-* files (add each as a test file once fixed)
+FUZZ_SECONDS ?= 60
+FUZZ_DIR := build/fuzz
+FUZZ_CC  := clang
+FUZZ_FLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+              -ffp-contract=off -pthread -Iinclude -Isrc -Isrc/cli
+FUZZ_CLI_SRC := $(filter-out src/cli/main.c,$(CLI_SRC))
+
+$(FUZZ_DIR)/fuzz_mmio: tests/fuzz/fuzz_mmio.c $(LIB_SRC) $(wildcard src/*.h include/lrfa/*.h)
+	@mkdir -p $(FUZZ_DIR)
+	@echo "  CC  $@"; $(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_mmio.c $(LIB_SRC) $(LDLIBS)
+
+$(FUZZ_DIR)/fuzz_options: tests/fuzz/fuzz_options.c $(LIB_SRC) $(FUZZ_CLI_SRC) $(wildcard src/*.h src/cli/*.h include/lrfa/*.h)
+	@mkdir -p $(FUZZ_DIR)
+	@echo "  CC  $@"; $(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_options.c \
+	    $(FUZZ_CLI_SRC) $(LIB_SRC) $(LDLIBS)
+
+fuzz-build: $(FUZZ_DIR)/fuzz_mmio $(FUZZ_DIR)/fuzz_options
+
+fuzz: deps
+	$(MAKE) fuzz-build
+	@mkdir -p $(FUZZ_DIR)/corpus_mmio $(FUZZ_DIR)/corpus_options
+	@cd $(FUZZ_DIR) && echo "fuzz_mmio for $(FUZZ_SECONDS) s" && \
+	    ASAN_OPTIONS=detect_leaks=1 ./fuzz_mmio -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	    -rss_limit_mb=4096 -print_final_stats=1 corpus_mmio ../../tests/bad ../../tests/edge \
+	    ../../tests/degenerate ../../tests/fuzz/seeds_mmio >fuzz_mmio.log 2>&1; \
+	    rc=$$?; grep -E "^(stat::|Done|==|SUMMARY)" fuzz_mmio.log; exit $$rc
+	@cd $(FUZZ_DIR) && echo "fuzz_options for $(FUZZ_SECONDS) s" && \
+	    LRFA_FUZZ_MATRIX=../../tests/degenerate/base_12x9.mtx ASAN_OPTIONS=detect_leaks=1 \
+	    ./fuzz_options -max_total_time=$(FUZZ_SECONDS) -timeout=20 -close_fd_mask=3 -rss_limit_mb=4096 -print_final_stats=1 \
+	    -dict=../../tests/fuzz/options.dict corpus_options ../../tests/fuzz/seeds_options >fuzz_options.log 2>&1; \
+	    rc=$$?; grep -E "^(stat::|Done|==|SUMMARY)" fuzz_options.log; exit $$rc
 
 DEMO := inputs/demo_rank8.mtx
 DEMO_OUT := build/demo

@@ -8,6 +8,14 @@
 static lrfa_malloc_fn hook_malloc = NULL;
 static lrfa_realloc_fn hook_realloc = NULL;
 static lrfa_free_fn hook_free = NULL;
+/* allocations refused on this thread, so that a caller whose helpers
+ * degrade to NaN on failure can still tell the failure apart */
+static _Thread_local uint64_t failures = 0;
+
+uint64_t lrfa_alloc_failures(void)
+{
+    return failures;
+}
 
 void lrfa_set_allocator(lrfa_malloc_fn m, lrfa_realloc_fn r, lrfa_free_fn f)
 {
@@ -18,8 +26,11 @@ void lrfa_set_allocator(lrfa_malloc_fn m, lrfa_realloc_fn r, lrfa_free_fn f)
 
 void *lrfa_alloc(size_t size)
 {
+    void *p;
     if (size == 0) size = 1;
-    return hook_malloc ? hook_malloc(size) : malloc(size);
+    p = hook_malloc ? hook_malloc(size) : malloc(size);
+    if (!p) failures++;
+    return p;
 }
 
 static int bytes_for(int64_t count, size_t size, size_t *bytes)
@@ -33,7 +44,10 @@ static int bytes_for(int64_t count, size_t size, size_t *bytes)
 void *lrfa_alloc_array(int64_t count, size_t size)
 {
     size_t bytes;
-    if (!bytes_for(count, size, &bytes)) return NULL;
+    if (!bytes_for(count, size, &bytes)) {
+        failures++;
+        return NULL;
+    }
     return lrfa_alloc(bytes);
 }
 
@@ -41,7 +55,10 @@ void *lrfa_calloc_array(int64_t count, size_t size)
 {
     size_t bytes;
     void *p;
-    if (!bytes_for(count, size, &bytes)) return NULL;
+    if (!bytes_for(count, size, &bytes)) {
+        failures++;
+        return NULL;
+    }
     p = lrfa_alloc(bytes);
     if (p) memset(p, 0, bytes);
     return p;
@@ -50,9 +67,15 @@ void *lrfa_calloc_array(int64_t count, size_t size)
 void *lrfa_realloc_array(void *ptr, int64_t count, size_t size)
 {
     size_t bytes;
-    if (!bytes_for(count, size, &bytes)) return NULL;
+    void *p;
+    if (!bytes_for(count, size, &bytes)) {
+        failures++;
+        return NULL;
+    }
     if (bytes == 0) bytes = 1;
-    return hook_realloc ? hook_realloc(ptr, bytes) : realloc(ptr, bytes);
+    p = hook_realloc ? hook_realloc(ptr, bytes) : realloc(ptr, bytes);
+    if (!p) failures++;
+    return p;
 }
 
 void lrfa_dealloc(void *ptr)

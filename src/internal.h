@@ -47,6 +47,17 @@ int lrfa_decimal_to_double(uint64_t w, int64_t q, double *out);
 typedef void (*lrfa_block_fn)(double *R, int64_t j0, int64_t jb, void *ctx);
 double lrfa_blocked_norm(int64_t n, int64_t m, lrfa_block_fn fill, void *ctx);
 
+/* P with Y (and its row copy, spectrum, norm and s_1) multiplied by c, all
+ * owned by the new problem; the singular vectors are copied. NULL when out
+ * of memory. (problem.c) */
+struct lrfa_problem;
+struct lrfa_problem *lrfa_problem_scaled(const struct lrfa_problem *P, double c, lrfa_error *err);
+
+/* How many allocations have been refused on the calling thread so far
+ * (alloc.c): a routine whose helpers return NaN when out of memory compares
+ * it before and after to report LRFA_ENOMEM. */
+uint64_t lrfa_alloc_failures(void);
+
 /* Physical memory in bytes (0 when unknown). */
 uint64_t lrfa_physical_memory(void);
 

@@ -36,6 +36,25 @@ lrfa_status lrfa_outfile_open(lrfa_outfile *of, const char *path, lrfa_error *er
         lrfa_outfile_abort(of);
         return lrfa_fail(err, LRFA_EIO, 0, "'%s': not a file name", path);
     }
+    {
+        /* a device or a pipe (/dev/null, /dev/stdout, a FIFO) is written in
+         * place: there is no file to replace, and renaming over it would
+         * replace the device itself */
+        struct stat sb;
+        if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+            lrfa_outfile_abort(of);
+            return lrfa_fail(err, LRFA_EIO, 0, "%s: is a folder, not a file name", path);
+        }
+        if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+            of->fp = fopen(path, "w");
+            if (!of->fp) {
+                int e = errno;
+                lrfa_outfile_abort(of);
+                return lrfa_fail(err, LRFA_EIO, 0, "%s: cannot write: %s", path, strerror(e));
+            }
+            return LRFA_OK;
+        }
+    }
     /* the temporary sits in the destination's folder, under a short hidden
      * name, so any valid destination name can be written */
     of->tmp = lrfa_alloc(n + 32);
@@ -83,9 +102,14 @@ lrfa_status lrfa_outfile_commit(lrfa_outfile *of, lrfa_error *err)
         lrfa_outfile_abort(of);
         return lrfa_fail(err, LRFA_EIO, 0, "output file was not opened");
     }
-    if (!of->tmp) { /* standard output */
+    if (!of->tmp) { /* standard output, or a device or pipe written in place */
+        int is_stdout = of->fp == stdout;
+        errno = 0;
         bad = fflush(of->fp) != 0 || ferror(of->fp);
-        if (bad) st = lrfa_fail(err, LRFA_EIO, 0, "<stdout>: write error: %s", strerror(errno));
+        if (!is_stdout && fclose(of->fp) != 0) bad = 1;
+        if (bad)
+            st = lrfa_fail(err, LRFA_EIO, 0, "%s: write error: %s", is_stdout ? "<stdout>" : of->path,
+                           errno ? strerror(errno) : "unknown error");
         of->fp = NULL;
         lrfa_outfile_abort(of);
         return st;

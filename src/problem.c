@@ -1,6 +1,7 @@
 /* problem.c: a target Y with its norm, singular values and vectors. */
 #include <limits.h>
 #include <math.h>
+#include <string.h>
 #include "lrfa/linalg.h"
 #include "lrfa/solver.h"
 #include "internal.h"
@@ -75,5 +76,73 @@ lrfa_problem *lrfa_problem_new_with(const lrfa_matrix *Y, int transpose, int64_t
 
 fail:
     lrfa_problem_free(P);
+    return NULL;
+}
+
+/* c S as a new sparse matrix. */
+static lrfa_sparse *sparse_scaled(const lrfa_sparse *S, double c, lrfa_error *err)
+{
+    lrfa_sparse *T = lrfa_sparse_alloc(S->rows, S->cols, S->nnz, err);
+    int64_t p;
+    if (!T) return NULL;
+    memcpy(T->colptr, S->colptr, sizeof(int64_t) * (size_t)(S->cols + 1));
+    memcpy(T->rowidx, S->rowidx, sizeof(int64_t) * (size_t)S->nnz);
+    for (p = 0; p < S->nnz; p++) T->values[p] = c * S->values[p];
+    T->nnz = S->nnz;
+    return T;
+}
+
+lrfa_problem *lrfa_problem_scaled(const lrfa_problem *P, double c, lrfa_error *err)
+{
+    lrfa_problem *Q = lrfa_alloc(sizeof *Q);
+    lrfa_spectrum *sp = NULL;
+    int64_t i;
+    if (!Q) {
+        lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory");
+        return NULL;
+    }
+    *Q = *P;
+    Q->owned = NULL;
+    Q->Yt = NULL;
+    Q->spectrum = NULL;
+    Q->U = Q->V = NULL;
+    if (P->Y->storage == LRFA_STORAGE_DENSE) {
+        lrfa_dense *D = lrfa_dense_copy(P->Y->dense, err);
+        if (D) {
+            for (i = 0; i < D->rows * D->cols; i++) D->data[i] *= c;
+            Q->owned = lrfa_matrix_wrap_dense(D, err); /* frees D on failure */
+        }
+    } else {
+        lrfa_sparse *S = sparse_scaled(P->Y->sparse, c, err);
+        if (S) {
+            Q->owned = lrfa_matrix_wrap_sparse(S, err); /* frees S on failure */
+        }
+        if (Q->owned) Q->Yt = sparse_scaled(P->Yt, c, err);
+        if (!Q->Yt) goto fail;
+    }
+    if (!Q->owned) goto fail;
+    Q->Y = Q->owned;
+    sp = lrfa_alloc(sizeof *sp);
+    if (!sp) goto nomem;
+    *sp = *P->spectrum;
+    sp->s = lrfa_alloc_array(sp->k > 0 ? sp->k : 1, sizeof(double));
+    sp->opt = lrfa_alloc_array(sp->k + 1, sizeof(double));
+    Q->spectrum = sp;
+    if (!sp->s || !sp->opt) goto nomem;
+    for (i = 0; i < sp->k; i++) sp->s[i] = c * P->spectrum->s[i];
+    for (i = 0; i <= sp->k; i++) sp->opt[i] = c * P->spectrum->opt[i];
+    sp->fro = c * P->spectrum->fro;
+    if (P->U) {
+        Q->U = lrfa_dense_copy(P->U, err);
+        Q->V = lrfa_dense_copy(P->V, err);
+        if (!Q->U || !Q->V) goto fail;
+    }
+    Q->fro = c * P->fro;
+    Q->s1 = c * P->s1;
+    return Q;
+nomem:
+    lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory");
+fail:
+    lrfa_problem_free(Q);
     return NULL;
 }

@@ -375,7 +375,10 @@ static double exact_error(const fit_state *s, double gram_e2, int *exact)
     return sqrt(fmax(gram_e2, 0.0));
 }
 
-lrfa_status lrfa_fit(const lrfa_problem *P, const lrfa_options *opt, lrfa_result **out, lrfa_error *err)
+/* The fit proper, on a problem whose norm is in a safe range. lr_unit
+ * converts its step size to the caller's units for messages. */
+static lrfa_status fit_run(const lrfa_problem *P, const lrfa_options *opt, double lr_unit, lrfa_result **out,
+                           lrfa_error *err)
 {
     fit_state s;
     lrfa_result *res = NULL;
@@ -385,9 +388,13 @@ lrfa_status lrfa_fit(const lrfa_problem *P, const lrfa_options *opt, lrfa_result
     double eta, t0, t_iter0, e2, e, e_start = 0.0, e_check = -1.0, terms, e_bad = 0.0;
     int64_t t, n, m, r, logged = 0;
     int exact;
+    uint64_t fails0;
 
     *out = NULL;
     memset(&s, 0, sizeof s);
+    /* the figures' helpers give NaN when out of memory: a refused
+     * allocation anywhere in the run fails it */
+    fails0 = lrfa_alloc_failures();
     if ((bad = lrfa_options_check(opt, P->n, P->m)) != NULL)
         return lrfa_fail(err, LRFA_EINPUT, 0, "%s", bad);
     t0 = now_seconds();
@@ -463,11 +470,15 @@ lrfa_status lrfa_fit(const lrfa_problem *P, const lrfa_options *opt, lrfa_result
             if (log_now) {
                 lrfa_figures f;
                 figures(&s, t, now_seconds() - t_iter0, e, exact, exact, &f);
-                if (!append_trace(res, &f)) goto nomem;
+                if (!append_trace(res, &f) || lrfa_alloc_failures() != fails0) goto nomem;
                 logged++;
             }
+            if (lrfa_alloc_failures() != fails0) goto nomem;
             if (check_now) {
-                if (e <= 1e-13 * P->fro || (e_check >= 0 && fabs(e_check - e) <= opt->tol * P->fro)) {
+                /* relative to ||Y||_F; an all-zero Y is measured in the
+                 * unit its step size and start assume (s_1 = 1) */
+                double unit = P->fro > 0 ? P->fro : 1.0;
+                if (e <= 1e-13 * unit || (e_check >= 0 && fabs(e_check - e) <= opt->tol * unit)) {
                     res->stop = LRFA_STOP_CONVERGED;
                     break;
                 }
@@ -525,6 +536,7 @@ lrfa_status lrfa_fit(const lrfa_problem *P, const lrfa_options *opt, lrfa_result
      * finite state (the iteration before it diverged) */
     e = exact_error(&s, e2, &exact);
     figures(&s, t, res->iter_seconds, e, exact, 1, &res->final);
+    if (lrfa_alloc_failures() != fails0) goto nomem;
     /* the trace ends with the final figures (exact error) */
     if (opt->log_every > 0) {
         if (res->trace_len > 0 && res->trace[res->trace_len - 1].iteration == t)
@@ -541,7 +553,7 @@ lrfa_status lrfa_fit(const lrfa_problem *P, const lrfa_options *opt, lrfa_result
         return lrfa_fail(err, LRFA_EDIVERGED, 0,
                          "diverged at iteration %lld (error %s) with step size %.3g: try a smaller --lr",
                          (long long)res->diverged_at,
-                         isfinite(e_bad) ? "above 1e3 times its start" : "not finite", eta);
+                         isfinite(e_bad) ? "above 1e3 times its start" : "not finite", eta * lr_unit);
     if (res->stop == LRFA_STOP_INTERRUPTED)
         return lrfa_fail(err, LRFA_EINTERRUPT, 0, "stopped at iteration %lld", (long long)t);
     return LRFA_OK;
@@ -555,5 +567,64 @@ fail:
     lrfa_dense_free(W);
     lrfa_dense_free(B);
     lrfa_result_free(res);
+    return st;
+}
+
+/* ||Y||_F beyond 2^(+-400) would overflow or underflow inside an iteration
+ * (Y W^T grows like ||Y||^(3/2), the Gram identity squares ||Y||): such a Y
+ * is fitted as c Y, with c the power of 4 that brings ||Y||_F into [1/4, 4).
+ * Multiplying by a power of two is exact, and every relative figure is
+ * unchanged by the scale (design fact 5); the result is scaled back. */
+static double fit_scale(const lrfa_problem *P)
+{
+    int e;
+    if (!(P->fro > 0.0) || (P->fro < 0x1p400 && P->fro > 0x1p-400)) return 1.0;
+    (void)frexp(P->fro, &e);
+    return ldexp(1.0, -2 * (e / 2));
+}
+
+static void figures_unscale(lrfa_figures *f, double c)
+{
+    f->error /= c;
+    f->opt /= c;
+    f->gap /= c;
+}
+
+static void dense_scale(lrfa_dense *A, double c)
+{
+    int64_t i;
+    if (!A) return;
+    for (i = 0; i < A->rows * A->cols; i++) A->data[i] *= c;
+}
+
+lrfa_status lrfa_fit(const lrfa_problem *P, const lrfa_options *opt, lrfa_result **out, lrfa_error *err)
+{
+    double c = fit_scale(P), h;
+    lrfa_problem *Q;
+    lrfa_options o;
+    lrfa_status st;
+    lrfa_result *res;
+    int64_t i;
+    if (c == 1.0) return fit_run(P, opt, 1.0, out, err);
+    *out = NULL;
+    if (lrfa_options_check(opt, P->n, P->m) != NULL) return fit_run(P, opt, 1.0, out, err); /* its message */
+    Q = lrfa_problem_scaled(P, c, err);
+    if (!Q) return err ? err->status : LRFA_ENOMEM;
+    o = *opt;
+    if (o.lr > 0.0) o.lr /= c; /* a step size scales like 1 / s_1 */
+    st = fit_run(Q, &o, c, out, err);
+    lrfa_problem_free(Q);
+    res = *out;
+    if (!res) return st;
+    /* Z W = c Y: each factor (and B, which scales like Z^T) by 1 / sqrt(c) */
+    h = 1.0 / sqrt(c);
+    dense_scale(res->Z, h);
+    dense_scale(res->W, h);
+    dense_scale(res->B, h);
+    figures_unscale(&res->final, c);
+    for (i = 0; i < res->trace_len; i++) figures_unscale(&res->trace[i], c);
+    res->fa_pred /= c;
+    res->fro = P->fro;
+    res->lr *= c;
     return st;
 }

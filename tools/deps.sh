@@ -2,7 +2,8 @@
 # Installs the Debian packages lrfa needs, only those missing.
 # Quick (one dpkg-query) when everything is present.
 set -e
-PKGS="make gcc libopenblas-dev liblapacke-dev libcunit1-dev gnuplot-nox python3-numpy python3-scipy"
+# clang builds the fuzz targets (libFuzzer); valgrind runs in make check
+PKGS="make gcc libopenblas-dev liblapacke-dev libcunit1-dev gnuplot-nox python3-numpy python3-scipy clang valgrind"
 missing=""
 for p in $PKGS; do
     st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

@@ -2,7 +2,9 @@
  *
  * lrfa_outfile_open creates a temporary file in the destination's folder;
  * lrfa_outfile_commit flushes it to disk and renames it over the destination;
- * lrfa_outfile_abort removes it. Path "-" writes standard output directly. */
+ * lrfa_outfile_abort removes it. Path "-" writes standard output directly,
+ * and so does an existing path that is not a regular file (a device such
+ * as /dev/null, or a pipe): such a path is never renamed over. */
 #ifndef LRFA_OUTFILE_H
 #define LRFA_OUTFILE_H
 
@@ -16,7 +18,7 @@ extern "C" {
 typedef struct lrfa_outfile {
     FILE *fp;          /* write here */
     char *path;        /* the destination */
-    char *tmp;         /* the temporary file, NULL for standard output */
+    char *tmp;         /* the temporary file; NULL when writing in place */
 } lrfa_outfile;
 
 lrfa_status lrfa_outfile_open(lrfa_outfile *of, const char *path, lrfa_error *err);

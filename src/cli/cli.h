@@ -89,6 +89,18 @@ int runs_execute(const lrfa_problem *P, run_job *jobs, int count, int workers, i
  * the handler with cli_catch_signals). */
 int interrupted_flag(void);
 void cli_catch_signals(void);
+/* The exit status for the signal that arrived: 130 (SIGINT), 143 (SIGTERM),
+ * 0 when none did; and its name for messages. */
+int cli_signal_status(void);
+const char *cli_signal_name(void);
+/* A progress callback that stops the run once a signal has arrived, and
+ * shows progress through report_progress when data (a progress_state) is
+ * not NULL. */
+int cli_stop_progress(const lrfa_progress *p, void *data);
+/* Whether output (with suffix appended, when not NULL) names the same file
+ * as input, through any link; if so prints "CMD: the output ... is the
+ * input file ..." and returns 1. "-" never clashes. */
+int cli_output_clobbers(const char *cmd, const char *input, const char *output, const char *suffix);
 
 /* ---- plots through gnuplot (plot.c); each returns an exit status ---- */
 int plot_trace(const char *csv, const char *out, const char *title);
@@ -99,6 +111,8 @@ int plot_sweep(const char *dat, const char *out, const char *title, int64_t rank
 
 /* ---- fit reports (report.c) ---- */
 void report_fit_json(json_writer *w, const lrfa_result *res);
+/* "converged", "iteration limit", "diverged" or "interrupted" */
+const char *report_stop_name(const lrfa_result *res);
 void report_fit_table(FILE *fp, const lrfa_result *res);
 const char *report_trace_header(void);
 void report_trace_row(FILE *fp, const lrfa_figures *f);

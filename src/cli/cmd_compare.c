@@ -32,7 +32,13 @@ static const char usage_fmt[] =
     "  --jobs J               run GD and FA side by side on J threads (default 2)\n"
     "  --json                 one JSON object: gd, fa, fa_pred, overlap\n"
     "  --quiet                no progress line on the terminal\n"
-    "  -h, --help             show this help\n";
+    "  -h, --help             show this help\n"
+    "\n"
+    "Ctrl-C (SIGINT) or SIGTERM stops both runs at the next iteration and reports\n"
+    "(and writes the traces and plot asked for) of the state reached.\n"
+    "\n"
+    "exit status: 0 done, 1 bad input or options, 2 divergence (try a smaller --lr),\n"
+    "130 / 143 interrupted.\n";
 
 static void print_side(const char *name, const char *fmt_gd, double gd, const char *fmt_fa, double fa)
 {
@@ -107,6 +113,11 @@ int cmd_compare(int argc, char **argv)
     if ((trace || plot) && !log_set) opt.log_every = cli_default_log_every(opt.max_iters);
     if (!trace && !plot) opt.log_every = 0;
     r = opt.rank;
+    if (optind < argc &&
+        (cli_output_clobbers("compare", argv[optind], trace, "_gd.csv") ||
+         cli_output_clobbers("compare", argv[optind], trace, "_fa.csv") ||
+         cli_output_clobbers("compare", argv[optind], plot, NULL)))
+        return EXIT_INPUT;
     if ((status = fit_prepare("compare", argc, argv, have_rank, "the rank -r R", &opt, r, &Y, &P)) != EXIT_OK)
         goto done;
     path = argv[optind];
@@ -118,7 +129,7 @@ int cmd_compare(int argc, char **argv)
     }
     runs_execute(P, jobs, 2, (int)jobsn, report_progress_wanted(quiet), "compare");
     for (k = 0; k < 2; k++)
-        if (jobs[k].status != LRFA_OK) {
+        if (jobs[k].status != LRFA_OK && jobs[k].status != LRFA_EINTERRUPT) {
             status = jobs[k].status == LRFA_EDIVERGED ? EXIT_NUMERIC : EXIT_INPUT;
             cli_error("compare: %s: %s", k ? "fa" : "gd", jobs[k].err.message);
             goto done;
@@ -177,8 +188,7 @@ int cmd_compare(int argc, char **argv)
                (long long)P->spectrum->rank, (unsigned long long)opt.seed);
         printf("%-26s %-18s %-18s\n", "", "GD", "FA");
         print_side("iterations", "%.0f", (double)gd->iterations, "%.0f", (double)fa->iterations);
-        printf("%-26s %-18s %-18s\n", "stopped", gd->converged ? "converged" : "iteration limit",
-               fa->converged ? "converged" : "iteration limit");
+        printf("%-26s %-18s %-18s\n", "stopped", report_stop_name(gd), report_stop_name(fa));
         print_side("error", "%.10g", gd->final.error, "%.10g", fa->final.error);
         print_side("opt(r)", "%.10g", gd->final.opt, "%.10g", fa->final.opt);
         print_side("gap / ||Y||_F", "%.3e", gd->final.rel_gap, "%.3e", fa->final.rel_gap);
@@ -224,6 +234,16 @@ int cmd_compare(int argc, char **argv)
         status = plot_compare(gd_csv, fa_csv, plot, title, fa->final.opt, fa->fa_pred);
     }
 done:
+    if (status == EXIT_OK && cli_signal_status()) {
+        if (jobs[0].status == LRFA_EINTERRUPT || jobs[1].status == LRFA_EINTERRUPT)
+            cli_error("compare: interrupted by %s at iterations %lld (GD) and %lld (FA); %s", cli_signal_name(),
+                      (long long)gd->iterations, (long long)fa->iterations,
+                      trace || plot ? "kept the report, traces and plot asked for, of the state reached"
+                                    : "kept the report of the state reached");
+        else
+            cli_error("compare: interrupted by %s after the runs finished; all output written", cli_signal_name());
+        status = cli_signal_status();
+    }
     if (tmpdir[0]) {
         if (gd_csv[0]) unlink(gd_csv);
         if (fa_csv[0]) unlink(fa_csv);

@@ -51,6 +51,7 @@ int cmd_convert(int argc, char **argv)
                   argc - optind, argc - optind == 1 ? "" : "s");
         return EXIT_INPUT;
     }
+    if (cli_output_clobbers("convert", argv[optind], argv[optind + 1], NULL)) return EXIT_INPUT;
     if (lrfa_mm_read_path(argv[optind], &Y, NULL, &err) != LRFA_OK) return cli_lib_error(&err);
     out = Y;
     if (transpose) {

@@ -45,7 +45,11 @@ static const char usage_fmt[] =
     "needs Z^T Y, is left out (nan), except in the rows --exact-every asks for, which\n"
     "read Y once more for the exact error and grad_align. The final row is exact.\n"
     "\n"
-    "exit status: 0 done, 1 bad input or options, 2 divergence (try a smaller --lr).\n";
+    "Ctrl-C (SIGINT) or SIGTERM stops the run at the next iteration, writes the\n"
+    "trace and the factors asked for, for the state reached, and exits 130 (143).\n"
+    "\n"
+    "exit status: 0 done, 1 bad input or options, 2 divergence (try a smaller --lr),\n"
+    "130 / 143 interrupted.\n";
 
 int cmd_fit(int argc, char **argv)
 {
@@ -119,17 +123,28 @@ int cmd_fit(int argc, char **argv)
         cli_error("fit: --trace - and --json would both write to standard output; give the trace a file");
         return EXIT_INPUT;
     }
+    if (optind < argc &&
+        (cli_output_clobbers("fit", argv[optind], trace, NULL) ||
+         cli_output_clobbers("fit", argv[optind], save, "_Z.mtx") ||
+         cli_output_clobbers("fit", argv[optind], save, "_W.mtx") ||
+         cli_output_clobbers("fit", argv[optind], save, "_B.mtx")))
+        return EXIT_INPUT;
     if ((status = fit_prepare("fit", argc, argv, have_rank, "the rank -r R", &opt, opt.rank, &Y, &P)) != EXIT_OK)
         goto done;
     path = argv[optind];
+    /* Ctrl-C or SIGTERM stops at the next iteration; what was asked for is
+     * then written for the state reached */
+    cli_catch_signals();
+    opt.progress = cli_stop_progress;
+    opt.progress_data = NULL;
+    opt.progress_every = 1;
     if (report_progress_wanted(quiet)) {
         ps.label = lrfa_algo_name(opt.algo);
-        opt.progress = report_progress;
         opt.progress_data = &ps;
     }
     st = lrfa_fit(P, &opt, &res, &err);
     report_progress_clear(&ps);
-    if (st != LRFA_OK && st != LRFA_EDIVERGED) {
+    if (st != LRFA_OK && st != LRFA_EDIVERGED && st != LRFA_EINTERRUPT) {
         status = cli_lib_error(&err);
         goto done;
     }
@@ -154,18 +169,29 @@ int cmd_fit(int argc, char **argv)
         snprintf(comment, sizeof comment, "lrfa fit %s: %s, r = %lld, seed %llu, %lld iterations%s",
                  strcmp(path, "-") ? path : "<stdin>", lrfa_algo_name(opt.algo), (long long)opt.rank,
                  (unsigned long long)opt.seed, (long long)res->iterations,
-                 st == LRFA_EDIVERGED ? " (DIVERGED: the state at divergence)" : "");
+                 st == LRFA_EDIVERGED    ? " (DIVERGED: the last finite state, before divergence)"
+                 : st == LRFA_EINTERRUPT ? " (INTERRUPTED: the state when it stopped)"
+                                         : "");
         if ((status = report_save_factors(save, res, comment)) != EXIT_OK) goto done;
     }
     if (st == LRFA_EDIVERGED) {
         cli_error("fit: %s", err.message);
         status = EXIT_NUMERIC;
     }
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        cli_error("fit: cannot write to standard output");
-        status = EXIT_INPUT;
-    }
 done:
+    if (status == EXIT_OK && cli_signal_status()) {
+        char kept[600] = "";
+        if (trace) snprintf(kept, sizeof kept, "; kept the trace %s", trace);
+        if (save)
+            snprintf(kept + strlen(kept), sizeof kept - strlen(kept), "%s the factors %s_*.mtx",
+                     trace ? " and" : "; kept", save);
+        if (st == LRFA_EINTERRUPT)
+            cli_error("fit: interrupted by %s at iteration %lld%s", cli_signal_name(), (long long)res->iterations,
+                      kept[0] ? kept : "; no output files were asked for");
+        else
+            cli_error("fit: interrupted by %s after the run finished; all output written", cli_signal_name());
+        status = cli_signal_status();
+    }
     lrfa_result_free(res);
     lrfa_problem_free(P);
     lrfa_matrix_free(Y);

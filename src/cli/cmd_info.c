@@ -186,10 +186,6 @@ int cmd_info(int argc, char **argv)
     if (top < 0) top = json ? INT64_MAX : 10;
     if (json) print_json(strcmp(path, "-") ? path : "<stdin>", &h, Y, sp, note, top);
     else print_table(strcmp(path, "-") ? path : "<stdin>", &h, Y, sp, note, top);
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        cli_error("info: cannot write to standard output");
-        status = EXIT_INPUT;
-    }
 done:
     lrfa_spectrum_free(sp);
     lrfa_matrix_free(Y);

@@ -39,6 +39,7 @@ int cmd_plot(int argc, char **argv)
         cli_error("plot: expected 'trace FILE.csv OUT.png' (see 'lrfa plot --help')");
         return EXIT_INPUT;
     }
+    if (cli_output_clobbers("plot", argv[optind + 1], argv[optind + 2], NULL)) return EXIT_INPUT;
     fp = fopen(argv[optind + 1], "r");
     if (!fp) {
         cli_error("%s: cannot open the trace", argv[optind + 1]);

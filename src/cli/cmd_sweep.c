@@ -36,7 +36,13 @@ static const char usage_fmt[] =
     "  -h, --help             show this help\n"
     "\n"
     "The table gives the mean over seeds, with [min, max] when there are several.\n"
-    "Relative figures are over ||Y||_F.\n";
+    "Relative figures are over ||Y||_F.\n"
+    "\n"
+    "Ctrl-C (SIGINT) or SIGTERM stops the runs in progress; the table, CSV and plot\n"
+    "then hold the runs that finished.\n"
+    "\n"
+    "exit status: 0 done, 1 bad input or options, 2 some runs diverged,\n"
+    "130 / 143 interrupted.\n";
 
 /* Per (r, seed) figures. */
 typedef struct sweep_row {
@@ -198,6 +204,9 @@ int cmd_sweep(int argc, char **argv)
         }
     }
     opt.rank = rb; /* the largest rank decides what the options must allow */
+    if (optind < argc && (cli_output_clobbers("sweep", argv[optind], csv, NULL) ||
+                          cli_output_clobbers("sweep", argv[optind], plot, NULL)))
+        return EXIT_INPUT;
     if ((status = fit_prepare("sweep", argc, argv, have_ranks, "--ranks A:B", &opt, rb, &Y, &P)) != EXIT_OK)
         goto done;
     path = argv[optind];
@@ -363,6 +372,13 @@ int cmd_sweep(int argc, char **argv)
         rmdir(dir);
     }
     if (status == EXIT_OK && any_diverged) status = EXIT_NUMERIC;
+    if (status != EXIT_INPUT && cli_signal_status()) {
+        int kept = 0;
+        for (i = 0; i < nrows; i++) kept += rows[i].ok;
+        cli_error("sweep: interrupted by %s; kept the %d of %d (rank, seed) runs that finished%s", cli_signal_name(),
+                  kept, nrows, csv || plot ? ", in the table, CSV and plot asked for" : ", in the table");
+        status = cli_signal_status();
+    }
 done:
     if (jobs)
         for (i = 0; i < njobs; i++) lrfa_result_free(jobs[i].result);

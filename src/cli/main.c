@@ -1,4 +1,5 @@
 /* main.c: the lrfa command, dispatching to its subcommands. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
@@ -21,7 +22,21 @@ static const char usage[] =
     "FILE is a Matrix Market file; '-' reads standard input.\n"
     "'lrfa COMMAND --help' describes each command and its options.\n"
     "\n"
-    "exit status: 0 success, 1 bad input or options, 2 numerical failure.\n";
+    "exit status: 0 success, 1 bad input or options (or an output that cannot be\n"
+    "written), 2 numerical failure, 130 / 143 interrupted by SIGINT / SIGTERM.\n";
+
+/* Everything printed must have reached standard output: a full disk or a
+ * closed pipe is an error (exit 1), not a silent truncation. */
+static int finish(const char *cmd, int status)
+{
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_error("%s%scannot write to standard output: %s", cmd ? cmd : "", cmd ? ": " : "",
+                  errno ? strerror(errno) : "write error");
+        if (status == EXIT_OK || status > EXIT_NUMERIC) status = EXIT_INPUT;
+    }
+    return status;
+}
 
 int main(int argc, char **argv)
 {
@@ -33,19 +48,19 @@ int main(int argc, char **argv)
     cmd = argv[1];
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         fputs(usage, stdout);
-        return EXIT_OK;
+        return finish(NULL, EXIT_OK);
     }
     if (!strcmp(cmd, "--version")) {
         printf("lrfa %s\n", LRFA_VERSION);
-        return EXIT_OK;
+        return finish(NULL, EXIT_OK);
     }
-    if (!strcmp(cmd, "info")) return cmd_info(argc - 1, argv + 1);
-    if (!strcmp(cmd, "fit")) return cmd_fit(argc - 1, argv + 1);
-    if (!strcmp(cmd, "compare")) return cmd_compare(argc - 1, argv + 1);
-    if (!strcmp(cmd, "sweep")) return cmd_sweep(argc - 1, argv + 1);
-    if (!strcmp(cmd, "gen")) return cmd_gen(argc - 1, argv + 1);
-    if (!strcmp(cmd, "plot")) return cmd_plot(argc - 1, argv + 1);
-    if (!strcmp(cmd, "convert")) return cmd_convert(argc - 1, argv + 1);
+    if (!strcmp(cmd, "info")) return finish(cmd, cmd_info(argc - 1, argv + 1));
+    if (!strcmp(cmd, "fit")) return finish(cmd, cmd_fit(argc - 1, argv + 1));
+    if (!strcmp(cmd, "compare")) return finish(cmd, cmd_compare(argc - 1, argv + 1));
+    if (!strcmp(cmd, "sweep")) return finish(cmd, cmd_sweep(argc - 1, argv + 1));
+    if (!strcmp(cmd, "gen")) return finish(cmd, cmd_gen(argc - 1, argv + 1));
+    if (!strcmp(cmd, "plot")) return finish(cmd, cmd_plot(argc - 1, argv + 1));
+    if (!strcmp(cmd, "convert")) return finish(cmd, cmd_convert(argc - 1, argv + 1));
     cli_error("unknown command '%s' (expected info, fit, compare, sweep, gen, plot or convert; see 'lrfa --help')", cmd);
     return EXIT_INPUT;
 }

@@ -11,6 +11,14 @@ static void num_or_null(json_writer *w, const char *key, double v, int applies)
     else json_null(w, key);
 }
 
+const char *report_stop_name(const lrfa_result *res)
+{
+    return res->stop == LRFA_STOP_CONVERGED   ? "converged"
+           : res->stop == LRFA_STOP_MAX_ITERS ? "iteration limit"
+           : res->stop == LRFA_STOP_DIVERGED  ? "diverged"
+                                              : "interrupted";
+}
+
 void report_fit_json(json_writer *w, const lrfa_result *res)
 {
     int fa = res->algo == LRFA_ALGO_FA;
@@ -56,9 +64,7 @@ void report_fit_table(FILE *fp, const lrfa_result *res)
     char b[32];
     const lrfa_figures *f = &res->final;
     int fa = res->algo == LRFA_ALGO_FA;
-    fprintf(fp, "iterations      %lld (%s)\n", (long long)res->iterations,
-            res->stop == LRFA_STOP_CONVERGED ? "converged" : res->stop == LRFA_STOP_MAX_ITERS ? "iteration limit"
-            : res->stop == LRFA_STOP_DIVERGED ? "diverged" : "interrupted");
+    fprintf(fp, "iterations      %lld (%s)\n", (long long)res->iterations, report_stop_name(res));
     fprintf(fp, "error           %s%s\n", fmt(b, f->error), f->exact ? "" : "  (Gram identity)");
     fprintf(fp, "opt(r)          %s\n", fmt(b, f->opt));
     fprintf(fp, "gap             %.3e  (%.3e of ||Y||_F)\n", f->gap, f->rel_gap);

@@ -69,6 +69,7 @@ static void *worker(void *arg)
         j = &sh->jobs[slot.job];
         j->opt.progress = progress_cb;
         j->opt.progress_data = &slot;
+        j->opt.progress_every = 1; /* a signal stops the run at the next iteration */
         memset(&j->err, 0, sizeof j->err);
         j->status = lrfa_fit(sh->P, &j->opt, &j->result, &j->err);
         j->opt.progress = NULL;

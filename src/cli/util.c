@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "cli.h"
 
 void cli_error(const char *fmt, ...)
@@ -244,4 +245,34 @@ void cli_catch_signals(void)
 int interrupted_flag(void)
 {
     return got_signal != 0;
+}
+
+int cli_signal_status(void)
+{
+    return got_signal ? 128 + (int)got_signal : 0;
+}
+
+const char *cli_signal_name(void)
+{
+    return got_signal == SIGINT ? "SIGINT" : got_signal == SIGTERM ? "SIGTERM" : "a signal";
+}
+
+int cli_stop_progress(const lrfa_progress *p, void *data)
+{
+    if (data) report_progress(p, data);
+    return interrupted_flag();
+}
+
+/* ---- outputs never overwrite the input ---- */
+
+int cli_output_clobbers(const char *cmd, const char *input, const char *output, const char *suffix)
+{
+    struct stat si, so;
+    char path[4096];
+    if (!input || !output || !strcmp(input, "-") || !strcmp(output, "-")) return 0;
+    if ((size_t)snprintf(path, sizeof path, "%s%s", output, suffix ? suffix : "") >= sizeof path) return 0;
+    if (stat(input, &si) != 0 || stat(path, &so) != 0) return 0;
+    if (si.st_dev != so.st_dev || si.st_ino != so.st_ino) return 0;
+    cli_error("%s: the output %s is the input file %s; refusing to overwrite it", cmd, path, input);
+    return 1;
 }

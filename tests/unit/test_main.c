@@ -23,6 +23,7 @@ int main(void)
     register_rng_suite();
     register_solver_suite();
     register_gen_suite();
+    register_alloc_suite();
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
