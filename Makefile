@@ -99,6 +99,7 @@ check: deps
 # in build/fuzz/corpus_*, seeded from the test files; crashes land in
 # build/fuzz/ as crash-* files (add each as a test file once fixed)
 FUZZ_SECONDS ?= 60
+FUZZ_SEED ?= 1
 FUZZ_DIR := build/fuzz
 FUZZ_CC  := clang
 FUZZ_FLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -120,13 +121,13 @@ fuzz: deps
 	$(MAKE) fuzz-build
 	@mkdir -p $(FUZZ_DIR)/corpus_mmio $(FUZZ_DIR)/corpus_options
 	@cd $(FUZZ_DIR) && echo "fuzz_mmio for $(FUZZ_SECONDS) s" && \
-	    ASAN_OPTIONS=detect_leaks=1 ./fuzz_mmio -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	    ASAN_OPTIONS=detect_leaks=1 ./fuzz_mmio -seed=$(FUZZ_SEED) -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
 	    -rss_limit_mb=4096 -print_final_stats=1 corpus_mmio ../../tests/bad ../../tests/edge \
 	    ../../tests/degenerate ../../tests/fuzz/seeds_mmio >fuzz_mmio.log 2>&1; \
 	    rc=$$?; grep -E "^(stat::|Done|==|SUMMARY)" fuzz_mmio.log; exit $$rc
 	@cd $(FUZZ_DIR) && echo "fuzz_options for $(FUZZ_SECONDS) s" && \
 	    LRFA_FUZZ_MATRIX=../../tests/degenerate/base_12x9.mtx ASAN_OPTIONS=detect_leaks=1 \
-	    ./fuzz_options -max_total_time=$(FUZZ_SECONDS) -timeout=20 -close_fd_mask=3 -rss_limit_mb=4096 -print_final_stats=1 \
+	    ./fuzz_options -seed=$(FUZZ_SEED) -max_total_time=$(FUZZ_SECONDS) -timeout=20 -close_fd_mask=3 -rss_limit_mb=4096 -print_final_stats=1 \
 	    -dict=../../tests/fuzz/options.dict corpus_options ../../tests/fuzz/seeds_options >fuzz_options.log 2>&1; \
 	    rc=$$?; grep -E "^(stat::|Done|==|SUMMARY)" fuzz_options.log; exit $$rc
 

@@ -4,7 +4,7 @@
  * the rest, split at newlines, are its arguments, followed by a small bundled
  * matrix. So that a run stays short and writes nothing outside its scratch
  * folder: options that write files or draw plots are dropped (gen writes
- * g.mtx in the current folder), '/' in an argument becomes '_', and caps on the work (--iters 30, --ranks and sizes)
+ * g.mtx in the current folder), '/' in an argument becomes '_', and caps on the work (--iters 30, --ranks, --seeds and sizes)
  * are appended (the last occurrence of an option wins). Any argument list
  * must end in an exit status with, on failure, a message: never a crash, a
  * hang or a sanitizer report. */
@@ -84,8 +84,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             argv[argc++] = n30;
         }
         if (which == 3) {
+            static char seeds[] = "--seeds", s2[] = "2";
             argv[argc++] = ranks;
             argv[argc++] = r12;
+            argv[argc++] = seeds;
+            argv[argc++] = s2;
         }
         if (which == 0) {
             argv[argc++] = top;
