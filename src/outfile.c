@@ -23,7 +23,8 @@ lrfa_status lrfa_outfile_open(lrfa_outfile *of, const char *path, lrfa_error *er
 {
     static unsigned counter = 0;
     size_t n = strlen(path);
-    int attempt, fd = -1;
+    int attempt, fd = -1, exists;
+    struct stat sb;
     of->fp = NULL;
     of->tmp = NULL;
     of->path = dup_string(path);
@@ -36,24 +37,23 @@ lrfa_status lrfa_outfile_open(lrfa_outfile *of, const char *path, lrfa_error *er
         lrfa_outfile_abort(of);
         return lrfa_fail(err, LRFA_EIO, 0, "'%s': not a file name", path);
     }
-    {
-        /* a device or a pipe (/dev/null, /dev/stdout, a FIFO) is written in
-         * place: there is no file to replace, and renaming over it would
-         * replace the device itself */
-        struct stat sb;
-        if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+    /* what the destination is now: a folder is refused; a device or a pipe
+     * (/dev/null, /dev/stdout, a FIFO) is written in place, since renaming
+     * over it would replace the device itself; a regular file keeps its
+     * permissions when replaced */
+    exists = stat(path, &sb) == 0;
+    if (exists && S_ISDIR(sb.st_mode)) {
+        lrfa_outfile_abort(of);
+        return lrfa_fail(err, LRFA_EIO, 0, "%s: is a folder, not a file name", path);
+    }
+    if (exists && !S_ISREG(sb.st_mode)) {
+        of->fp = fopen(path, "w");
+        if (!of->fp) {
+            int e = errno;
             lrfa_outfile_abort(of);
-            return lrfa_fail(err, LRFA_EIO, 0, "%s: is a folder, not a file name", path);
+            return lrfa_fail(err, LRFA_EIO, 0, "%s: cannot write: %s", path, strerror(e));
         }
-        if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-            of->fp = fopen(path, "w");
-            if (!of->fp) {
-                int e = errno;
-                lrfa_outfile_abort(of);
-                return lrfa_fail(err, LRFA_EIO, 0, "%s: cannot write: %s", path, strerror(e));
-            }
-            return LRFA_OK;
-        }
+        return LRFA_OK;
     }
     /* the temporary sits in the destination's folder, under a short hidden
      * name, so any valid destination name can be written */
@@ -65,8 +65,6 @@ lrfa_status lrfa_outfile_open(lrfa_outfile *of, const char *path, lrfa_error *er
     {
         const char *slash = strrchr(path, '/');
         size_t dirlen = slash ? (size_t)(slash - path + 1) : 0;
-        struct stat sb;
-        int have_mode = stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
         for (attempt = 0; attempt < 100 && fd < 0; attempt++) {
             uint64_t salt = ((uint64_t)getpid() << 20) ^ (uint64_t)time(NULL) ^ (uint64_t)(counter++ * 2654435761u);
             memcpy(of->tmp, path, dirlen);
@@ -74,8 +72,7 @@ lrfa_status lrfa_outfile_open(lrfa_outfile *of, const char *path, lrfa_error *er
             fd = open(of->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
             if (fd < 0 && errno != EEXIST) break;
         }
-        /* replacing a file keeps its permissions */
-        if (fd >= 0 && have_mode) (void)fchmod(fd, sb.st_mode & 07777);
+        if (fd >= 0 && exists) (void)fchmod(fd, sb.st_mode & 07777);
     }
     if (fd < 0) {
         int e = errno;

@@ -600,6 +600,7 @@ static void dense_scale(lrfa_dense *A, double c)
 lrfa_status lrfa_fit(const lrfa_problem *P, const lrfa_options *opt, lrfa_result **out, lrfa_error *err)
 {
     double c = fit_scale(P), h;
+    const char *bad;
     lrfa_problem *Q;
     lrfa_options o;
     lrfa_status st;
@@ -607,7 +608,7 @@ lrfa_status lrfa_fit(const lrfa_problem *P, const lrfa_options *opt, lrfa_result
     int64_t i;
     if (c == 1.0) return fit_run(P, opt, 1.0, out, err);
     *out = NULL;
-    if (lrfa_options_check(opt, P->n, P->m) != NULL) return fit_run(P, opt, 1.0, out, err); /* its message */
+    if ((bad = lrfa_options_check(opt, P->n, P->m)) != NULL) return lrfa_fail(err, LRFA_EINPUT, 0, "%s", bad);
     Q = lrfa_problem_scaled(P, c, err);
     if (!Q) return err ? err->status : LRFA_ENOMEM;
     o = *opt;
