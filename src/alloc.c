@@ -85,10 +85,18 @@ void lrfa_dealloc(void *ptr)
     else free(ptr);
 }
 
-uint64_t lrfa_physical_memory(void)
+static uint64_t memory_limit = 0; /* 0: physical memory */
+
+void lrfa_set_memory_limit(uint64_t bytes)
+{
+    memory_limit = bytes;
+}
+
+uint64_t lrfa_memory_budget(void)
 {
     long pages = sysconf(_SC_PHYS_PAGES);
     long page = sysconf(_SC_PAGESIZE);
-    if (pages <= 0 || page <= 0) return 0;
-    return (uint64_t)pages * (uint64_t)page;
+    uint64_t phys = pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page : 0;
+    if (memory_limit && (phys == 0 || memory_limit < phys)) return memory_limit;
+    return phys;
 }

@@ -58,7 +58,8 @@ struct lrfa_problem *lrfa_problem_scaled(const struct lrfa_problem *P, double c,
  * it before and after to report LRFA_ENOMEM. */
 uint64_t lrfa_alloc_failures(void);
 
-/* Physical memory in bytes (0 when unknown). */
-uint64_t lrfa_physical_memory(void);
+/* The memory the library plans against, in bytes: the limit set with
+ * lrfa_set_memory_limit, else physical memory (0 when unknown). */
+uint64_t lrfa_memory_budget(void);
 
 #endif

@@ -101,7 +101,7 @@ lrfa_status lrfa_svd_lanczos(const lrfa_matrix *A, int64_t k, double tol, uint64
     lrfa_dense *Bd = NULL, *P = NULL, *Q = NULL;
     lrfa_status st = LRFA_OK;
     lrfa_rng rng;
-    uint64_t mem = lrfa_physical_memory();
+    uint64_t mem = lrfa_memory_budget();
     double budget, resid = 0.0, brk, beta = 0.0;
 
     if (k < 1 || k > kmax)

@@ -137,7 +137,7 @@ double lrfa_matrix_fro_norm(const lrfa_matrix *M)
 
 int lrfa_fits_in_memory(int64_t rows, int64_t cols, int64_t extra_bytes)
 {
-    uint64_t mem = lrfa_physical_memory(), bytes;
+    uint64_t mem = lrfa_memory_budget(), bytes;
     if (rows < 0 || cols < 0 || extra_bytes < 0) return 0;
     if (rows == 0 || cols == 0) return 1;
     if ((uint64_t)rows > UINT64_MAX / 8 / (uint64_t)cols) return 0;

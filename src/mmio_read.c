@@ -412,7 +412,7 @@ static lrfa_status parse_size(reader *rd, char *line, lrfa_mm_header *h, lrfa_er
          * doubles' worth, twice that when mirrored */
         double bytes = 8.0 * ((double)h->cols + 1.0) + 16.0 * ((double)(h->rows > h->cols ? h->rows : h->cols) + 1.0) +
                        8.0 * (double)h->entries * (h->symmetry == LRFA_MM_GENERAL ? 7.0 : 14.0);
-        uint64_t mem = lrfa_physical_memory();
+        uint64_t mem = lrfa_memory_budget();
         if (mem == 0) mem = (uint64_t)1 << 40;
         if (bytes > (double)mem)
             FAIL(LRFA_ENOMEM, ln, "%s:%lld: a %lld x %lld matrix with %lld entries does not fit in this machine's memory",

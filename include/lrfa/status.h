@@ -8,6 +8,7 @@
 #define LRFA_STATUS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -42,6 +43,12 @@ typedef void *(*lrfa_malloc_fn)(size_t size);
 typedef void *(*lrfa_realloc_fn)(void *ptr, size_t size);
 typedef void (*lrfa_free_fn)(void *ptr);
 void lrfa_set_allocator(lrfa_malloc_fn m, lrfa_realloc_fn r, lrfa_free_fn f);
+
+/* The memory the library plans against, in bytes. A matrix or a workspace
+ * that would need more (judged from a file's header, say) is refused up
+ * front with LRFA_ENOMEM instead of being allocated. 0, the default, means
+ * the machine's physical memory; a larger limit than that has no effect. */
+void lrfa_set_memory_limit(uint64_t bytes);
 
 /* Threads the library's own parallel loops use (sparse products, Lanczos);
  * 0, the default, means one per online processor. Dense products run in the

@@ -32,6 +32,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         fprintf(stderr, "fuzz_options: set LRFA_FUZZ_MATRIX to a small .mtx file\n");
         exit(1);
     }
+    lrfa_set_memory_limit((uint64_t)1 << 30); /* below libFuzzer's 4 GiB limit */
     return 0;
 }
 

@@ -169,10 +169,154 @@ static void test_alloc_dense(void) { run_every_k("dense 40 x 30", 0, 1.0); }
 static void test_alloc_sparse(void) { run_every_k("sparse 40 x 30", 1, 1.0); }
 static void test_alloc_scaled(void) { run_every_k("dense, entries near 1e300 (fitted scaled)", 0, 0x1p1000); }
 
+/* ---- a header that promises more than the file holds ---- */
+
+/* A hook that tracks the bytes alive and their peak (each block carries its
+ * size in a 16-byte prefix). */
+static atomic_long bytes_live, bytes_peak;
+
+static void note_bytes(long delta)
+{
+    long now = atomic_fetch_add(&bytes_live, delta) + delta, peak = atomic_load(&bytes_peak);
+    while (now > peak && !atomic_compare_exchange_weak(&bytes_peak, &peak, now)) {
+    }
+}
+
+static void *p_malloc(size_t size)
+{
+    size_t *p = malloc(size + 16);
+    if (!p) return NULL;
+    p[0] = size;
+    note_bytes((long)size);
+    return (char *)p + 16;
+}
+
+static void *p_realloc(void *ptr, size_t size)
+{
+    size_t *p, old;
+    if (!ptr) return p_malloc(size);
+    p = (size_t *)((char *)ptr - 16);
+    old = p[0];
+    p = realloc(p, size + 16);
+    if (!p) return NULL;
+    p[0] = size;
+    note_bytes((long)size - (long)old);
+    return (char *)p + 16;
+}
+
+static void p_free(void *ptr)
+{
+    size_t *p;
+    if (!ptr) return;
+    p = (size_t *)((char *)ptr - 16);
+    note_bytes(-(long)p[0]);
+    free(p);
+}
+
+/* Reads text (from a regular file, or from memory when file is 0) with the
+ * peak-tracking hook; returns the status and the peak bytes allocated. */
+static lrfa_status read_peak(const char *text, int file, long *peak, lrfa_error *err)
+{
+    lrfa_matrix *Y = NULL;
+    lrfa_status st;
+    FILE *fp;
+    char path[] = "/tmp/lrfa-short.XXXXXX";
+    if (file) {
+        int fd = mkstemp(path);
+        CU_ASSERT_FATAL(fd >= 0);
+        CU_ASSERT_FATAL(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+        close(fd);
+        fp = fopen(path, "r");
+    } else {
+        fp = fmemopen((void *)(uintptr_t)text, strlen(text), "r");
+    }
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+    atomic_store(&bytes_live, 0);
+    atomic_store(&bytes_peak, 0);
+    memset(err, 0, sizeof *err);
+    lrfa_set_allocator(p_malloc, p_realloc, p_free);
+    st = lrfa_mm_read(fp, "short.mtx", &Y, NULL, err);
+    lrfa_matrix_free(Y);
+    lrfa_set_allocator(NULL, NULL, NULL);
+    fclose(fp);
+    if (file) unlink(path);
+    *peak = atomic_load(&bytes_peak);
+    CU_ASSERT_EQUAL(atomic_load(&bytes_live), 0);
+    return st;
+}
+
+static void test_short_file_allocates_what_it_holds(void)
+{
+    /* each header passes the memory check (its matrix would fit in 24 GiB)
+     * but the file holds three entries: the reader must fail at the end
+     * having allocated its 8 MiB block buffer and small entry buffers only */
+    static const char *texts[] = {
+        "%%MatrixMarket matrix coordinate real general\n100000 100000 50000000\n1 1 1.5\n2 2 2.5\n3 3 3.5\n",
+        "%%MatrixMarket matrix coordinate real symmetric\n100000 100000 50000000\n1 1 1.5\n2 1 2.5\n3 3 3.5\n",
+        "%%MatrixMarket matrix array real general\n20000 20000\n1.5\n2.5\n3.5\n",
+    };
+    const long bound = 12L << 20; /* 8 MiB block buffer + 4 MiB */
+    size_t t;
+    int file;
+    for (t = 0; t < sizeof texts / sizeof texts[0]; t++)
+        for (file = 0; file <= 1; file++) {
+            lrfa_error err;
+            long peak;
+            lrfa_status st = read_peak(texts[t], file, &peak, &err);
+            printf("    case %zu (%s): %s; peak %.2f MiB allocated (bound %.0f MiB)\n", t + 1,
+                   file ? "regular file" : "in memory", err.message, (double)peak / 1048576.0,
+                   (double)bound / 1048576.0);
+            CU_ASSERT_EQUAL(st, LRFA_EINPUT);
+            CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "end of file after 3 of the"));
+            CU_ASSERT(peak <= bound);
+        }
+}
+
+static void test_absurd_header_allocates_nothing(void)
+{
+    /* refused from the size line alone: nothing beyond the reader's own
+     * buffers is allocated */
+    static const char *texts[] = {
+        "%%MatrixMarket matrix array real general\n1000000000 1000000000\n1\n",
+        "%%MatrixMarket matrix coordinate real general\n1000000 1000000 1000000000000\n1 1 1\n",
+    };
+    size_t t;
+    for (t = 0; t < 2; t++) {
+        lrfa_error err;
+        long peak;
+        lrfa_status st = read_peak(texts[t], 1, &peak, &err);
+        printf("    %s; peak %.2f MiB allocated\n", err.message, (double)peak / 1048576.0);
+        CU_ASSERT_EQUAL(st, LRFA_ENOMEM);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "short.mtx:2:"));
+        CU_ASSERT(peak <= 9L << 20);
+    }
+}
+
+static void test_memory_limit_refuses_up_front(void)
+{
+    /* a 1 x 922375337 sparse matrix with no entries (found by fuzzing) needs
+     * 7.4 GB of column pointers: within 24 GiB, refused under a 1 GiB limit */
+    const char *text = "%%MatrixMarket matrix coordinate real general\n1 922375337 0\n";
+    lrfa_error err;
+    long peak;
+    lrfa_status st;
+    lrfa_set_memory_limit((uint64_t)1 << 30);
+    st = read_peak(text, 0, &peak, &err);
+    lrfa_set_memory_limit(0);
+    printf("    limit 1 GiB: %s; peak %.2f MiB allocated\n", err.message, (double)peak / 1048576.0);
+    CU_ASSERT_EQUAL(st, LRFA_ENOMEM);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "short.mtx:2:"));
+    CU_ASSERT(peak <= 9L << 20);
+}
+
 void register_alloc_suite(void)
 {
     CU_pSuite s = CU_add_suite("allocation failures", NULL, NULL);
     CU_add_test(s, "dense session: every failing allocation is reported, nothing leaks", test_alloc_dense);
     CU_add_test(s, "sparse session: every failing allocation is reported, nothing leaks", test_alloc_sparse);
     CU_add_test(s, "scaled session: every failing allocation is reported, nothing leaks", test_alloc_scaled);
+    CU_add_test(s, "a short file declaring many entries allocates only what it holds",
+                test_short_file_allocates_what_it_holds);
+    CU_add_test(s, "absurd sizes are refused from the header, allocating nothing", test_absurd_header_allocates_nothing);
+    CU_add_test(s, "a memory limit refuses a header up front", test_memory_limit_refuses_up_front);
 }
