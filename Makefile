@@ -6,6 +6,8 @@
 #   make check      the whole test suite built with ASan and UBSan
 #   make bench      lrfa against NumPy/SciPy scripts and the machine's bounds:
 #                   docs/benchmarks.md (several minutes; not part of make test)
+#   make reproduce  reruns the checks of published claims about feedback alignment:
+#                   docs/reproduction.md and its figures (minutes; not part of make test)
 #   make deps       installs the Debian packages lrfa needs (quick when present)
 
 CC      ?= cc
@@ -151,6 +153,13 @@ demo: deps
 	@./lrfa sweep $(DEMO) --ranks 1:10 --seeds 3 --csv $(DEMO_OUT)/sweep.csv --plot $(DEMO_OUT)/sweep.png
 	@echo; echo 'plots: $(DEMO_OUT)/compare.png (GD and FA against the iteration) and'
 	@echo '       $(DEMO_OUT)/sweep.png (error and overlap against the rank); table: $(DEMO_OUT)/sweep.csv'
+
+# the published claims (tools/reproduce): docs/reproduction.md, figures in
+# docs/reproduction/, data in build/reproduce/; exit 1 if C1..C6 fail
+.PHONY: reproduce
+reproduce: deps
+	@$(MAKE) --no-print-directory cli
+	LRFA=$(abspath $(BIN)) sh tools/reproduce
 
 clean:
 	rm -rf build lrfa
