@@ -42,7 +42,7 @@ TEST_BIN := $(BUILD)/test_lrfa
 EXAMPLE  := $(BUILD)/example_fit
 BENCH    := $(BUILD)/bench_lrfa
 
-.PHONY: all lib cli tests test unit-test cli-test check demo deps clean bench fuzz fuzz-build
+.PHONY: all lib cli tests test unit-test cli-test valgrind-test check demo deps clean bench fuzz fuzz-build
 
 all: lib cli tests $(EXAMPLE)
 
@@ -94,7 +94,30 @@ check: deps
 	$(MAKE) SAN=1 all
 	ASAN_OPTIONS=detect_leaks=1:exitcode=86 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=86 \
 	    $(MAKE) SAN=1 unit-test cli-test
+	$(MAKE) valgrind-test
 	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+# ---- valgrind memcheck over the command-line tests ----
+# lrfa (the release build) runs under memcheck through a wrapper; any error or
+# definite leak goes to a per-process log in build/valgrind, and a non-empty
+# log fails the target. The test files run as two shards, one per core.
+VG_DIR := build/valgrind
+VG_SHARD1 := $(addprefix tests/cli/,test_info.sh test_fit.sh test_compare.sh test_scipy.sh)
+VG_SHARD2 := $(addprefix tests/cli/,test_errors.sh test_valid_edge.sh test_reliability.sh)
+valgrind-test: $(BIN) $(EXAMPLE)
+	@mkdir -p $(VG_DIR) && chmod 1777 $(VG_DIR) && rm -f $(VG_DIR)/log.*
+	@printf '#!/bin/sh\nOPENBLAS_NUM_THREADS=1 exec valgrind -q --error-exitcode=87 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --log-file=%s/log.%%p %s "$$@"\n' \
+	    $(abspath $(VG_DIR)) $(abspath $(BIN)) >$(VG_DIR)/lrfa && chmod +x $(VG_DIR)/lrfa
+	@echo "valgrind memcheck over the CLI tests (two shards)"
+	@export LRFA=$(abspath $(VG_DIR)/lrfa) EXAMPLE=$(abspath $(EXAMPLE)) TEST_SLOWDOWN=10; \
+	    CLI_LABEL="valgrind shard 1" sh tests/cli/run.sh $(VG_SHARD1) >$(VG_DIR)/shard1.out 2>&1 & p1=$$!; \
+	    CLI_LABEL="valgrind shard 2" sh tests/cli/run.sh $(VG_SHARD2) >$(VG_DIR)/shard2.out 2>&1 & p2=$$!; \
+	    wait $$p1; r1=$$?; wait $$p2; r2=$$?; cat $(VG_DIR)/shard1.out $(VG_DIR)/shard2.out; \
+	    logs=$$(find $(VG_DIR) -name 'log.*' -size +0 | wc -l); \
+	    runs=$$(find $(VG_DIR) -name 'log.*' | wc -l); \
+	    echo "valgrind: $$runs lrfa processes, $$logs with reports"; \
+	    if [ $$logs -ne 0 ]; then find $(VG_DIR) -name 'log.*' -size +0 | head -3 | xargs cat; fi; \
+	    [ $$r1 -eq 0 ] && [ $$r2 -eq 0 ] && [ $$logs -eq 0 ]
 
 # ---- fuzzing (libFuzzer, clang, with ASan and UBSan) ----
 # make fuzz runs each target for FUZZ_SECONDS (default 60); the corpora grow

@@ -21,32 +21,7 @@
 #include "lrfa/linalg.h"
 #include "lrfa/rng.h"
 #include "internal.h"
-
-/* y = A x or y = A^T x. */
-static void apply(const lrfa_matrix *A, int trans, const double *x, double *y)
-{
-    int64_t n = A->rows, m = A->cols, j, p;
-    if (A->storage == LRFA_STORAGE_DENSE) {
-        cblas_dgemv(CblasColMajor, trans ? CblasTrans : CblasNoTrans, (int)n, (int)m, 1.0, A->dense->data, (int)n,
-                    x, 1, 0.0, y, 1);
-        return;
-    }
-    if (!trans) {
-        memset(y, 0, sizeof(double) * (size_t)n);
-        for (j = 0; j < m; j++) {
-            double xj = x[j];
-            for (p = A->sparse->colptr[j]; p < A->sparse->colptr[j + 1]; p++)
-                y[A->sparse->rowidx[p]] += A->sparse->values[p] * xj;
-        }
-    } else {
-        for (j = 0; j < m; j++) {
-            double t = 0.0;
-            for (p = A->sparse->colptr[j]; p < A->sparse->colptr[j + 1]; p++)
-                t += A->sparse->values[p] * x[A->sparse->rowidx[p]];
-            y[j] = t;
-        }
-    }
-}
+#include "yops.h"
 
 /* x -= Q (Q^T x) by classical Gram-Schmidt, repeated once when the first
  * pass removed most of x (the DGKS criterion: ||x'|| < ||x|| / sqrt(2)),
@@ -88,6 +63,22 @@ static int fresh_direction(lrfa_rng *rng, const double *Q, int64_t len, int64_t 
     return 1;
 }
 
+/* X[:, :keep] <- X[:, :d] R[:, :keep] in place, for X len x d (leading
+ * dimension len) and R d x d, a block of rows at a time through tmp
+ * (RESTART_ROWS x keep): rows of the product depend only on the same rows
+ * of X, so no copy of the whole basis is needed. */
+#define RESTART_ROWS 512
+static void restart_basis(double *X, int64_t len, int64_t d, int64_t keep, const double *R, double *tmp)
+{
+    int64_t i0, c;
+    for (i0 = 0; i0 < len; i0 += RESTART_ROWS) {
+        int64_t b = len - i0 < RESTART_ROWS ? len - i0 : RESTART_ROWS;
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)b, (int)keep, (int)d, 1.0, X + i0, (int)len, R,
+                    (int)d, 0.0, tmp, (int)b);
+        for (c = 0; c < keep; c++) memcpy(X + i0 + c * len, tmp + c * b, sizeof(double) * (size_t)b);
+    }
+}
+
 lrfa_status lrfa_svd_lanczos(const lrfa_matrix *A, int64_t k, double tol, uint64_t seed, double *s, lrfa_dense *U,
                              lrfa_dense *V, lrfa_lanczos_info *info, lrfa_error *err)
 {
@@ -97,25 +88,35 @@ lrfa_status lrfa_svd_lanczos(const lrfa_matrix *A, int64_t k, double tol, uint64
     int sw = A->cols > A->rows;
     int64_t n = sw ? A->cols : A->rows, m = sw ? A->rows : A->cols, kmax = n < m ? n : m;
     int64_t dcap, keep, d = 0, j, i, t, converged = 0, total = 0, restarts = 0;
-    double *Ub = NULL, *Vb = NULL, *Bm = NULL, *h = NULL, *theta = NULL, *tmp = NULL;
+    double *Ub = NULL, *Vb = NULL, *Bm = NULL, *h = NULL, *theta = NULL, *tmp = NULL, *work = NULL;
     lrfa_dense *Bd = NULL, *P = NULL, *Q = NULL;
     lrfa_status st = LRFA_OK;
     lrfa_rng rng;
     uint64_t mem = lrfa_memory_budget();
     double budget, resid = 0.0, brk, beta = 0.0;
+    int restarted = 0;
 
     if (k < 1 || k > kmax)
         return lrfa_fail(err, LRFA_EINPUT, 0, "Lanczos: %lld singular values of a %lld x %lld matrix", (long long)k,
                          (long long)n, (long long)m);
     if (tol <= 0) tol = 1e-12;
-    /* the Krylov space holds at most dcap vectors on each side: 3k + 40, within
-     * a quarter of the memory; at dcap it restarts from the keep best ones */
+    /* the Krylov space holds at most dcap vectors on each side: 3k + 40, or,
+     * when that basis would pass 256 MiB, as many as fit there but no fewer
+     * than 2k + 20 (thick restarts then cost a few more products, not
+     * accuracy); never more than a quarter of the memory */
     budget = mem ? 0.25 * (double)mem : 4e9;
     dcap = 3 * k + 40;
+    if (8.0 * (double)(n + m + 2) * (double)dcap > 268435456.0) {
+        int64_t fit = (int64_t)(268435456.0 / (8.0 * (double)(n + m + 2)));
+        dcap = fit > 2 * k + 20 ? fit : 2 * k + 20;
+    }
     if ((double)dcap > budget / (8.0 * (double)(n + m + 2))) dcap = (int64_t)(budget / (8.0 * (double)(n + m + 2)));
     if (dcap > kmax) dcap = kmax;
     if (dcap < k + 1) dcap = k + 1 <= kmax ? k + 1 : kmax;
+    /* keep k + 10 + k/2 Ritz vectors at a restart, but leave at least half
+     * of the room above k for new ones */
     keep = k + 10 + k / 2;
+    if (keep > (k + dcap) / 2) keep = (k + dcap) / 2;
     if (keep > dcap - 1) keep = dcap - 1;
     if (keep < k) keep = k;
 
@@ -124,8 +125,11 @@ lrfa_status lrfa_svd_lanczos(const lrfa_matrix *A, int64_t k, double tol, uint64
     Bm = lrfa_calloc_array(dcap * dcap, sizeof(double));
     h = lrfa_alloc_array(dcap + 1, sizeof(double));
     theta = lrfa_alloc_array(dcap, sizeof(double));
-    tmp = lrfa_alloc_array((n > m ? n : m) * (keep > 0 ? keep : 1), sizeof(double));
-    if (!Ub || !Vb || !Bm || !h || !theta || !tmp) {
+    tmp = lrfa_alloc_array(RESTART_ROWS * (keep > 0 ? keep : 1), sizeof(double));
+    /* the other threads' partial sums of the sparse product A x */
+    if (A->storage == LRFA_STORAGE_SPARSE && lrfa_threads() > 1)
+        work = lrfa_alloc_array((int64_t)(lrfa_threads() - 1) * A->rows, sizeof(double));
+    if (!Ub || !Vb || !Bm || !h || !theta || !tmp || (A->storage == LRFA_STORAGE_SPARSE && lrfa_threads() > 1 && !work)) {
         st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for Lanczos on a %lld x %lld matrix", (long long)n,
                        (long long)m);
         goto done;
@@ -145,9 +149,16 @@ lrfa_status lrfa_svd_lanczos(const lrfa_matrix *A, int64_t k, double tol, uint64
         if (next_check < k) next_check = k;
         for (j = d; j < dcap; j++) {
             double *u = Ub + j * n, *v = Vb + j * m, *vnext = Vb + (j + 1) * m, alpha;
-            apply(A, sw, v, u);
+            lrfa_y_mul_vec(A, sw, v, u, work);
             total++;
+            /* the recurrence's own term first: u_{j-1}^T A v_j = beta_{j-1}
+             * (except on the step after a restart, where v_j couples to
+             * every kept vector), so that reorthogonalization only removes
+             * rounding errors and one pass mostly suffices */
+            if (j > 0 && !restarted) cblas_daxpy((int)n, -beta, Ub + (j - 1) * n, 1, u, 1);
             reorth(Ub, n, j, u, h, Bm + j * dcap);
+            if (j > 0 && !restarted) Bm[(j - 1) + j * dcap] += beta;
+            restarted = 0;
             alpha = lrfa_vec_norm(u, n);
             if (alpha > brk) {
                 cblas_dscal((int)n, 1.0 / alpha, u, 1);
@@ -160,7 +171,8 @@ lrfa_status lrfa_svd_lanczos(const lrfa_matrix *A, int64_t k, double tol, uint64
                 }
             }
             Bm[j + j * dcap] = alpha;
-            apply(A, !sw, u, vnext);
+            lrfa_y_mul_vec(A, !sw, u, vnext, work);
+            cblas_daxpy((int)m, -alpha, v, 1, vnext, 1); /* v_j^T A^T u_j = alpha_j */
             reorth(Vb, m, j + 1, vnext, h, NULL);
             beta = lrfa_vec_norm(vnext, m);
             if (beta > brk) {
@@ -208,17 +220,14 @@ lrfa_status lrfa_svd_lanczos(const lrfa_matrix *A, int64_t k, double tol, uint64
         /* thick restart: keep the `keep` leading Ritz vectors,
          * U <- U P[:, :keep], V <- V Q[:, :keep], v_{keep+1} <- v_{d+1},
          * B <- diag(theta); the next column of B picks up beta P_{d,i} */
-        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)keep, (int)d, 1.0, Ub, (int)n, P->data,
-                    (int)d, 0.0, tmp, (int)n);
-        memcpy(Ub, tmp, sizeof(double) * (size_t)(n * keep));
-        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)keep, (int)d, 1.0, Vb, (int)m, Q->data,
-                    (int)d, 0.0, tmp, (int)m);
-        memcpy(Vb, tmp, sizeof(double) * (size_t)(m * keep));
+        restart_basis(Ub, n, d, keep, P->data, tmp);
+        restart_basis(Vb, m, d, keep, Q->data, tmp);
         memmove(Vb + keep * m, Vb + d * m, sizeof(double) * (size_t)m);
         memset(Bm, 0, sizeof(double) * (size_t)(dcap * dcap));
         for (i = 0; i < keep; i++) Bm[i + i * dcap] = theta[i];
         d = keep;
         restarts++;
+        restarted = 1;
     }
     for (i = 0; i < k; i++) s[i] = i < d ? theta[i] : 0.0;
     if (U && V) {
@@ -247,6 +256,7 @@ done:
     lrfa_dealloc(h);
     lrfa_dealloc(theta);
     lrfa_dealloc(tmp);
+    lrfa_dealloc(work);
     lrfa_dense_free(Bd);
     lrfa_dense_free(P);
     lrfa_dense_free(Q);

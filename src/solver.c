@@ -340,6 +340,7 @@ static void figures(fit_state *s, int64_t iter, double seconds, double error, in
     conserved(s, s->C, &terms);
     for (i = 0; i < r * r; i++) s->C[i] -= s->C0[i];
     f->drift = terms > 0 ? lrfa_vec_norm(s->C, r * r) / terms : 0.0;
+    f->conservation_terms = terms;
     f->overlap_w_top = f->overlap_z_top = NAN;
     if (P->kvec >= r) {
         lrfa_dense W = {r, m, s->W}, Z = {n, r, s->Z}, Vr = {m, r, P->V->data}, Ur = {n, r, P->U->data};

@@ -145,6 +145,56 @@ void lrfa_y_mul_wt(const lrfa_matrix *Y, const lrfa_sparse *Yt, const double *W,
     to_column_major(work, r, n, out);
 }
 
+/* y = S x for a compressed-column S: worker w scatters its columns into
+ * its own vector (worker 0 into y, the others into work), summed after */
+typedef struct vec_ctx {
+    const lrfa_sparse *S;
+    const double *x;
+    double *y, *work;
+} vec_ctx;
+
+static void vec_chunk(int64_t j0, int64_t j1, int worker, void *arg)
+{
+    const vec_ctx *c = arg;
+    const lrfa_sparse *S = c->S;
+    double *y = worker == 0 ? c->y : c->work + (int64_t)(worker - 1) * S->rows;
+    int64_t j, p;
+    memset(y, 0, sizeof(double) * (size_t)S->rows);
+    for (j = j0; j < j1; j++) {
+        double xj = c->x[j];
+        for (p = S->colptr[j]; p < S->colptr[j + 1]; p++) y[S->rowidx[p]] += S->values[p] * xj;
+    }
+}
+
+void lrfa_y_mul_vec(const lrfa_matrix *Y, int trans, const double *x, double *y, double *work)
+{
+    int64_t n = Y->rows, m = Y->cols, i;
+    int w, workers;
+    vec_ctx c;
+    if (Y->storage == LRFA_STORAGE_DENSE) {
+        if (n == 0 || m == 0) {
+            if (trans ? m : n) memset(y, 0, sizeof(double) * (size_t)(trans ? m : n));
+            return;
+        }
+        cblas_dgemv(CblasColMajor, trans ? CblasTrans : CblasNoTrans, (int)n, (int)m, 1.0, Y->dense->data, (int)n,
+                    x, 1, 0.0, y, 1);
+        return;
+    }
+    if (trans) {
+        sparse_left(Y->sparse, x, 1, y); /* y^T = x^T Y, by columns */
+        return;
+    }
+    c.S = Y->sparse;
+    c.x = x;
+    c.y = y;
+    c.work = work;
+    workers = work ? lrfa_parallel_range(m, 4096, vec_chunk, &c) : (vec_chunk(0, m, 0, &c), 1);
+    for (w = 1; w < workers; w++) {
+        const double *yw = work + (int64_t)(w - 1) * n;
+        for (i = 0; i < n; i++) y[i] += yw[i];
+    }
+}
+
 int lrfa_y_exact_affordable(const lrfa_matrix *Y, int64_t r)
 {
     if (Y->storage == LRFA_STORAGE_DENSE) return 1;

@@ -237,8 +237,9 @@ static int sparse_spectrum_mode(char **argv)
     t0 = now();
     if (lrfa_svd_lanczos(Y, k, 1e-12, 1, s, NULL, NULL, &info, &err) != LRFA_OK) die("lanczos", &err);
     printf("{\"mode\": \"sparse_spectrum\", \"n\": %lld, \"k\": %lld, \"lanczos_s\": %.3f, \"s1\": %.15g, "
-           "\"sk\": %.15g, \"products\": %lld}\n",
-           (long long)n, (long long)k, now() - t0, s[0], s[k - 1], (long long)info.products);
+           "\"sk\": %.15g, \"products\": %lld, \"restarts\": %lld, \"peak_mb\": %.1f}\n",
+           (long long)n, (long long)k, now() - t0, s[0], s[k - 1], (long long)info.products,
+           (long long)info.restarts, peak_mb());
     free(s);
     lrfa_matrix_free(Y);
     return 0;

@@ -145,6 +145,9 @@ typedef struct lrfa_figures {
                                 where the error is exact (NaN elsewhere) */
     double drift;            /* ||C(t) - C(0)||_F over the size of C's terms;
                                 GD: C = Z^T Z - W W^T, FA: C = W W^T - B Z - Z^T B^T */
+    double conservation_terms; /* the size of C's terms: GD ||Z^T Z||_F + ||W W^T||_F,
+                                FA ||W W^T||_F + 2 ||B Z||_F (drift times this is
+                                ||C(t) - C(0)||_F) */
     double overlap_w_top;    /* ||Q_W^T V_r||_F^2 / r, Q_W a basis of row(W) */
     double overlap_z_top;    /* ||Q_Z^T U_r||_F^2 / r, Q_Z a basis of col(Z) */
 } lrfa_figures;

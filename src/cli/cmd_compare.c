@@ -118,10 +118,13 @@ int cmd_compare(int argc, char **argv)
          cli_output_clobbers("compare", argv[optind], trace, "_fa.csv") ||
          cli_output_clobbers("compare", argv[optind], plot, NULL)))
         return EXIT_INPUT;
+    /* Ctrl-C or SIGTERM, from here on (reading and the spectrum included),
+     * stops at the next iteration; what was asked for is then written for
+     * the state reached */
+    cli_catch_signals();
     if ((status = fit_prepare("compare", argc, argv, have_rank, "the rank -r R", &opt, r, &Y, &P)) != EXIT_OK)
         goto done;
     path = argv[optind];
-    cli_catch_signals();
     for (k = 0; k < 2; k++) {
         memset(&jobs[k], 0, sizeof jobs[k]);
         jobs[k].opt = opt;

@@ -39,7 +39,8 @@ static const char usage_fmt[] =
     "align_zb = trace(BZ) / (||B|| ||Z||); align_min_eig = smallest over largest\n"
     "|eigenvalue| of sym(BZ); grad_align = cos(B E, Z^T E); drift = change of the\n"
     "conserved quantity (GD: Z^T Z - W W^T, FA: W W^T - B Z - Z^T B^T) over the size\n"
-    "of its terms; overlap W/Z, top = overlap of row(W) / col(Z) with the top-r\n"
+    "of its terms (conservation_terms: that size, the sum of the terms' norms);\n"
+    "overlap W/Z, top = overlap of row(W) / col(Z) with the top-r\n"
     "singular subspaces. A trace row costs O((n + m) r^2) and no pass over Y: its\n"
     "error comes from the Gram identity (exact = 0 in the CSV) and grad_align, which\n"
     "needs Z^T Y, is left out (nan), except in the rows --exact-every asks for, which\n"
@@ -129,12 +130,13 @@ int cmd_fit(int argc, char **argv)
          cli_output_clobbers("fit", argv[optind], save, "_W.mtx") ||
          cli_output_clobbers("fit", argv[optind], save, "_B.mtx")))
         return EXIT_INPUT;
+    /* Ctrl-C or SIGTERM, from here on (reading and the spectrum included),
+     * stops at the next iteration; what was asked for is then written for
+     * the state reached */
+    cli_catch_signals();
     if ((status = fit_prepare("fit", argc, argv, have_rank, "the rank -r R", &opt, opt.rank, &Y, &P)) != EXIT_OK)
         goto done;
     path = argv[optind];
-    /* Ctrl-C or SIGTERM stops at the next iteration; what was asked for is
-     * then written for the state reached */
-    cli_catch_signals();
     opt.progress = cli_stop_progress;
     opt.progress_data = NULL;
     opt.progress_every = 1;

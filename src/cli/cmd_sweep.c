@@ -207,6 +207,10 @@ int cmd_sweep(int argc, char **argv)
     if (optind < argc && (cli_output_clobbers("sweep", argv[optind], csv, NULL) ||
                           cli_output_clobbers("sweep", argv[optind], plot, NULL)))
         return EXIT_INPUT;
+    /* Ctrl-C or SIGTERM, from here on (reading and the spectrum included),
+     * stops at the next iteration; what was asked for is then written for
+     * the state reached */
+    cli_catch_signals();
     if ((status = fit_prepare("sweep", argc, argv, have_ranks, "--ranks A:B", &opt, rb, &Y, &P)) != EXIT_OK)
         goto done;
     path = argv[optind];
@@ -233,7 +237,6 @@ int cmd_sweep(int argc, char **argv)
                 j->tag = i;
             }
         }
-    cli_catch_signals();
     runs_execute(P, jobs, njobs, (int)jobsn, report_progress_wanted(quiet), "sweep");
     for (i = 0; i < nrows; i++) {
         run_job *g = &jobs[2 * i], *f = &jobs[2 * i + 1];

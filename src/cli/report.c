@@ -44,6 +44,7 @@ void report_fit_json(json_writer *w, const lrfa_result *res)
     num_or_null(w, "fa_pred", res->fa_pred, fa);
     num_or_null(w, "fa_pred_gap", res->fa_pred - f->opt, fa);
     num_or_null(w, "conservation_drift", f->drift, 1);
+    num_or_null(w, "conservation_terms", f->conservation_terms, 1);
     num_or_null(w, "overlap_w_top", f->overlap_w_top, 1);
     num_or_null(w, "overlap_z_top", f->overlap_z_top, 1);
     num_or_null(w, "lr", res->lr, 1);
@@ -94,7 +95,7 @@ static void csv_num(FILE *fp, double v)
 const char *report_trace_header(void)
 {
     return "iteration,seconds,error,exact,opt,gap,rel_gap,align_zb,align_min_eig,grad_align,"
-           "conservation_drift,overlap_w_top,overlap_z_top";
+           "conservation_drift,overlap_w_top,overlap_z_top,conservation_terms";
 }
 
 void report_trace_row(FILE *fp, const lrfa_figures *f)
@@ -121,6 +122,8 @@ void report_trace_row(FILE *fp, const lrfa_figures *f)
     csv_num(fp, f->overlap_w_top);
     fputc(',', fp);
     csv_num(fp, f->overlap_z_top);
+    fputc(',', fp);
+    csv_num(fp, f->conservation_terms);
     fputc('\n', fp);
 }
 

@@ -194,6 +194,32 @@ static void test_lanczos_vs_dgesdd(void)
     for (i = 0; i < K; i++) worst = fmax(worst, fabs(sl[i] - s[i]) / s[i]);
     printf("    Krylov dimension %lld, %lld converged\n", (long long)info.steps, (long long)info.converged);
     CHECK_REL("Lanczos s_1..s_20 vs dgesdd, 2000 x 2000 (relative)", worst, 0.0, 1.0, 1e-10);
+    {
+        /* a 4 MiB memory budget caps the basis at 32 vectors a side: thick
+         * restarts must give the same values, and vectors with A v = s u */
+        lrfa_dense *U = lrfa_dense_alloc(N, K, NULL), *V = lrfa_dense_alloc(N, K, NULL);
+        double *u = malloc(sizeof(double) * N), res = 0.0;
+        int j;
+        lrfa_set_memory_limit((uint64_t)4 << 20);
+        CU_ASSERT_EQUAL_FATAL(lrfa_svd_lanczos(M, K, 1e-12, 1, sl, U, V, &info, NULL), LRFA_OK);
+        lrfa_set_memory_limit(0);
+        worst = 0.0;
+        for (i = 0; i < K; i++) worst = fmax(worst, fabs(sl[i] - s[i]) / s[i]);
+        for (i = 0; i < K; i++) {
+            double d = 0.0;
+            cblas_dgemv(CblasColMajor, CblasNoTrans, N, N, 1.0, Y->data, N, V->data + (int64_t)i * N, 1, 0.0, u, 1);
+            for (j = 0; j < N; j++) d += pow(u[j] - sl[i] * U->data[j + (int64_t)i * N], 2);
+            res = fmax(res, sqrt(d) / sl[0]);
+        }
+        printf("    with a 4 MiB budget: %lld restarts, %lld products\n", (long long)info.restarts,
+               (long long)info.products);
+        CU_ASSERT(info.restarts > 0);
+        CHECK_REL("restarted Lanczos s_1..s_20 vs dgesdd (relative)", worst, 0.0, 1.0, 1e-10);
+        CHECK_REL("restarted Lanczos ||A v_i - s_i u_i|| / s_1", res, 0.0, 1.0, 1e-10);
+        lrfa_dense_free(U);
+        lrfa_dense_free(V);
+        free(u);
+    }
     lrfa_dense_free(C);
     lrfa_matrix_free(M);
     free(s);
