@@ -432,12 +432,11 @@ static lrfa_status fit_run(const lrfa_problem *P, const lrfa_options *opt, doubl
     /* measured on 8000 x 8000: one fused pass takes 82 ms against 152 ms for
      * two BLAS products at r = 16, and breaks even by r = 128 */
     s.fused = !s.fa && P->Y->storage == LRFA_STORAGE_DENSE && r <= 64 && lrfa_threads() > 1;
+    /* FA's predicted limit first: its workspace is freed before the
+     * iteration state exists, so the two never add up in the peak */
+    if (s.fa && (st = lrfa_fa_prediction(P, res->B, &res->fa_pred, err)) != LRFA_OK) goto fail;
     if (!state_alloc(&s)) goto nomem;
-
-    if (s.fa) {
-        lrfa_y_left_mul(P->Y, s.B, r, s.BY);
-        if ((st = lrfa_fa_prediction(P, res->B, &res->fa_pred, err)) != LRFA_OK) goto fail;
-    }
+    if (s.fa) lrfa_y_left_mul(P->Y, s.B, r, s.BY);
 
     t_iter0 = now_seconds();
     for (t = 0;; t++) {
