@@ -68,6 +68,9 @@ static int fresh_direction(lrfa_rng *rng, const double *Q, int64_t len, int64_t 
  * (RESTART_ROWS x keep): rows of the product depend only on the same rows
  * of X, so no copy of the whole basis is needed. */
 #define RESTART_ROWS 512
+
+/* the basis a side may pass 3k + 40 vectors' worth only up to this size */
+#define BASIS_BYTES 268435456.0 /* 256 MiB */
 static void restart_basis(double *X, int64_t len, int64_t d, int64_t keep, const double *R, double *tmp)
 {
     int64_t i0, c;
@@ -94,7 +97,7 @@ lrfa_status lrfa_svd_lanczos(const lrfa_matrix *A, int64_t k, double tol, uint64
     lrfa_rng rng;
     uint64_t mem = lrfa_memory_budget();
     double budget, resid = 0.0, brk, beta = 0.0;
-    int restarted = 0;
+    int restarted = 0, threads = lrfa_threads();
 
     if (k < 1 || k > kmax)
         return lrfa_fail(err, LRFA_EINPUT, 0, "Lanczos: %lld singular values of a %lld x %lld matrix", (long long)k,
@@ -106,8 +109,8 @@ lrfa_status lrfa_svd_lanczos(const lrfa_matrix *A, int64_t k, double tol, uint64
      * accuracy); never more than a quarter of the memory */
     budget = mem ? 0.25 * (double)mem : 4e9;
     dcap = 3 * k + 40;
-    if (8.0 * (double)(n + m + 2) * (double)dcap > 268435456.0) {
-        int64_t fit = (int64_t)(268435456.0 / (8.0 * (double)(n + m + 2)));
+    if (8.0 * (double)(n + m + 2) * (double)dcap > BASIS_BYTES) {
+        int64_t fit = (int64_t)(BASIS_BYTES / (8.0 * (double)(n + m + 2)));
         dcap = fit > 2 * k + 20 ? fit : 2 * k + 20;
     }
     if ((double)dcap > budget / (8.0 * (double)(n + m + 2))) dcap = (int64_t)(budget / (8.0 * (double)(n + m + 2)));
@@ -127,9 +130,9 @@ lrfa_status lrfa_svd_lanczos(const lrfa_matrix *A, int64_t k, double tol, uint64
     theta = lrfa_alloc_array(dcap, sizeof(double));
     tmp = lrfa_alloc_array(RESTART_ROWS * (keep > 0 ? keep : 1), sizeof(double));
     /* the other threads' partial sums of the sparse product A x */
-    if (A->storage == LRFA_STORAGE_SPARSE && lrfa_threads() > 1)
-        work = lrfa_alloc_array((int64_t)(lrfa_threads() - 1) * A->rows, sizeof(double));
-    if (!Ub || !Vb || !Bm || !h || !theta || !tmp || (A->storage == LRFA_STORAGE_SPARSE && lrfa_threads() > 1 && !work)) {
+    if (A->storage == LRFA_STORAGE_SPARSE && threads > 1)
+        work = lrfa_alloc_array((int64_t)(threads - 1) * A->rows, sizeof(double));
+    if (!Ub || !Vb || !Bm || !h || !theta || !tmp || (A->storage == LRFA_STORAGE_SPARSE && threads > 1 && !work)) {
         st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for Lanczos on a %lld x %lld matrix", (long long)n,
                        (long long)m);
         goto done;

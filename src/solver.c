@@ -588,6 +588,7 @@ static void figures_unscale(lrfa_figures *f, double c)
     f->error /= c;
     f->opt /= c;
     f->gap /= c;
+    f->conservation_terms /= c; /* Z^T Z, W W^T and B Z all scale like c */
 }
 
 static void dense_scale(lrfa_dense *A, double c)
