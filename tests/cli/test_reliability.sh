@@ -99,7 +99,11 @@ signal_after 3 TERM "$LRFA" sweep "$TMP/y.mtx" --ranks 1:4 --seeds 200 --jobs 1 
 one_line_status 143 "sweep, SIGTERM"
 case $ERR in *"interrupted by SIGTERM; kept the "*" of 800 "*) ok ;; *) not_ok "sweep, SIGTERM: message: $ERR" ;; esac
 kept=$(echo "$ERR" | sed -n 's/.*kept the \([0-9]*\) of 800.*/\1/p')
-if [ -n "$kept" ] && [ "$kept" -ge 1 ] && [ "$kept" -lt 800 ]; then ok; else not_ok "sweep, SIGTERM: kept '$kept' runs"; fi
+# under valgrind (TEST_SLOWDOWN > 1) the first run may not finish before the
+# signal: there, none kept is a correct outcome too
+least=1
+[ "${TEST_SLOWDOWN:-1}" -gt 1 ] && least=0
+if [ -n "$kept" ] && [ "$kept" -ge "$least" ] && [ "$kept" -lt 800 ]; then ok; else not_ok "sweep, SIGTERM: kept '$kept' runs"; fi
 csv_whole "$TMP/sw/sweep.csv" "${kept:-1}" && ok || not_ok "sweep, SIGTERM: CSV not whole"
 rows=$(($(wc -l <"$TMP/sw/sweep.csv") - 1))
 [ "$rows" = "$kept" ] && ok || not_ok "sweep, SIGTERM: $rows CSV rows for $kept finished runs"
