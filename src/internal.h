@@ -58,6 +58,13 @@ struct lrfa_problem *lrfa_problem_scaled(const struct lrfa_problem *P, double c,
  * it before and after to report LRFA_ENOMEM. */
 uint64_t lrfa_alloc_failures(void);
 
+/* FA's predicted limit from a B Y (r x m) the caller has already formed
+ * (reference.c); lrfa_fa_prediction forms it and calls this. */
+struct lrfa_problem;
+struct lrfa_dense;
+lrfa_status lrfa_fa_prediction_from(const struct lrfa_problem *P, const struct lrfa_dense *BY, double *pred,
+                                    lrfa_error *err);
+
 /* The memory the library plans against, in bytes: the limit set with
  * lrfa_set_memory_limit, else physical memory (0 when unknown). */
 uint64_t lrfa_memory_budget(void);

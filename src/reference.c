@@ -51,32 +51,26 @@ done:
 }
 
 /* Q = orthonormal basis of (B Y)^T (m x r); fa_pred = ||Y - (Y Q) Q^T||_F,
- * streamed exactly when affordable, else sqrt(||Y||^2 - ||Y Q||^2). */
-lrfa_status lrfa_fa_prediction(const lrfa_problem *P, const lrfa_dense *B, double *pred, lrfa_error *err)
+ * streamed exactly when affordable, else sqrt(||Y||^2 - ||Y Q||^2). BY is
+ * B Y (r x m), already computed by the caller. */
+lrfa_status lrfa_fa_prediction_from(const lrfa_problem *P, const lrfa_dense *BY, double *pred, lrfa_error *err)
 {
-    int64_t n = P->n, m = P->m, r = B->rows;
-    lrfa_dense *BY = lrfa_dense_alloc(r, m, err), *Q = NULL, *Qt = NULL, *YQ = NULL;
-    double *work = lrfa_alloc_array(r * n, sizeof(double));
+    int64_t n = P->n, m = P->m, r = BY->rows;
+    lrfa_dense *Q = NULL, *Qt = NULL, *YQ = NULL;
+    double *work = NULL;
     lrfa_status st = LRFA_OK;
     *pred = NAN;
-    if (!BY || !work) {
-        st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the FA prediction");
-        goto done;
-    }
     if (r > m) {
         *pred = 0.0;
-        goto done;
+        return LRFA_OK;
     }
-    lrfa_y_left_mul(P->Y, B->data, r, BY->data);
     Q = lrfa_orth_basis(BY, 1, err);
-    if (!Q) {
-        st = err ? err->status : LRFA_ENOMEM;
-        goto done;
-    }
+    if (!Q) return err ? err->status : LRFA_ENOMEM;
     Qt = lrfa_dense_transpose(Q, err);
     YQ = lrfa_dense_alloc(n, r, err);
-    if (!Qt || !YQ) {
-        st = err ? err->status : LRFA_ENOMEM;
+    work = lrfa_alloc_array(r * n, sizeof(double));
+    if (!Qt || !YQ || !work) {
+        st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the FA prediction");
         goto done;
     }
     lrfa_y_mul_wt(P->Y, P->Yt, Qt->data, r, YQ->data, work);
@@ -88,10 +82,21 @@ lrfa_status lrfa_fa_prediction(const lrfa_problem *P, const lrfa_dense *B, doubl
     }
     if (isnan(*pred)) st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the FA prediction");
 done:
-    lrfa_dense_free(BY);
     lrfa_dense_free(Q);
     lrfa_dense_free(Qt);
     lrfa_dense_free(YQ);
     lrfa_dealloc(work);
+    return st;
+}
+
+lrfa_status lrfa_fa_prediction(const lrfa_problem *P, const lrfa_dense *B, double *pred, lrfa_error *err)
+{
+    lrfa_dense *BY = lrfa_dense_alloc(B->rows, P->m, err);
+    lrfa_status st;
+    *pred = NAN;
+    if (!BY) return lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the FA prediction");
+    lrfa_y_left_mul(P->Y, B->data, B->rows, BY->data);
+    st = lrfa_fa_prediction_from(P, BY, pred, err);
+    lrfa_dense_free(BY);
     return st;
 }

@@ -209,7 +209,6 @@ static int state_alloc(fit_state *s)
     s->WWt = lrfa_alloc_array(r * r, sizeof(double));
     s->ZtZ = lrfa_alloc_array(r * r, sizeof(double));
     s->BZ = lrfa_alloc_array(r * r, sizeof(double));
-    s->BY = s->fa ? lrfa_alloc_array(r * m, sizeof(double)) : NULL;
     s->ZtY = lrfa_alloc_array(r * m, sizeof(double));
     s->M = lrfa_alloc_array(r * r, sizeof(double));
     s->GW = lrfa_alloc_array(r * m, sizeof(double));
@@ -432,11 +431,17 @@ static lrfa_status fit_run(const lrfa_problem *P, const lrfa_options *opt, doubl
     /* measured on 8000 x 8000: one fused pass takes 82 ms against 152 ms for
      * two BLAS products at r = 16, and breaks even by r = 128 */
     s.fused = !s.fa && P->Y->storage == LRFA_STORAGE_DENSE && r <= 64 && lrfa_threads() > 1;
-    /* FA's predicted limit first: its workspace is freed before the
+    /* FA: B Y (one pass over Y, kept for the iterations), then the
+     * predicted limit, whose workspace is freed before the rest of the
      * iteration state exists, so the two never add up in the peak */
-    if (s.fa && (st = lrfa_fa_prediction(P, res->B, &res->fa_pred, err)) != LRFA_OK) goto fail;
+    if (s.fa) {
+        lrfa_dense BY = {r, m, NULL};
+        if (!(s.BY = lrfa_alloc_array(r * m, sizeof(double)))) goto nomem;
+        lrfa_y_left_mul(P->Y, s.B, r, s.BY);
+        BY.data = s.BY;
+        if ((st = lrfa_fa_prediction_from(P, &BY, &res->fa_pred, err)) != LRFA_OK) goto fail;
+    }
     if (!state_alloc(&s)) goto nomem;
-    if (s.fa) lrfa_y_left_mul(P->Y, s.B, r, s.BY);
 
     t_iter0 = now_seconds();
     for (t = 0;; t++) {
