@@ -1,266 +1,706 @@
 /* lanczos.c: the leading singular triplets of a dense or sparse matrix by
- * Golub-Kahan-Lanczos bidiagonalization with full reorthogonalization.
+ * block Golub-Kahan-Lanczos with full reorthogonalization, thick restarts,
+ * locking and a search for missed copies of repeated values.
  *
- * With v_1 a random unit vector, the recurrence
- *     alpha_j u_j = A v_j - beta_{j-1} u_{j-1},
- *     beta_j v_{j+1} = A^T u_j - alpha_j v_j
- * (u_j and v_{j+1} reorthogonalized against all earlier vectors, twice, by
- * classical Gram-Schmidt) gives A V_d = U_d B_d with B_d upper bidiagonal.
- * A new vector shorter than 1e3 eps ||A||_F is rounding noise: the space so
- * far is invariant, and the recurrence goes on from a fresh random direction
- * orthogonal to it (with a zero in B), which also finds repeated values.
- * If B_d = P diag(theta) Q^T, the Ritz triplets (theta_i, U_d P e_i, V_d Q e_i)
- * satisfy ||A^T u_i - theta_i v_i|| = beta_d |P_{d,i}|, so a value is taken
- * as converged when beta_d |P_{d,i}| <= tol * theta_1. The process is
- * extended (never restarted) until the k leading values converge, the
- * Krylov space is exhausted, or the memory budget is reached. */
+ * The recurrence. With V_1 a random orthonormal block of b columns,
+ *     U_j R_j   = A V_j - (earlier U) coefficients,
+ *     V_{j+1} G_j = A^T U_j - V_j R_j^T - (earlier V) coefficients,
+ * each new block orthogonalized against every earlier vector (block
+ * classical Gram-Schmidt, repeated when a pass removes most of a column)
+ * and then among itself, so that A V = U H exactly, with H = U^T A V, and
+ * A^T U = V H^T + V_next F. If H = P diag(theta) Q^T, the Ritz triplets
+ * (theta_i, U P e_i, V Q e_i) satisfy ||A^T u_i - theta_i v_i|| = ||F P e_i||.
+ * A block of b vectors sees up to b copies of a repeated singular value; a
+ * single vector sees one.
+ *
+ * The rounds. Round 0 runs until the k leading Ritz values have residual
+ * <= tol s_1 (thick restarts keep the leading Ritz vectors when the basis is
+ * full); they are then locked. Each later round starts a fresh random block
+ * orthogonal to the locked vectors, so it iterates with the deflated matrix
+ * (I - U_L U_L^T) A (I - V_L V_L^T), whose leading value is the largest
+ * singular value of A not yet held: any copy the earlier rounds missed. The
+ * round ends when that value, delta, is settled:
+ *   - converged (residual <= tol s_1) and above s_k: a missed value; it and
+ *     the other converged values above s_k are locked, the block doubles,
+ *     and another round starts;
+ *   - converged and at most s_k: the k values are the k leading ones;
+ *   - or, before the basis restarts, after q block steps (a Krylov space
+ *     of q vectors from each start vector: q - 1 products with A^T A) with
+ *     delta^2 <= (1 - eps) s_k^2, eps = (ln(1.648 sqrt(N) / p) / (2q - 3))^2:
+ *     by the bound of Kuczynski and Wozniakowski (1992) for Lanczos from a
+ *     random start in R^N, the largest value of the deflated matrix then
+ *     exceeds s_k with probability below p = 1e-10.
+ * A column that vanishes (an invariant subspace) is replaced by a random
+ * direction orthogonal to everything so far, which also finds copies.
+ *
+ * The answer. The k largest locked values, with an error bound from the
+ * explicit residuals R = [A V - U Theta; A^T U - V Theta] / sqrt(2) of the
+ * k triplets: A has k singular values within ||R||_F of them (Kahan's
+ * theorem for the symmetric matrix [0 A; A^T 0]); the last round says they
+ * are the k leading ones. */
 #include <cblas.h>
 #include <float.h>
 #include <math.h>
 #include <string.h>
+#ifdef LRFA_LANCZOS_TRACE
+#include <stdio.h>
+#endif
 #include "lrfa/linalg.h"
 #include "lrfa/rng.h"
 #include "internal.h"
 #include "yops.h"
 
-/* x -= Q (Q^T x) by classical Gram-Schmidt, repeated once when the first
- * pass removed most of x (the DGKS criterion: ||x'|| < ||x|| / sqrt(2)),
- * which keeps x orthogonal to working accuracy; Q is len x cnt with
- * orthonormal columns. When c is non-NULL it receives the coefficients
- * Q^T x of the original x (summed over the passes). */
-static void reorth(const double *Q, int64_t len, int64_t cnt, double *x, double *h, double *c)
-{
-    int pass;
-    int64_t i;
-    double before, after;
-    if (c)
-        for (i = 0; i < cnt; i++) c[i] = 0.0;
-    if (cnt == 0) return;
-    before = lrfa_vec_norm(x, len);
-    for (pass = 0; pass < 2; pass++) {
-        cblas_dgemv(CblasColMajor, CblasTrans, (int)len, (int)cnt, 1.0, Q, (int)len, x, 1, 0.0, h, 1);
-        cblas_dgemv(CblasColMajor, CblasNoTrans, (int)len, (int)cnt, -1.0, Q, (int)len, h, 1, 1.0, x, 1);
-        if (c)
-            for (i = 0; i < cnt; i++) c[i] += h[i];
-        after = lrfa_vec_norm(x, len);
-        if (after > 0.7071067811865476 * before) break;
-        before = after;
-    }
-}
-
-/* Replaces x by a random unit vector orthogonal to Q's columns (used when the
- * recurrence breaks down: an invariant subspace was found). Returns 0 when
- * no such vector exists (cnt == len). */
-static int fresh_direction(lrfa_rng *rng, const double *Q, int64_t len, int64_t cnt, double *x, double *h)
-{
-    double nx;
-    if (cnt >= len) return 0;
-    lrfa_rng_fill_gaussian(rng, x, len, 1.0);
-    reorth(Q, len, cnt, x, h, NULL);
-    nx = lrfa_vec_norm(x, len);
-    if (!(nx > 0.0)) return 0;
-    cblas_dscal((int)len, 1.0 / nx, x, 1);
-    return 1;
-}
-
-/* X[:, :keep] <- X[:, :d] R[:, :keep] in place, for X len x d (leading
- * dimension len) and R d x d, a block of rows at a time through tmp
- * (RESTART_ROWS x keep): rows of the product depend only on the same rows
- * of X, so no copy of the whole basis is needed. */
+/* X[:, :keep] <- X[:, :d] R[:, :keep] in place (X len x d, leading
+ * dimension len, R d x d with leading dimension ldr), a block of rows at a
+ * time through tmp (RESTART_ROWS x keep): rows of the product depend only on
+ * the same rows of X, so no copy of the whole basis is needed. */
 #define RESTART_ROWS 512
 
-/* the basis a side may pass 3k + 40 vectors' worth only up to this size */
+/* the basis may pass the 3k + 40 vectors a side it would like only up to
+ * this size */
 #define BASIS_BYTES 268435456.0 /* 256 MiB */
-static void restart_basis(double *X, int64_t len, int64_t d, int64_t keep, const double *R, double *tmp)
+
+/* the failure probability the missed-copy check accepts */
+#define MISS_PROB 1e-10
+
+static void restart_basis(double *X, int64_t len, int64_t d, int64_t keep, const double *R, int64_t ldr, double *tmp)
 {
     int64_t i0, c;
+    if (keep == 0 || d == 0) return;
     for (i0 = 0; i0 < len; i0 += RESTART_ROWS) {
         int64_t b = len - i0 < RESTART_ROWS ? len - i0 : RESTART_ROWS;
         cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)b, (int)keep, (int)d, 1.0, X + i0, (int)len, R,
-                    (int)d, 0.0, tmp, (int)b);
+                    (int)ldr, 0.0, tmp, (int)b);
         for (c = 0; c < keep; c++) memcpy(X + i0 + c * len, tmp + c * b, sizeof(double) * (size_t)b);
     }
+}
+
+/* The state of one run. The operator is op(A) = A, or A^T when A has more
+ * columns than rows (sw), so that the v side is the smaller one: it is
+ * exhausted first, after which H holds every singular value exactly. */
+typedef struct gkl {
+    const lrfa_matrix *A;
+    int sw;
+    int64_t n, m;    /* lengths of the u and v vectors, n >= m */
+    int64_t cap;     /* columns of U: locked + active (U has one more for
+                        scratch); V has cap + bmax */
+    int64_t bmax;    /* the largest block */
+    double *U;       /* n x (cap + 1): locked [0, l), active [l, l + d) */
+    double *V;       /* m x (cap + bmax): locked, active, then the next block [l + d, l + d + w) */
+    double *H;       /* cap x cap (leading dimension cap): H = U_act^T op(A) V_act, d x d used */
+    double *F;       /* bmax x cap: F = V_next^T op(A)^T U_act, w x d used */
+    double *T;       /* (cap + bmax) x bmax: Gram-Schmidt coefficients */
+    double *Rb;      /* bmax x bmax: the in-block factor */
+    double *nrm;     /* 2 bmax: column norms */
+    double *orig;    /* bmax: norms of a new block before orthogonalization */
+    double *tmp;     /* RESTART_ROWS x cap */
+    double *work;    /* sparse products */
+    double *theta_l; /* cap: the locked values */
+    int64_t l, d, w; /* locked, active, next-block width */
+    int64_t f0;      /* F's columns before f0 are zero */
+    double brk;      /* a new vector shorter than this is rounding noise */
+    lrfa_rng rng;
+    int64_t products; /* products of op(A) with a vector (as many with op(A)^T) */
+} gkl;
+
+static void op_mul(const gkl *g, int trans, const double *X, int64_t w, double *out)
+{
+    lrfa_y_mul_block(g->A, g->sw ? !trans : trans, X, w, out, g->work);
+}
+
+/* Orthogonalizes the w columns of X (len x w) against Q (len x cnt,
+ * orthonormal) by block classical Gram-Schmidt, a second pass when a column
+ * lost more than 1 - 1/sqrt(2) of its norm (the DGKS criterion), adding the
+ * coefficients Q^T X into C (cnt x w, leading dimension ldc) when C is
+ * non-NULL. */
+static void block_reorth(gkl *g, const double *Q, int64_t len, int64_t cnt, double *X, int64_t w, double *C,
+                         int64_t ldc)
+{
+    int pass;
+    int64_t c, i;
+    double *before = g->nrm, *after = g->nrm + g->bmax;
+    if (cnt == 0 || w == 0) return;
+    for (c = 0; c < w; c++) before[c] = lrfa_vec_norm(X + c * len, len);
+    for (pass = 0; pass < 3; pass++) {
+        int again = 0;
+        cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)cnt, (int)w, (int)len, 1.0, Q, (int)len, X,
+                    (int)len, 0.0, g->T, (int)cnt);
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)len, (int)w, (int)cnt, -1.0, Q, (int)len, g->T,
+                    (int)cnt, 1.0, X, (int)len);
+        if (C)
+            for (c = 0; c < w; c++)
+                for (i = 0; i < cnt; i++) C[i + c * ldc] += g->T[i + c * cnt];
+        for (c = 0; c < w; c++) {
+            after[c] = lrfa_vec_norm(X + c * len, len);
+            if (after[c] < 0.7071067811865476 * before[c]) again = 1;
+            before[c] = after[c];
+        }
+        if (!again) break;
+    }
+}
+
+/* x -= Q (Q^T x) for one column (Q len x cnt), the coefficients added into
+ * c when non-NULL. */
+static void orth_one(const double *Q, int64_t len, int64_t cnt, double *x, double *h, double *c)
+{
+    int64_t i;
+    if (cnt == 0) return;
+    cblas_dgemv(CblasColMajor, CblasTrans, (int)len, (int)cnt, 1.0, Q, (int)len, x, 1, 0.0, h, 1);
+    cblas_dgemv(CblasColMajor, CblasNoTrans, (int)len, (int)cnt, -1.0, Q, (int)len, h, 1, 1.0, x, 1);
+    if (c)
+        for (i = 0; i < cnt; i++) c[i] += h[i];
+}
+
+/* Makes the w columns of X (already orthogonal to Q, len x cnt) orthonormal
+ * among themselves, column by column: x_c = sum_{i<c} q_i R_ic + R_cc q_c.
+ * A column whose norm fell below 1/sqrt(2) of what it was is
+ * orthogonalized again, against Q too, so that a short vector made mostly
+ * of rounding errors is not taken for a direction. A column shorter than
+ * tiny, or than 1e-12 of its norm orig[c] before any orthogonalization, is
+ * rounding noise: it is replaced by a random unit vector orthogonal to Q
+ * and the earlier columns (R_cc = 0), or, when none exists (the space is
+ * exhausted), dropped. The columns produced are packed at the front of X,
+ * R is p x w (leading dimension bmax) and p is returned. */
+static int64_t block_orth(gkl *g, const double *Q, int64_t len, int64_t cnt, double *X, int64_t w, double tiny,
+                          const double *orig)
+{
+    int64_t c, p = 0, i;
+    double *R = g->Rb, *h = g->T;
+    for (i = 0; i < g->bmax * g->bmax; i++) R[i] = 0.0;
+    for (c = 0; c < w; c++) {
+        double *x = X + p * len, nx, before, zero = tiny;
+        int pass;
+        if (orig && 1e-12 * orig[c] > zero) zero = 1e-12 * orig[c];
+        if (p != c) memcpy(x, X + c * len, sizeof(double) * (size_t)len);
+        before = lrfa_vec_norm(x, len);
+        for (pass = 0; pass < 4; pass++) {
+            if (pass > 0) orth_one(Q, len, cnt, x, h, NULL); /* rounding-level: not part of R */
+            orth_one(X, len, p, x, h, R + c * g->bmax);
+            nx = lrfa_vec_norm(x, len);
+            if (nx >= 0.7071067811865476 * before || nx <= zero) break;
+            before = nx;
+        }
+        if (nx > zero) {
+            cblas_dscal((int)len, 1.0 / nx, x, 1);
+            R[p + c * g->bmax] = nx;
+            p++;
+            continue;
+        }
+        /* a fresh direction: random, orthogonal to Q and the columns so far */
+        if (cnt + p >= len) continue;
+        lrfa_rng_fill_gaussian(&g->rng, x, len, 1.0);
+        for (pass = 0; pass < 2; pass++) {
+            orth_one(Q, len, cnt, x, h, NULL);
+            orth_one(X, len, p, x, h, NULL);
+        }
+        nx = lrfa_vec_norm(x, len);
+        if (!(nx > 1e-8 * sqrt((double)len))) continue; /* rounding noise: nothing is left */
+        cblas_dscal((int)len, 1.0 / nx, x, 1);
+        p++; /* R_pc = 0: x_c is already spanned */
+    }
+    return p;
+}
+
+/* Starts a round: the next block is b random directions orthogonal to the
+ * locked vectors; no active vectors. Returns the block's width (0 when the
+ * locked vectors span the whole space). */
+static int64_t gkl_start(gkl *g, int64_t b)
+{
+    int64_t m = g->m, room = m - g->l;
+    double *X = g->V + g->l * m;
+    if (b > room) b = room;
+    g->d = 0;
+    g->f0 = 0;
+    g->w = 0;
+    if (b <= 0) return 0;
+    lrfa_rng_fill_gaussian(&g->rng, X, m * b, 1.0);
+    block_reorth(g, g->V, m, g->l, X, b, NULL, 0);
+    g->w = block_orth(g, g->V, m, g->l, X, b, 1e-8 * sqrt((double)m), NULL);
+    return g->w;
+}
+
+/* One block step: U gets w columns, H grows to (d + w) x (d + w), and the
+ * next block (its width is returned: 0 when the v side is exhausted) and F
+ * are replaced. */
+static int64_t gkl_extend(gkl *g, int64_t b)
+{
+    int64_t n = g->n, m = g->m, l = g->l, d = g->d, w = g->w, cap = g->cap, bm = g->bmax, c, i, p, wn;
+    double *Vn = g->V + (l + d) * m, *X = g->U + (l + d) * n, *C = g->H + d * cap;
+    double *Y = g->V + (l + d + w) * m;
+
+    /* u side: X = op(A) V_next, minus its known part U_act F^T */
+    op_mul(g, 0, Vn, w, X);
+    g->products += w;
+    for (c = 0; c < w; c++) g->orig[c] = lrfa_vec_norm(X + c * n, n);
+    for (c = 0; c < w; c++)
+        for (i = 0; i < d + w; i++) C[i + c * cap] = i < d ? g->F[c + i * bm] : 0.0;
+    for (c = 0; c < d; c++)
+        for (i = d; i < d + w; i++) g->H[i + c * cap] = 0.0;
+    if (d > g->f0)
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, (int)n, (int)w, (int)(d - g->f0), -1.0,
+                    g->U + (l + g->f0) * n, (int)n, g->F + g->f0 * bm, (int)bm, 1.0, X, (int)n);
+    /* reorthogonalize against the locked and active u vectors; only the
+     * active coefficients belong to H (the locked ones are deflated) */
+    if (l + d > 0) {
+        double *Ct = g->tmp; /* (l + d) x w */
+        memset(Ct, 0, sizeof(double) * (size_t)((l + d) * w));
+        block_reorth(g, g->U, n, l + d, X, w, Ct, l + d);
+        for (c = 0; c < w; c++)
+            for (i = 0; i < d; i++) C[i + c * cap] += Ct[l + i + c * (l + d)];
+    }
+    p = block_orth(g, g->U, n, l + d, X, w, g->brk, g->orig);
+    if (p < w) return -1; /* cannot happen while n >= m; refuse to go on */
+    for (c = 0; c < w; c++)
+        for (i = 0; i <= c; i++) C[d + i + c * cap] = g->Rb[i + c * bm];
+    d += w;
+    g->d = d;
+
+    /* v side: Y = op(A)^T U_new - V_next R^T, against every v vector */
+    wn = b;
+    if (wn > m - (l + d)) wn = m - (l + d);
+    g->f0 = d - w;
+    for (i = 0; i < bm * cap; i++) g->F[i] = 0.0;
+    if (wn <= 0) {
+        g->w = 0;
+        return 0;
+    }
+    {
+        /* R (w x w, upper triangular) is still in g->Rb; U_new is X */
+        double *R = g->Rb;
+        op_mul(g, 1, X, w, Y);
+        g->products += w;
+        for (c = 0; c < w; c++) g->orig[c] = lrfa_vec_norm(Y + c * m, m);
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, (int)m, (int)w, (int)w, -1.0, Vn, (int)m, R, (int)bm,
+                    1.0, Y, (int)m);
+    }
+    block_reorth(g, g->V, m, l + d, Y, w, NULL, 0);
+    p = block_orth(g, g->V, m, l + d, Y, w, g->brk, g->orig);
+    if (p > wn) p = wn;
+    /* op(A)^T U_new = ... + V_next' G: F's last w columns hold G (p x w) */
+    for (c = 0; c < w; c++)
+        for (i = 0; i < p; i++) g->F[i + (d - w + c) * bm] = g->Rb[i + c * bm];
+    g->w = p;
+    return p;
+}
+
+/* The Ritz values of the active part: H = P diag(theta) Q^T (d x d, into
+ * P and Q) and the residuals resid[i] = ||F P e_i||. */
+static lrfa_status gkl_ritz(gkl *g, lrfa_dense **P, lrfa_dense **Q, double *theta, double *resid, lrfa_error *err)
+{
+    int64_t d = g->d, i, t;
+    lrfa_dense *Hd;
+    lrfa_status st;
+    lrfa_dense_free(*P);
+    lrfa_dense_free(*Q);
+    *P = lrfa_dense_alloc(d, d, err);
+    *Q = lrfa_dense_alloc(d, d, err);
+    Hd = lrfa_dense_alloc(d, d, err);
+    if (!*P || !*Q || !Hd) {
+        lrfa_dense_free(Hd);
+        return err ? err->status : LRFA_ENOMEM;
+    }
+    for (t = 0; t < d; t++)
+        for (i = 0; i < d; i++) Hd->data[i + t * d] = g->H[i + t * g->cap];
+    st = lrfa_svd(Hd, theta, *P, *Q, err);
+    lrfa_dense_free(Hd);
+    if (st != LRFA_OK) return st;
+    for (i = 0; i < d; i++) {
+        double s2 = 0.0;
+        int64_t r;
+        for (r = 0; r < g->w; r++) {
+            double v = 0.0;
+            for (t = g->f0; t < d; t++) v += g->F[r + t * g->bmax] * (*P)->data[t + i * d];
+            s2 += v * v;
+        }
+        resid[i] = sqrt(s2);
+    }
+    return LRFA_OK;
+}
+
+/* Thick restart: keep the `keep` leading Ritz vectors, U_act <- U_act P,
+ * V_act <- V_act Q, H <- diag(theta), F <- F P, and the next block moves
+ * down behind them. */
+static void gkl_restart(gkl *g, const lrfa_dense *P, const lrfa_dense *Q, const double *theta, int64_t keep)
+{
+    int64_t n = g->n, m = g->m, l = g->l, d = g->d, w = g->w, cap = g->cap, bm = g->bmax, i, r, t;
+    double *FP = g->T; /* w x keep */
+    for (i = 0; i < keep; i++)
+        for (r = 0; r < w; r++) {
+            double v = 0.0;
+            for (t = g->f0; t < d; t++) v += g->F[r + t * bm] * P->data[t + i * d];
+            FP[r + i * w] = v;
+        }
+    restart_basis(g->U + l * n, n, d, keep, P->data, d, g->tmp);
+    restart_basis(g->V + l * m, m, d, keep, Q->data, d, g->tmp);
+    memmove(g->V + (l + keep) * m, g->V + (l + d) * m, sizeof(double) * (size_t)(m * w));
+    for (t = 0; t < keep; t++)
+        for (i = 0; i < keep; i++) g->H[i + t * cap] = i == t ? theta[i] : 0.0;
+    for (i = 0; i < bm * cap; i++) g->F[i] = 0.0;
+    for (i = 0; i < keep; i++)
+        for (r = 0; r < w; r++) g->F[r + i * bm] = FP[r + i * w];
+    g->d = keep;
+    g->f0 = 0;
+}
+
+/* Locks the Ritz triplets sel[0..ns) (indices into theta, ascending):
+ * they become locked columns l .. l + ns - 1, and the round's active
+ * vectors are dropped. */
+static void gkl_lock(gkl *g, const lrfa_dense *P, const lrfa_dense *Q, const double *theta, const int64_t *sel,
+                     int64_t ns, double *Psel)
+{
+    int64_t d = g->d, i, t;
+    for (i = 0; i < ns; i++)
+        for (t = 0; t < d; t++) Psel[t + i * d] = P->data[t + sel[i] * d];
+    restart_basis(g->U + g->l * g->n, g->n, d, ns, Psel, d, g->tmp);
+    for (i = 0; i < ns; i++)
+        for (t = 0; t < d; t++) Psel[t + i * d] = Q->data[t + sel[i] * d];
+    restart_basis(g->V + g->l * g->m, g->m, d, ns, Psel, d, g->tmp);
+    for (i = 0; i < ns; i++) g->theta_l[g->l + i] = theta[sel[i]];
+    g->l += ns;
+    g->d = 0;
+    g->w = 0;
+}
+
+/* Sorts the locked triplets by value, descending, and keeps at most `keep`
+ * of them (a permutation applied to the bases in place). */
+static void gkl_sort_locked(gkl *g, int64_t keep, double *Pm)
+{
+    int64_t l = g->l, i, j, *ord = (int64_t *)(void *)(Pm + l * l);
+    for (i = 0; i < l; i++) ord[i] = i;
+    for (i = 1; i < l; i++) /* insertion sort: l is small */
+        for (j = i; j > 0 && g->theta_l[ord[j]] > g->theta_l[ord[j - 1]]; j--) {
+            int64_t t = ord[j];
+            ord[j] = ord[j - 1];
+            ord[j - 1] = t;
+        }
+    if (keep > l) keep = l;
+    for (i = 0; i < l * l; i++) Pm[i] = 0.0;
+    for (j = 0; j < keep; j++) Pm[ord[j] + j * l] = 1.0;
+    restart_basis(g->U, g->n, l, keep, Pm, l, g->tmp);
+    restart_basis(g->V, g->m, l, keep, Pm, l, g->tmp);
+    for (j = 0; j < keep; j++) Pm[j] = g->theta_l[ord[j]];
+    for (j = 0; j < keep; j++) g->theta_l[j] = Pm[j];
+    g->l = keep;
+}
+
+/* ||R||_F^2 of the explicit residuals of the locked triplets 0..k-1,
+ * op(A) v_i - theta_i u_i and op(A)^T u_i - theta_i v_i, computed in
+ * blocks of bmax columns in the free part of the bases. */
+static double locked_residual2(gkl *g, int64_t k, double *worst)
+{
+    int64_t n = g->n, m = g->m, c0, c, i, bw;
+    double sum = 0.0, *Xu = g->U + g->l * n, *Xv = g->V + g->l * m;
+    for (c0 = 0; c0 < k; c0 += bw) {
+        bw = k - c0 < g->bmax ? k - c0 : g->bmax;
+        if (bw > g->cap + 1 - g->l) bw = g->cap + 1 - g->l;
+        op_mul(g, 0, g->V + c0 * m, bw, Xu);
+        op_mul(g, 1, g->U + c0 * n, bw, Xv);
+        for (c = 0; c < bw; c++) {
+            double th = g->theta_l[c0 + c], su = 0.0, sv = 0.0;
+            for (i = 0; i < n; i++) {
+                double r = Xu[i + c * n] - th * g->U[i + (c0 + c) * n];
+                su += r * r;
+            }
+            for (i = 0; i < m; i++) {
+                double r = Xv[i + c * m] - th * g->V[i + (c0 + c) * m];
+                sv += r * r;
+            }
+            sum += su + sv;
+            if (sqrt(0.5 * (su + sv)) > *worst) *worst = sqrt(0.5 * (su + sv));
+        }
+    }
+    return sum;
 }
 
 lrfa_status lrfa_svd_lanczos(const lrfa_matrix *A, int64_t k, double tol, uint64_t seed, double *s, lrfa_dense *U,
                              lrfa_dense *V, lrfa_lanczos_info *info, lrfa_error *err)
 {
-    /* run on A^T when it has more columns than rows: the start vector v_1
-     * must live in the smaller space, so that space is exhausted after
-     * min(rows, cols) steps and the last beta then vanishes */
-    int sw = A->cols > A->rows;
-    int64_t n = sw ? A->cols : A->rows, m = sw ? A->rows : A->cols, kmax = n < m ? n : m;
-    int64_t dcap, keep, d = 0, j, i, t, converged = 0, total = 0, restarts = 0;
-    double *Ub = NULL, *Vb = NULL, *Bm = NULL, *h = NULL, *theta = NULL, *tmp = NULL, *work = NULL;
-    lrfa_dense *Bd = NULL, *P = NULL, *Q = NULL;
-    lrfa_status st = LRFA_OK;
-    lrfa_rng rng;
-    uint64_t mem = lrfa_memory_budget();
-    double budget, resid = 0.0, brk, beta = 0.0;
-    int restarted = 0, threads = lrfa_threads();
+    lrfa_lanczos_options o;
+    lrfa_lanczos_options_default(&o);
+    o.tol = tol;
+    o.seed = seed;
+    return lrfa_svd_lanczos_with(A, k, &o, s, U, V, info, err);
+}
 
+const char *lrfa_lanczos_check_name(lrfa_lanczos_check c)
+{
+    switch (c) {
+    case LRFA_CHECK_EXACT: return "exact";
+    case LRFA_CHECK_BOUND: return "bound";
+    case LRFA_CHECK_CONVERGED: return "converged";
+    default: return "none";
+    }
+}
+
+void lrfa_lanczos_options_default(lrfa_lanczos_options *o)
+{
+    o->tol = 1e-12;
+    o->seed = 1;
+    o->block = 0;
+    o->max_products = 0;
+}
+
+lrfa_status lrfa_svd_lanczos_with(const lrfa_matrix *A, int64_t k, const lrfa_lanczos_options *opt, double *s,
+                                  lrfa_dense *U, lrfa_dense *V, lrfa_lanczos_info *info, lrfa_error *err)
+{
+    gkl g;
+    int sw = A->cols > A->rows;
+    int64_t n = sw ? A->cols : A->rows, m = sw ? A->rows : A->cols, kmax = m;
+    int64_t cap, b, i, want, round = 0, budget, missed = 0, last_check = 0, steps_round = 0, keep;
+    double *theta = NULL, *resid = NULL, *scratch = NULL, tol, next = 0.0, s1 = 0.0;
+    int64_t *sel = NULL;
+    lrfa_dense *P = NULL, *Q = NULL;
+    lrfa_status st = LRFA_OK;
+    uint64_t mem = lrfa_memory_budget();
+    double budget_bytes, fro;
+    int restarted_round = 0, converged = 0, exhausted = 0;
+    lrfa_lanczos_check check = LRFA_CHECK_NONE;
+
+    memset(&g, 0, sizeof g);
+    if (info) memset(info, 0, sizeof *info);
     if (k < 1 || k > kmax)
         return lrfa_fail(err, LRFA_EINPUT, 0, "Lanczos: %lld singular values of a %lld x %lld matrix", (long long)k,
-                         (long long)n, (long long)m);
-    if (tol <= 0) tol = 1e-12;
-    /* the Krylov space holds at most dcap vectors on each side: 3k + 40, or,
-     * when that basis would pass 256 MiB, as many as fit there but no fewer
-     * than 2k + 20 (thick restarts then cost a few more products, not
-     * accuracy); never more than a quarter of the memory */
-    budget = mem ? 0.25 * (double)mem : 4e9;
-    dcap = 3 * k + 40;
-    if (8.0 * (double)(n + m + 2) * (double)dcap > BASIS_BYTES) {
-        int64_t fit = (int64_t)(BASIS_BYTES / (8.0 * (double)(n + m + 2)));
-        dcap = fit > 2 * k + 20 ? fit : 2 * k + 20;
+                         (long long)A->rows, (long long)A->cols);
+    tol = opt->tol > 0 ? opt->tol : 1e-12;
+    /* the block: 2 vectors (pairs of equal values are the commonest
+     * multiplicity), doubled up to 4 times that when a round finds copies
+     * the block missed; larger blocks cost more products than they save
+     * steps on matrices without multiplicities (docs/spectrum.md) */
+    b = opt->block > 0 ? opt->block : 2;
+    if (b > kmax) b = kmax;
+    g.bmax = 4 * b;
+    if (g.bmax > kmax) g.bmax = kmax;
+    /* the basis holds 3k + 40 + 2 bmax vectors on each side, or, when that
+     * would pass 256 MiB, as many as fit there but no fewer than
+     * 2k + 4 bmax + 10 (room for the locked values and a few blocks);
+     * never more than a quarter of the memory, nor than the space */
+    budget_bytes = mem ? 0.25 * (double)mem : 4e9;
+    cap = 3 * k + 40 + 2 * g.bmax;
+    if (8.0 * (double)(n + m + 2) * (double)(cap + g.bmax) > BASIS_BYTES) {
+        int64_t fit = (int64_t)(BASIS_BYTES / (8.0 * (double)(n + m + 2))) - g.bmax, low = 2 * k + 4 * g.bmax + 10;
+        cap = fit > low ? fit : low;
     }
-    if ((double)dcap > budget / (8.0 * (double)(n + m + 2))) dcap = (int64_t)(budget / (8.0 * (double)(n + m + 2)));
-    if (dcap > kmax) dcap = kmax;
-    if (dcap < k + 1) dcap = k + 1 <= kmax ? k + 1 : kmax;
-    /* keep k + 10 + k/2 Ritz vectors at a restart, but leave at least half
-     * of the room above k for new ones */
-    keep = k + 10 + k / 2;
-    if (keep > (k + dcap) / 2) keep = (k + dcap) / 2;
-    if (keep > dcap - 1) keep = dcap - 1;
-    if (keep < k) keep = k;
+    if ((double)(cap + g.bmax) > budget_bytes / (8.0 * (double)(n + m + 2)))
+        cap = (int64_t)(budget_bytes / (8.0 * (double)(n + m + 2))) - g.bmax;
+    if (cap > kmax) cap = kmax;
+    if (cap < k + 1) cap = k + 1 <= kmax ? k + 1 : kmax;
+    /* below the whole space, the basis must hold the k values and three
+     * blocks, and the largest block four times over beside them */
+    while (b > 1 && cap < kmax && k + 3 * b > cap) b--;
+    if (g.bmax < b) g.bmax = b;
+    while (g.bmax > b && cap < kmax && k + 4 * g.bmax > cap) g.bmax /= 2;
+    if (g.bmax < b) g.bmax = b;
+    g.cap = cap;
+    g.A = A;
+    g.sw = sw;
+    g.n = n;
+    g.m = m;
+    budget = opt->max_products > 0 ? opt->max_products : 20 * kmax + 1000;
+    if (opt->max_products <= 0 && budget > 1000 * (k + 20)) budget = 1000 * (k + 20);
 
-    Ub = lrfa_alloc_array(n * dcap, sizeof(double));
-    Vb = lrfa_alloc_array(m * (dcap + 1), sizeof(double));
-    Bm = lrfa_calloc_array(dcap * dcap, sizeof(double));
-    h = lrfa_alloc_array(dcap + 1, sizeof(double));
-    theta = lrfa_alloc_array(dcap, sizeof(double));
-    tmp = lrfa_alloc_array(RESTART_ROWS * (keep > 0 ? keep : 1), sizeof(double));
-    /* the other threads' partial sums of the sparse product A x */
-    if (A->storage == LRFA_STORAGE_SPARSE && threads > 1)
-        work = lrfa_alloc_array((int64_t)(threads - 1) * A->rows, sizeof(double));
-    if (!Ub || !Vb || !Bm || !h || !theta || !tmp || (A->storage == LRFA_STORAGE_SPARSE && threads > 1 && !work)) {
-        st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for Lanczos on a %lld x %lld matrix", (long long)n,
-                       (long long)m);
+    g.U = lrfa_alloc_array(n * (cap + 1), sizeof(double));
+    g.V = lrfa_alloc_array(m * (cap + g.bmax), sizeof(double));
+    g.H = lrfa_calloc_array(cap * cap, sizeof(double));
+    g.F = lrfa_calloc_array(g.bmax * cap, sizeof(double));
+    g.T = lrfa_alloc_array((cap + g.bmax) * g.bmax + cap, sizeof(double));
+    g.Rb = lrfa_alloc_array(g.bmax * g.bmax, sizeof(double));
+    g.nrm = lrfa_alloc_array(2 * g.bmax, sizeof(double));
+    g.orig = lrfa_alloc_array(g.bmax, sizeof(double));
+    g.tmp = lrfa_alloc_array(RESTART_ROWS * cap + cap * g.bmax, sizeof(double));
+    g.theta_l = lrfa_alloc_array(cap + g.bmax, sizeof(double));
+    theta = lrfa_alloc_array(cap, sizeof(double));
+    resid = lrfa_alloc_array(cap, sizeof(double));
+    scratch = lrfa_alloc_array(cap * cap + cap, sizeof(double));
+    sel = lrfa_alloc_array(cap, sizeof(int64_t));
+    if (A->storage == LRFA_STORAGE_SPARSE) g.work = lrfa_alloc_array(lrfa_y_block_work(A, g.bmax), sizeof(double));
+    if (!g.U || !g.V || !g.H || !g.F || !g.T || !g.Rb || !g.nrm || !g.orig || !g.tmp || !g.theta_l || !theta || !resid ||
+        !scratch || !sel || (A->storage == LRFA_STORAGE_SPARSE && !g.work)) {
+        st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for Lanczos on a %lld x %lld matrix", (long long)A->rows,
+                       (long long)A->cols);
         goto done;
     }
-    /* below this a new vector is rounding noise: the recurrence broke down */
-    brk = 1e3 * DBL_EPSILON * lrfa_matrix_fro_norm(A);
-    lrfa_rng_seed(&rng, seed, 20);
-    if (!fresh_direction(&rng, Vb, m, 0, Vb, h)) {
+    fro = lrfa_matrix_fro_norm(A);
+    if (!(fro > 0.0)) {
+        st = lrfa_fail(err, LRFA_ENUMERIC, 0, "Lanczos: the matrix is zero");
+        goto done;
+    }
+    g.brk = 1e3 * DBL_EPSILON * fro;
+    lrfa_rng_seed(&g.rng, opt->seed, 20);
+    want = k;
+    keep = k + (k / 2 > 10 ? k / 2 : 10);
+    if (gkl_start(&g, b) == 0) {
         st = lrfa_fail(err, LRFA_EINPUT, 0, "Lanczos: empty matrix");
         goto done;
     }
+
     for (;;) {
-        /* extend to dcap steps, checking every few steps (B = U^T A V is
-         * upper triangular; column j holds u_i^T A v_j, i <= j) */
-        int64_t next_check = d + (k + 10 > 10 ? 10 : k + 10);
-        int stop = 0;
-        if (next_check < k) next_check = k;
-        for (j = d; j < dcap; j++) {
-            double *u = Ub + j * n, *v = Vb + j * m, *vnext = Vb + (j + 1) * m, alpha;
-            lrfa_y_mul_vec(A, sw, v, u, work);
-            total++;
-            /* the recurrence's own term first: u_{j-1}^T A v_j = beta_{j-1}
-             * (except on the step after a restart, where v_j couples to
-             * every kept vector), so that reorthogonalization only removes
-             * rounding errors and one pass mostly suffices */
-            if (j > 0 && !restarted) cblas_daxpy((int)n, -beta, Ub + (j - 1) * n, 1, u, 1);
-            reorth(Ub, n, j, u, h, Bm + j * dcap);
-            if (j > 0 && !restarted) Bm[(j - 1) + j * dcap] += beta;
-            restarted = 0;
-            alpha = lrfa_vec_norm(u, n);
-            if (alpha > brk) {
-                cblas_dscal((int)n, 1.0 / alpha, u, 1);
-            } else {
-                alpha = 0.0;
-                if (!fresh_direction(&rng, Ub, n, j, u, h)) {
-                    d = j; /* the whole column space is spanned */
-                    stop = 1;
+        int conv = 0;
+        int64_t room = g.cap - g.l, bw;
+        /* extend while there is room for the block and no check is due */
+        exhausted = 0;
+        while (g.w > 0 && g.d + g.w <= room) {
+            bw = gkl_extend(&g, b);
+            if (bw < 0) {
+                st = lrfa_fail(err, LRFA_ENUMERIC, 0, "Lanczos: the u basis could not be extended");
+                goto done;
+            }
+            steps_round++;
+            if (g.d >= want && (g.d - last_check >= (g.d / 8 > 10 ? g.d / 8 : 10) || g.w == 0 ||
+                                g.d + g.w > room || round > 0))
+                break;
+        }
+        if (g.w == 0) exhausted = 1; /* the v side is spanned: H's values are exact */
+        last_check = g.d;
+        if (g.d == 0) {
+            /* nothing active: the locked values are all there is */
+            converged = 1;
+            check = LRFA_CHECK_EXACT;
+            break;
+        }
+        if ((st = gkl_ritz(&g, &P, &Q, theta, resid, err)) != LRFA_OK) goto done;
+        s1 = theta[0];
+        for (i = 0; i < g.l; i++)
+            if (g.theta_l[i] > s1) s1 = g.theta_l[i];
+#ifdef LRFA_LANCZOS_TRACE
+        fprintf(stderr, "round %lld step %lld d %lld l %lld w %lld products %lld theta0 %.10g r0 %.2e thetak %.10g rk %.2e\n",
+                (long long)round, (long long)steps_round, (long long)g.d, (long long)g.l, (long long)g.w,
+                (long long)g.products, theta[0], resid[0], theta[want - 1 < g.d ? want - 1 : 0],
+                resid[want - 1 < g.d ? want - 1 : 0]);
+#endif
+        if (round == 0) {
+            conv = g.d >= want;
+            for (i = 0; i < want && i < g.d && conv; i++)
+                if (!(resid[i] <= tol * s1)) conv = 0;
+            if (exhausted) conv = 1;
+            if (conv) {
+                int64_t nl = want < g.d ? want : g.d;
+                for (i = 0; i < nl; i++) sel[i] = i;
+                gkl_lock(&g, P, Q, theta, sel, nl, scratch);
+                if (exhausted || g.l >= kmax) {
+                    /* every value of A is in H, so nothing can be missing */
+                    converged = 1;
+                    check = LRFA_CHECK_EXACT;
+                    next = nl < g.d ? theta[nl] : 0.0;
+                    break;
+                }
+                round = 1;
+                steps_round = 0;
+                restarted_round = 0;
+                last_check = 0;
+                want = 1;
+                keep = 10 + b;
+                if (gkl_start(&g, b) == 0) {
+                    converged = 1;
+                    check = LRFA_CHECK_EXACT;
+                    break;
+                }
+                continue;
+            }
+        } else {
+            double sk = g.theta_l[k - 1], q = (double)steps_round, N = (double)(m - g.l);
+            int settled = exhausted || resid[0] <= tol * s1;
+            if (!settled && !restarted_round && q >= 1) {
+                double e = q >= 2 ? log(1.648 * sqrt(N) / MISS_PROB) / (2.0 * q - 3.0) : 2.0;
+                e *= e;
+                if (e < 1.0 && theta[0] * theta[0] <= (1.0 - e) * sk * sk) {
+                    next = theta[0];
+                    converged = 1;
+                    check = LRFA_CHECK_BOUND;
                     break;
                 }
             }
-            Bm[j + j * dcap] = alpha;
-            lrfa_y_mul_vec(A, !sw, u, vnext, work);
-            cblas_daxpy((int)m, -alpha, v, 1, vnext, 1); /* v_j^T A^T u_j = alpha_j */
-            reorth(Vb, m, j + 1, vnext, h, NULL);
-            beta = lrfa_vec_norm(vnext, m);
-            if (beta > brk) {
-                cblas_dscal((int)m, 1.0 / beta, vnext, 1);
-            } else {
-                /* an invariant subspace: continue from a new direction */
-                beta = 0.0;
-                if (!(j + 1 < m && fresh_direction(&rng, Vb, m, j + 1, vnext, h)))
-                    memset(vnext, 0, sizeof(double) * (size_t)m);
-            }
-            if (j + 1 >= next_check || j + 1 == dcap) {
-                d = j + 1;
+            if (settled && theta[0] <= sk + tol * s1) {
+                next = theta[0];
+                converged = 1;
+                check = exhausted ? LRFA_CHECK_EXACT : LRFA_CHECK_CONVERGED;
                 break;
             }
+            if (settled) {
+                /* missed values: lock every converged value above s_k */
+                int64_t ns = 0;
+                for (i = 0; i < g.d && theta[i] > sk + tol * s1 && (exhausted || resid[i] <= tol * s1); i++)
+                    sel[ns++] = i;
+                missed += ns;
+                gkl_lock(&g, P, Q, theta, sel, ns, scratch);
+                gkl_sort_locked(&g, k + g.bmax < g.cap - 4 * g.bmax ? k + g.bmax : k, scratch);
+                if (2 * b <= g.bmax && 4 * 2 * b <= g.cap - g.l) b *= 2;
+                steps_round = 0;
+                restarted_round = 0;
+                last_check = 0;
+                keep = 10 + b;
+                if (gkl_start(&g, b) == 0) {
+                    converged = 1;
+                    check = LRFA_CHECK_EXACT;
+                    break;
+                }
+                continue;
+            }
         }
-        if (j == dcap) d = dcap;
-        if (d == 0) {
-            st = lrfa_fail(err, LRFA_ENUMERIC, 0, "Lanczos: the matrix is zero");
-            goto done;
+        if (g.products > budget) break; /* not converged */
+        if (g.d + g.w > g.cap - g.l) {
+            int64_t kk = keep;
+            if (kk > g.d - g.w) kk = g.d - g.w;
+            if (kk > g.cap - g.l - 2 * g.w) kk = g.cap - g.l - 2 * g.w;
+            if (kk < want) kk = want < g.d ? want : g.d;
+            gkl_restart(&g, P, Q, theta, kk);
+            if (round > 0) restarted_round = 1;
+            last_check = g.d;
+            if (info) info->restarts++;
         }
-        /* SVD of the d x d projection B */
-        lrfa_dense_free(Bd);
-        lrfa_dense_free(P);
-        lrfa_dense_free(Q);
-        Bd = lrfa_dense_alloc(d, d, err);
-        P = lrfa_dense_alloc(d, d, err);
-        Q = lrfa_dense_alloc(d, d, err);
-        if (!Bd || !P || !Q) {
-            st = err ? err->status : LRFA_ENOMEM;
-            goto done;
-        }
-        for (t = 0; t < d; t++)
-            for (i = 0; i <= t; i++) Bd->data[i + t * d] = Bm[i + t * dcap];
-        if ((st = lrfa_svd(Bd, theta, P, Q, err)) != LRFA_OK) goto done;
-        /* residuals ||A^T u_i - theta_i v_i|| = beta |P_{d,i}| */
-        converged = 0;
-        resid = 0.0;
-        for (i = 0; i < k && i < d; i++) {
-            double ri = fabs(beta) * fabs(P->data[(d - 1) + i * d]), s1 = theta[0] > 0 ? theta[0] : 1.0;
-            if (ri <= tol * s1) converged++;
-            if (ri / s1 > resid) resid = ri / s1;
-        }
-        if (converged >= k || stop || d >= kmax || total > 20 * kmax + 1000) break;
-        if (d < dcap) continue; /* more room: keep extending */
-        /* thick restart: keep the `keep` leading Ritz vectors,
-         * U <- U P[:, :keep], V <- V Q[:, :keep], v_{keep+1} <- v_{d+1},
-         * B <- diag(theta); the next column of B picks up beta P_{d,i} */
-        restart_basis(Ub, n, d, keep, P->data, tmp);
-        restart_basis(Vb, m, d, keep, Q->data, tmp);
-        memmove(Vb + keep * m, Vb + d * m, sizeof(double) * (size_t)m);
-        memset(Bm, 0, sizeof(double) * (size_t)(dcap * dcap));
-        for (i = 0; i < keep; i++) Bm[i + i * dcap] = theta[i];
-        d = keep;
-        restarts++;
-        restarted = 1;
     }
-    for (i = 0; i < k; i++) s[i] = i < d ? theta[i] : 0.0;
+    if (!converged) {
+        if (round == 0) {
+            /* the budget ran out in round 0: report the Ritz values as they are */
+            int64_t nl = k < g.d ? k : g.d;
+            for (i = 0; i < nl; i++) sel[i] = i;
+            gkl_lock(&g, P, Q, theta, sel, nl, scratch);
+        } else {
+            converged = 1; /* the values converged; the check for missed copies did not finish */
+            next = theta[0];
+        }
+    }
+    gkl_sort_locked(&g, k < g.l ? k : g.l, scratch);
+    for (i = 0; i < k; i++) s[i] = i < g.l ? g.theta_l[i] : 0.0;
     if (U && V) {
-        int64_t kv = U->cols;
+        int64_t kv = U->cols, c;
         lrfa_dense *Uo = sw ? V : U, *Vo = sw ? U : V; /* the u side is A's column side unless swapped */
-        if (kv > d) kv = d;
-        /* left = U_d P[:, :k], right = V_d Q[:, :k] */
         memset(U->data, 0, sizeof(double) * (size_t)(U->rows * U->cols));
         memset(V->data, 0, sizeof(double) * (size_t)(V->rows * V->cols));
-        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)kv, (int)d, 1.0, Ub, (int)n, P->data,
-                    (int)d, 0.0, Uo->data, (int)n);
-        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)kv, (int)d, 1.0, Vb, (int)m, Q->data,
-                    (int)d, 0.0, Vo->data, (int)m);
+        for (c = 0; c < kv && c < g.l; c++) {
+            memcpy(Uo->data + c * n, g.U + c * n, sizeof(double) * (size_t)n);
+            memcpy(Vo->data + c * m, g.V + c * m, sizeof(double) * (size_t)m);
+        }
     }
     if (info) {
-        info->steps = d;
-        info->products = total;
-        info->restarts = restarts;
-        info->converged = converged;
-        info->residual = resid;
+        double worst = 0.0, r2 = locked_residual2(&g, g.l < k ? g.l : k, &worst);
+        s1 = g.l > 0 && g.theta_l[0] > 0 ? g.theta_l[0] : 1.0;
+        info->steps = g.l + g.d;
+        info->products = g.products;
+        info->converged = converged ? k : 0;
+        info->residual = worst / s1;
+        info->error_bound = sqrt(0.5 * r2) / s1;
+        info->check = check;
+        info->next_value = next;
+        info->missed = missed;
+        info->block = b;
+        info->rounds = round + 1;
     }
 done:
-    lrfa_dealloc(Ub);
-    lrfa_dealloc(Vb);
-    lrfa_dealloc(Bm);
-    lrfa_dealloc(h);
+    lrfa_dealloc(g.U);
+    lrfa_dealloc(g.V);
+    lrfa_dealloc(g.H);
+    lrfa_dealloc(g.F);
+    lrfa_dealloc(g.T);
+    lrfa_dealloc(g.Rb);
+    lrfa_dealloc(g.nrm);
+    lrfa_dealloc(g.orig);
+    lrfa_dealloc(g.tmp);
+    lrfa_dealloc(g.work);
+    lrfa_dealloc(g.theta_l);
     lrfa_dealloc(theta);
-    lrfa_dealloc(tmp);
-    lrfa_dealloc(work);
-    lrfa_dense_free(Bd);
+    lrfa_dealloc(resid);
+    lrfa_dealloc(scratch);
+    lrfa_dealloc(sel);
     lrfa_dense_free(P);
     lrfa_dense_free(Q);
     return st;

@@ -1,6 +1,7 @@
 /* spectrum.c: singular values, numerical rank and opt(r). */
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include "lrfa/linalg.h"
 #include "lrfa/spectrum.h"
@@ -46,53 +47,6 @@ static void fill_opt(lrfa_spectrum *sp)
     sp->opt[0] = sp->fro;
 }
 
-lrfa_spectrum *lrfa_spectrum_compute(const lrfa_matrix *Y, double rank_tol, lrfa_error *err)
-{
-    lrfa_spectrum *sp = NULL;
-    lrfa_dense *A = NULL;
-    int64_t k = Y->rows < Y->cols ? Y->rows : Y->cols;
-    lrfa_status st;
-
-    /* dgesdd needs the dense copy plus about 4 min^2 + 7 max doubles of work */
-    if (k > 0 && (!lrfa_fits_in_memory(Y->rows, Y->cols, 0) || !lrfa_fits_in_memory(k, 4 * k + 8, 0) ||
-                  !lrfa_fits_in_memory(Y->rows > Y->cols ? Y->rows : Y->cols, 7, 0))) {
-        lrfa_fail(err, LRFA_ENOMEM, 0,
-                  "the full SVD of a %lld x %lld matrix needs more memory than this machine has",
-                  (long long)Y->rows, (long long)Y->cols);
-        return NULL;
-    }
-    sp = lrfa_alloc(sizeof *sp);
-    if (!sp) goto nomem;
-    sp->rows = Y->rows;
-    sp->cols = Y->cols;
-    sp->k = k;
-    sp->s = lrfa_calloc_array(k, sizeof(double));
-    sp->opt = lrfa_calloc_array(k + 1, sizeof(double));
-    sp->method = "dgesdd";
-    sp->complete = 1;
-    sp->rank_bound = 0;
-    sp->steps = 0;
-    sp->residual = 0.0;
-    if (!sp->s || !sp->opt) goto nomem;
-    sp->fro = lrfa_matrix_fro_norm(Y);
-    sp->rank_tol = rank_tol >= 0 ? rank_tol : lrfa_rank_tol_default(Y->rows, Y->cols);
-    if (k > 0) {
-        A = lrfa_matrix_to_dense(Y, err);
-        if (!A) goto fail;
-        st = lrfa_svd_values(A, sp->s, err);
-        lrfa_dense_free(A);
-        if (st != LRFA_OK) goto fail;
-    }
-    sp->rank = lrfa_rank_count(sp->s, k, sp->rank_tol);
-    fill_opt(sp);
-    return sp;
-nomem:
-    lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the spectrum");
-fail:
-    lrfa_spectrum_free(sp);
-    return NULL;
-}
-
 double lrfa_spectrum_opt(const lrfa_spectrum *sp, int64_t r)
 {
     if (r < 0) r = 0;
@@ -114,65 +68,133 @@ static void fill_opt_truncated(lrfa_spectrum *sp)
     }
 }
 
+/* Whether dgesdd on a dense copy of Y (and its workspace, and the vectors
+ * when wanted) fits in memory. */
+static int full_fits(const lrfa_matrix *Y, int vectors)
+{
+    int64_t kmax = Y->rows < Y->cols ? Y->rows : Y->cols, big = Y->rows > Y->cols ? Y->rows : Y->cols;
+    return lrfa_fits_in_memory(Y->rows, Y->cols, 0) && lrfa_fits_in_memory(kmax, 4 * kmax + 8, 0) &&
+           lrfa_fits_in_memory(big, 7 + (vectors ? kmax : 0), 0);
+}
+
+/* Every singular value by dgesdd on a dense copy (and the leading U->cols
+ * vectors when U and V are given). */
+static lrfa_spectrum *spectrum_full(const lrfa_matrix *Y, double rank_tol, lrfa_dense *U, lrfa_dense *V,
+                                    lrfa_error *err)
+{
+    int64_t kmax = Y->rows < Y->cols ? Y->rows : Y->cols;
+    lrfa_spectrum *sp;
+    lrfa_dense *A;
+    double fro = lrfa_matrix_fro_norm(Y), *s;
+    if (!full_fits(Y, U != NULL)) {
+        lrfa_fail(err, LRFA_ENOMEM, 0, "the full SVD of a %lld x %lld matrix needs more memory than this machine has",
+                  (long long)Y->rows, (long long)Y->cols);
+        return NULL;
+    }
+    s = lrfa_calloc_array(kmax, sizeof(double));
+    A = lrfa_matrix_to_dense(Y, err);
+    if (!s || !A) {
+        lrfa_dealloc(s);
+        lrfa_dense_free(A);
+        lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the SVD");
+        return NULL;
+    }
+    if (kmax > 0 && lrfa_svd(A, s, U, V, err) != LRFA_OK) {
+        lrfa_dealloc(s);
+        lrfa_dense_free(A);
+        return NULL;
+    }
+    lrfa_dense_free(A);
+    sp = lrfa_spectrum_from_values(Y->rows, Y->cols, s, kmax, fro, rank_tol, "dgesdd", err);
+    lrfa_dealloc(s);
+    return sp;
+}
+
+lrfa_spectrum *lrfa_spectrum_compute(const lrfa_matrix *Y, double rank_tol, lrfa_error *err)
+{
+    return spectrum_full(Y, rank_tol, NULL, NULL, err);
+}
+
 lrfa_spectrum *lrfa_spectrum_leading(const lrfa_matrix *Y, int64_t k, lrfa_spectrum_method method, double rank_tol,
                                      lrfa_dense *U, lrfa_dense *V, lrfa_error *err)
+{
+    return lrfa_spectrum_leading_with(Y, k, method, rank_tol, NULL, U, V, err);
+}
+
+lrfa_spectrum *lrfa_spectrum_leading_with(const lrfa_matrix *Y, int64_t k, lrfa_spectrum_method method,
+                                          double rank_tol, const lrfa_lanczos_options *lopt, lrfa_dense *U,
+                                          lrfa_dense *V, lrfa_error *err)
 {
     int64_t kmax = Y->rows < Y->cols ? Y->rows : Y->cols;
     lrfa_spectrum *sp;
     double *s;
     lrfa_lanczos_info info;
+    lrfa_lanczos_options o;
+    int fallback;
     if (k > kmax) k = kmax;
     if (k < 1) k = kmax < 1 ? 0 : 1;
     if (method == LRFA_SPECTRUM_AUTO)
         method = (Y->storage == LRFA_STORAGE_DENSE && kmax <= LRFA_FULL_SVD_MAX) || kmax == 0 ? LRFA_SPECTRUM_FULL
                                                                                                : LRFA_SPECTRUM_LANCZOS;
-    if (method == LRFA_SPECTRUM_FULL) {
-        lrfa_dense *A;
-        double fro = lrfa_matrix_fro_norm(Y);
-        if (!lrfa_fits_in_memory(Y->rows, Y->cols, 0) || !lrfa_fits_in_memory(kmax, 4 * kmax + 8, 0) ||
-            !lrfa_fits_in_memory(Y->rows > Y->cols ? Y->rows : Y->cols, 7 + (U ? kmax : 0), 0)) {
-            lrfa_fail(err, LRFA_ENOMEM, 0, "the full SVD of a %lld x %lld matrix needs more memory than this machine has",
-                      (long long)Y->rows, (long long)Y->cols);
-            return NULL;
-        }
-        s = lrfa_calloc_array(kmax, sizeof(double));
-        A = lrfa_matrix_to_dense(Y, err);
-        if (!s || !A) {
-            lrfa_dealloc(s);
-            lrfa_dense_free(A);
-            lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the SVD");
-            return NULL;
-        }
-        if (kmax > 0 && lrfa_svd(A, s, U, V, err) != LRFA_OK) {
-            lrfa_dealloc(s);
-            lrfa_dense_free(A);
-            return NULL;
-        }
-        lrfa_dense_free(A);
-        sp = lrfa_spectrum_from_values(Y->rows, Y->cols, s, kmax, fro, rank_tol, "dgesdd", err);
-        lrfa_dealloc(s);
-        return sp;
-    }
+    if (method == LRFA_SPECTRUM_FULL) return spectrum_full(Y, rank_tol, U, V, err);
+    if (lopt) o = *lopt;
+    else lrfa_lanczos_options_default(&o);
+    /* with dgesdd to fall back on, Lanczos gets about twice the products
+     * that would span the space before it gives up */
+    fallback = kmax <= LRFA_DENSE_FALLBACK_MAX && full_fits(Y, U != NULL);
+    if (fallback && o.max_products <= 0) o.max_products = 2 * kmax + 1000;
     s = lrfa_calloc_array(k, sizeof(double));
     if (!s) {
         lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the spectrum");
         return NULL;
     }
-    if (lrfa_svd_lanczos(Y, k, 1e-12, 1, s, U, V, &info, err) != LRFA_OK) {
+    if (lrfa_svd_lanczos_with(Y, k, &o, s, U, V, &info, err) != LRFA_OK) {
         lrfa_dealloc(s);
         return NULL;
+    }
+    if (info.check == LRFA_CHECK_NONE && fallback) {
+        lrfa_dealloc(s);
+        sp = spectrum_full(Y, rank_tol, U, V, err);
+        if (sp) {
+            sp->lanczos = info;
+            snprintf(sp->note, sizeof sp->note,
+                     "Lanczos did not settle in %lld products (values too tightly clustered): dgesdd on a dense copy",
+                     (long long)info.products);
+        }
+        return sp;
     }
     sp = lrfa_spectrum_from_values(Y->rows, Y->cols, s, k, lrfa_matrix_fro_norm(Y), rank_tol, "lanczos", err);
     lrfa_dealloc(s);
     if (!sp) return NULL;
-    sp->steps = info.steps;
-    sp->residual = info.residual;
+    sp->lanczos = info;
+    sp->error_bound = info.error_bound;
     if (k < kmax) {
         sp->complete = 0;
         sp->rank_bound = sp->rank == k;
         fill_opt_truncated(sp);
     }
     return sp;
+}
+
+double lrfa_spectrum_opt_tolerance(const lrfa_spectrum *sp, int64_t r)
+{
+    double s1 = sp->k > 0 ? sp->s[0] : 0.0, e = sp->error_bound * s1, o = lrfa_spectrum_opt(sp, r), d, floor;
+    if (isnan(o)) return NAN;
+    if (r < 0) r = 0;
+    /* rounding: the error is a streamed sum over the entries, opt a sum of
+     * squares */
+    floor = 1e-12 * sp->fro + 64.0 * DBL_EPSILON * sp->fro;
+    if (r >= sp->k) return floor + (sp->complete ? 0.0 : NAN);
+    if (sp->complete) {
+        /* opt(r) is the norm of (s_{r+1}, ..., s_k): each moves by <= e */
+        d = sqrt((double)(sp->k - r)) * e;
+    } else {
+        /* opt(r)^2 = ||Y||^2 - sum_{i<=r} s_i^2 moves by <= 2 r s_1 e plus
+         * the rounding of the difference */
+        double d2 = 2.0 * (double)r * s1 * e + 8.0 * DBL_EPSILON * sp->fro * sp->fro;
+        d = o > 0 ? fmin(d2 / o, sqrt(d2)) : sqrt(d2);
+    }
+    return floor + d;
 }
 
 lrfa_spectrum *lrfa_spectrum_from_values(int64_t rows, int64_t cols, const double *s, int64_t k,
@@ -195,8 +217,9 @@ lrfa_spectrum *lrfa_spectrum_from_values(int64_t rows, int64_t cols, const doubl
     sp->rank = lrfa_rank_count(sp->s, k, sp->rank_tol);
     sp->complete = k == (rows < cols ? rows : cols);
     sp->rank_bound = 0;
-    sp->steps = 0;
-    sp->residual = 0.0;
+    sp->error_bound = (double)(rows > cols ? rows : cols) * DBL_EPSILON;
+    memset(&sp->lanczos, 0, sizeof sp->lanczos);
+    sp->note[0] = '\0';
     fill_opt(sp);
     return sp;
 nomem:

@@ -145,53 +145,113 @@ void lrfa_y_mul_wt(const lrfa_matrix *Y, const lrfa_sparse *Yt, const double *W,
     to_column_major(work, r, n, out);
 }
 
-/* y = S x for a compressed-column S: worker w scatters its columns into
- * its own vector (worker 0 into y, the others into work), summed after */
-typedef struct vec_ctx {
-    const lrfa_sparse *S;
-    const double *x;
-    double *y, *work;
-} vec_ctx;
+/* ---- products with a block of vectors (the spectrum's Lanczos) ---- */
 
-static void vec_chunk(int64_t j0, int64_t j1, int worker, void *arg)
+int64_t lrfa_y_block_work(const lrfa_matrix *Y, int64_t w)
 {
-    const vec_ctx *c = arg;
+    if (Y->storage == LRFA_STORAGE_DENSE) return 0;
+    return w * (Y->cols + (int64_t)lrfa_threads() * Y->rows);
+}
+
+/* acc_t (w x rows) = sum over the columns j of this worker's range of
+ * S[:, j] X[j, :] (Xt = X^T, w x cols): worker t scatters into its own
+ * acc_t, so the workers never write the same memory */
+typedef struct scatter_ctx {
+    const lrfa_sparse *S;
+    const double *Xt;
+    int64_t w;
+    double *acc; /* threads x (w x rows) */
+} scatter_ctx;
+
+static void scatter_chunk(int64_t j0, int64_t j1, int worker, void *arg)
+{
+    const scatter_ctx *c = arg;
     const lrfa_sparse *S = c->S;
-    double *y = worker == 0 ? c->y : c->work + (int64_t)(worker - 1) * S->rows;
-    int64_t j, p;
-    memset(y, 0, sizeof(double) * (size_t)S->rows);
+    int64_t w = c->w, j, p, q;
+    double *acc = c->acc + (int64_t)worker * w * S->rows;
+    memset(acc, 0, sizeof(double) * (size_t)(w * S->rows));
     for (j = j0; j < j1; j++) {
-        double xj = c->x[j];
-        for (p = S->colptr[j]; p < S->colptr[j + 1]; p++) y[S->rowidx[p]] += S->values[p] * xj;
+        const double *x = c->Xt + j * w;
+        for (p = S->colptr[j]; p < S->colptr[j + 1]; p++) {
+            double y = S->values[p];
+            double *a = acc + S->rowidx[p] * w;
+            for (q = 0; q < w; q++) a[q] += y * x[q];
+        }
     }
 }
 
-void lrfa_y_mul_vec(const lrfa_matrix *Y, int trans, const double *x, double *y, double *work)
+/* out (rows x w, column-major) = the sum of the workers' acc_t, transposed */
+typedef struct gather_ctx {
+    const double *acc;
+    double *out;
+    int64_t w, rows;
+    int workers;
+} gather_ctx;
+
+static void sum_transpose_chunk(int64_t i0, int64_t i1, int worker, void *arg)
 {
-    int64_t n = Y->rows, m = Y->cols, i;
-    int w, workers;
-    vec_ctx c;
-    if (Y->storage == LRFA_STORAGE_DENSE) {
-        if (n == 0 || m == 0) {
-            if (trans ? m : n) memset(y, 0, sizeof(double) * (size_t)(trans ? m : n));
-            return;
+    const gather_ctx *c = arg;
+    int64_t w = c->w, rows = c->rows, i, q;
+    int t;
+    (void)worker;
+    for (q = 0; q < w; q++)
+        for (i = i0; i < i1; i++) {
+            double v = c->acc[q + i * w];
+            for (t = 1; t < c->workers; t++) v += c->acc[(int64_t)t * w * rows + q + i * w];
+            c->out[i + q * rows] = v;
         }
-        cblas_dgemv(CblasColMajor, trans ? CblasTrans : CblasNoTrans, (int)n, (int)m, 1.0, Y->dense->data, (int)n,
-                    x, 1, 0.0, y, 1);
+}
+
+/* Dense: one dgemm. Sparse, trans 1: Y^T X = (X^T Y)^T by the columns of Y
+ * (a gather, in parallel); trans 0: Y X by scattering the columns of Y
+ * into one partial sum per worker, summed while transposing. */
+void lrfa_y_mul_block(const lrfa_matrix *Y, int trans, const double *X, int64_t w, double *out, double *work)
+{
+    int64_t n = Y->rows, m = Y->cols, lo = trans ? m : n, li = trans ? n : m;
+    if (w == 0 || lo == 0) return;
+    if (li == 0) {
+        memset(out, 0, sizeof(double) * (size_t)(lo * w));
+        return;
+    }
+    if (Y->storage == LRFA_STORAGE_DENSE) {
+        if (w == 1) /* OpenBLAS's dgemv is faster than its dgemm with one column */
+            cblas_dgemv(CblasColMajor, trans ? CblasTrans : CblasNoTrans, (int)n, (int)m, 1.0, Y->dense->data,
+                        (int)n, X, 1, 0.0, out, 1);
+        else
+            cblas_dgemm(CblasColMajor, trans ? CblasTrans : CblasNoTrans, CblasNoTrans, (int)lo, (int)w, (int)li,
+                        1.0, Y->dense->data, (int)n, X, (int)li, 0.0, out, (int)lo);
         return;
     }
     if (trans) {
-        sparse_left(Y->sparse, x, 1, y); /* y^T = x^T Y, by columns */
-        return;
-    }
-    c.S = Y->sparse;
-    c.x = x;
-    c.y = y;
-    c.work = work;
-    workers = work ? lrfa_parallel_range(m, 4096, vec_chunk, &c) : (vec_chunk(0, m, 0, &c), 1);
-    for (w = 1; w < workers; w++) {
-        const double *yw = work + (int64_t)(w - 1) * n;
-        for (i = 0; i < n; i++) y[i] += yw[i];
+        double *Xt = work, *outT = work + w * n;
+        untranspose_ctx u;
+        u.in = X;
+        u.out = Xt;
+        u.r = w;
+        u.n = n;
+        lrfa_parallel_range(n, 4096, untranspose_chunk, &u);
+        sparse_left(Y->sparse, Xt, w, outT);
+        to_column_major(outT, w, m, out);
+    } else {
+        double *Xt = work, *acc = work + w * m;
+        untranspose_ctx u;
+        scatter_ctx sc;
+        gather_ctx g;
+        u.in = X;
+        u.out = Xt;
+        u.r = w;
+        u.n = m;
+        lrfa_parallel_range(m, 4096, untranspose_chunk, &u);
+        sc.S = Y->sparse;
+        sc.Xt = Xt;
+        sc.w = w;
+        sc.acc = acc;
+        g.workers = lrfa_parallel_range(m, 4096, scatter_chunk, &sc);
+        g.acc = acc;
+        g.out = out;
+        g.w = w;
+        g.rows = n;
+        lrfa_parallel_range(n, 4096, sum_transpose_chunk, &g);
     }
 }
 

@@ -18,10 +18,11 @@ void lrfa_y_left_mul(const lrfa_matrix *Y, const double *A, int64_t r, double *o
 /* out (r x m) = Z^T Y, Z n x r. work: r * n doubles (sparse only). */
 void lrfa_y_zt_mul(const lrfa_matrix *Y, const double *Z, int64_t r, double *out, double *work);
 
-/* y = Y x (trans 0; x of length m, y of n) or y = Y^T x (trans 1). For a
- * sparse Y and trans 0, work holds (lrfa_threads() - 1) * n doubles for the
- * other threads' partial sums (NULL: one thread). */
-void lrfa_y_mul_vec(const lrfa_matrix *Y, int trans, const double *x, double *y, double *work);
+/* out = Y X (trans 0; X is cols x w, out rows x w) or out = Y^T X (trans 1;
+ * X rows x w, out cols x w), all column-major. For a sparse Y, work holds
+ * lrfa_y_block_work(Y, w) doubles (unused for a dense Y, which needs none). */
+int64_t lrfa_y_block_work(const lrfa_matrix *Y, int64_t w);
+void lrfa_y_mul_block(const lrfa_matrix *Y, int trans, const double *X, int64_t w, double *out, double *work);
 
 /* GD's products in one pass over a dense Y: YWt (n x r) = Y W^T and
  * ZtY (r x m) = Z^T Y, panel columns of Y at a time so each panel is read

@@ -5,6 +5,7 @@
 #define LRFA_SPECTRUM_H
 
 #include <stdint.h>
+#include "linalg.h"
 #include "matrix.h"
 
 #ifdef __cplusplus
@@ -23,8 +24,14 @@ typedef struct lrfa_spectrum {
     int complete;        /* 1: all min(rows, cols) values are held */
     int rank_bound;      /* 1: every held value counts, so rank >= k is all we know */
     const char *method;  /* how s was computed: "dgesdd" or "lanczos" */
-    int64_t steps;       /* Lanczos: Krylov dimension used (0 for dgesdd) */
-    double residual;     /* Lanczos: largest residual over s_1 (0 for dgesdd) */
+    double error_bound;  /* each s_i is within error_bound * s_1 of the i-th
+                            singular value: max(rows, cols) eps for dgesdd; for
+                            Lanczos, from the explicit residuals, and only when
+                            lanczos.check says the k are the k leading ones */
+    lrfa_lanczos_info lanczos; /* how the Lanczos run went (all zero for dgesdd
+                            unless a Lanczos run came first: see note) */
+    char note[192];      /* empty, or why the values come from another method
+                            than the one asked for */
 } lrfa_spectrum;
 
 typedef enum lrfa_spectrum_method {
@@ -55,9 +62,26 @@ lrfa_spectrum *lrfa_spectrum_from_values(int64_t rows, int64_t cols, const doubl
 /* The k leading singular values (all of them for LRFA_SPECTRUM_FULL) and,
  * when U (rows x kv) and V (cols x kv) are non-NULL, the kv <= k leading
  * singular vectors. For a truncated spectrum opt(r) = sqrt(||Y||_F^2 -
- * sum_{i<=r} s_i^2) for r <= k (accurate to about eps ||Y||_F^2 / opt(r)). */
+ * sum_{i<=r} s_i^2) for r <= k (accurate to about eps ||Y||_F^2 / opt(r)).
+ * When Lanczos does not settle (values too tightly clustered for its
+ * product budget) and a dense copy fits in memory with min(rows, cols) <=
+ * LRFA_DENSE_FALLBACK_MAX, the values come from dgesdd instead, and note
+ * says so; otherwise lanczos.check is LRFA_CHECK_NONE and the values are
+ * the best the budget reached. */
 lrfa_spectrum *lrfa_spectrum_leading(const lrfa_matrix *Y, int64_t k, lrfa_spectrum_method method, double rank_tol,
                                      lrfa_dense *U, lrfa_dense *V, lrfa_error *err);
+
+/* The same, with the Lanczos options given (NULL: the defaults). */
+lrfa_spectrum *lrfa_spectrum_leading_with(const lrfa_matrix *Y, int64_t k, lrfa_spectrum_method method,
+                                          double rank_tol, const lrfa_lanczos_options *lopt, lrfa_dense *U,
+                                          lrfa_dense *V, lrfa_error *err);
+
+#define LRFA_DENSE_FALLBACK_MAX 8000
+
+/* The uncertainty of opt(r) that the spectrum's own accuracy allows (and
+ * rounding): an error below opt(r) by more than this means the spectrum is
+ * wrong. NaN when opt(r) is not known. */
+double lrfa_spectrum_opt_tolerance(const lrfa_spectrum *sp, int64_t r);
 
 /* opt(r) for 0 <= r; r >= k gives 0 for a complete spectrum and NaN (not
  * known) for a truncated one. */

@@ -33,6 +33,47 @@ static const char usage[] =
     "for r up to the values computed, and the rank only when a value falls below\n"
     "the tolerance.\n";
 
+/* The method and what its stopping rules guarantee (lanczos.c). */
+static void print_accuracy(const lrfa_spectrum *sp)
+{
+    const lrfa_lanczos_info *L = &sp->lanczos;
+    int lanczos = !strcmp(sp->method, "lanczos");
+    printf("spectrum        %s, %s%lld singular values", sp->method, sp->complete ? "all " : "the leading ",
+           (long long)sp->k);
+    if (lanczos)
+        printf(" (block Lanczos: %lld products, %lld round%s, block %lld)", (long long)L->products,
+               (long long)L->rounds, L->rounds == 1 ? "" : "s", (long long)L->block);
+    printf("\n");
+    if (sp->note[0]) printf("note            %s\n", sp->note);
+    if (!lanczos) {
+        printf("accuracy        about %.1e of s_1 (LAPACK dgesdd)\n", sp->error_bound);
+        return;
+    }
+    printf("accuracy        each value within %.1e of s_1 of a singular value (residual bound)\n", sp->error_bound);
+    switch (L->check) {
+    case LRFA_CHECK_EXACT:
+        printf("                none missed: the Krylov space spans the matrix\n");
+        break;
+    case LRFA_CHECK_CONVERGED:
+        printf("                none missed: the largest value left, %.10g, converged below s_%lld\n", L->next_value,
+               (long long)sp->k);
+        break;
+    case LRFA_CHECK_BOUND:
+        printf("                none missed: a value above s_%lld left out has probability < 1e-10\n"
+               "                (the largest value left is about %.6g)\n",
+               (long long)sp->k, L->next_value);
+        break;
+    default:
+        printf("                NOT checked for missed values: Lanczos stopped after %lld products\n"
+               "                (tightly clustered values); some of these may be smaller ones\n",
+               (long long)L->products);
+        break;
+    }
+    if (L->missed > 0)
+        printf("                (%lld cop%s of repeated values found by the later rounds)\n", (long long)L->missed,
+               L->missed == 1 ? "y" : "ies");
+}
+
 static void print_table(const char *path, const lrfa_mm_header *h, const lrfa_matrix *Y,
                         const lrfa_spectrum *sp, const char *sp_note, int64_t top)
 {
@@ -60,12 +101,7 @@ static void print_table(const char *path, const lrfa_mm_header *h, const lrfa_ma
     }
     printf("rank            %s%lld of %lld  (s_i > %.3g * s_1)\n", sp->rank_bound ? "at least " : "", (long long)sp->rank,
            (long long)(h->rows < h->cols ? h->rows : h->cols), sp->rank_tol);
-    if (sp->steps > 0)
-        printf("spectrum        %s, %s%lld singular values (Krylov dimension %lld, residual %.1e of s_1)\n",
-               sp->method, sp->complete ? "all " : "the leading ", (long long)sp->k, (long long)sp->steps,
-               sp->residual);
-    else
-        printf("spectrum        %s, all %lld singular values\n", sp->method, (long long)sp->k);
+    print_accuracy(sp);
     k = top < sp->k ? top : sp->k;
     printf("\n   r  %-18s %-18s %s\n", "s_r", "opt(r)", "opt(r)/||Y||_F");
     for (r = 0; r <= k; r++) {
@@ -110,6 +146,17 @@ static void print_json(const char *path, const lrfa_mm_header *h, const lrfa_mat
     json_bool(&w, "spectrum_complete", sp->complete);
     json_num(&w, "rank_tol", sp->rank_tol);
     json_str(&w, "spectrum_method", sp->method);
+    json_num(&w, "spectrum_error_bound", sp->error_bound);
+    if (!strcmp(sp->method, "lanczos")) {
+        json_str(&w, "spectrum_check", lrfa_lanczos_check_name(sp->lanczos.check));
+        json_num(&w, "spectrum_next_value", sp->lanczos.check != LRFA_CHECK_EXACT ? sp->lanczos.next_value : NAN);
+    } else {
+        json_str(&w, "spectrum_check", "exact");
+        json_null(&w, "spectrum_next_value");
+    }
+    json_int(&w, "spectrum_products", sp->lanczos.products);
+    if (sp->note[0]) json_str(&w, "spectrum_note", sp->note);
+    else json_null(&w, "spectrum_note");
     k = top < sp->k ? top : sp->k;
     json_key_array(&w, "singular_values");
     for (r = 0; r < k; r++) json_num(&w, NULL, sp->s[r]);
