@@ -223,3 +223,98 @@ void lrfa_gen_add_noise(double *values, int64_t count, double sigma, uint64_t se
     lrfa_rng_seed(&rng, seed, 13);
     for (i = 0; i < count; i++) values[i] += sigma * lrfa_rng_gaussian(&rng);
 }
+
+/* Parses a positive integer at *p up to a non-digit, advancing *p. */
+static int parse_count(const char **p, int64_t max, int64_t *out)
+{
+    int64_t v = 0;
+    const char *q = *p;
+    if (*q < '0' || *q > '9') return 0;
+    for (; *q >= '0' && *q <= '9'; q++) {
+        v = 10 * v + (*q - '0');
+        if (v > max) return 0;
+    }
+    *p = q;
+    *out = v;
+    return 1;
+}
+
+/* Triplets of a graph matrix, filled by one of the builders below. */
+typedef struct triplets {
+    int64_t n, cap, *i, *j;
+    double *x;
+} triplets;
+
+static void trip_add(triplets *t, int64_t i, int64_t j, double x)
+{
+    t->i[t->n] = i;
+    t->j[t->n] = j;
+    t->x[t->n++] = x;
+}
+
+lrfa_sparse *lrfa_gen_graph(const char *spec, lrfa_error *err)
+{
+    triplets t = {0, 0, NULL, NULL, NULL};
+    int64_t nodes = 0, P = 0, Q = 0, D = 0, v, b;
+    lrfa_sparse *S = NULL;
+    const char *p;
+    int kind;
+    if (!strncmp(spec, "cycle:", 6)) {
+        p = spec + 6;
+        kind = 0;
+        if (!parse_count(&p, INT64_C(1) << 31, &nodes) || *p || nodes < 3) goto bad;
+        t.cap = 2 * nodes;
+    } else if (!strncmp(spec, "grid:", 5)) {
+        p = spec + 5;
+        kind = 1;
+        if (!parse_count(&p, INT64_C(1) << 20, &P) || *p++ != 'x' || !parse_count(&p, INT64_C(1) << 20, &Q) || *p ||
+            P < 1 || Q < 1 || P * Q < 2)
+            goto bad;
+        nodes = P * Q;
+        t.cap = 5 * nodes;
+    } else if (!strncmp(spec, "hypercube:", 10)) {
+        p = spec + 10;
+        kind = 2;
+        if (!parse_count(&p, 20, &D) || *p || D < 1) goto bad;
+        nodes = INT64_C(1) << D;
+        t.cap = D * nodes;
+    } else {
+        goto bad;
+    }
+    t.i = lrfa_alloc_array(t.cap, sizeof(int64_t));
+    t.j = lrfa_alloc_array(t.cap, sizeof(int64_t));
+    t.x = lrfa_alloc_array(t.cap, sizeof(double));
+    if (!t.i || !t.j || !t.x) {
+        lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the graph %s", spec);
+        goto done;
+    }
+    if (kind == 0) {
+        for (v = 0; v < nodes; v++) {
+            trip_add(&t, v, (v + 1) % nodes, 1.0);
+            trip_add(&t, (v + 1) % nodes, v, 1.0);
+        }
+    } else if (kind == 1) {
+        /* node (a, c) is a * Q + c; L = degree - adjacency */
+        for (v = 0; v < nodes; v++) {
+            int64_t a = v / Q, c = v % Q, deg = 0;
+            if (a > 0) trip_add(&t, v, v - Q, -1.0), deg++;
+            if (a < P - 1) trip_add(&t, v, v + Q, -1.0), deg++;
+            if (c > 0) trip_add(&t, v, v - 1, -1.0), deg++;
+            if (c < Q - 1) trip_add(&t, v, v + 1, -1.0), deg++;
+            trip_add(&t, v, v, (double)deg);
+        }
+    } else {
+        for (v = 0; v < nodes; v++)
+            for (b = 0; b < D; b++) trip_add(&t, v, v ^ (INT64_C(1) << b), 1.0);
+    }
+    S = lrfa_sparse_from_triplets(nodes, nodes, t.n, t.i, t.j, t.x, err);
+    goto done;
+bad:
+    lrfa_fail(err, LRFA_EINPUT, 0, "unknown graph '%s' (expected cycle:N with N >= 3, grid:PxQ or hypercube:D with D <= 20)",
+              spec);
+done:
+    lrfa_dealloc(t.i);
+    lrfa_dealloc(t.j);
+    lrfa_dealloc(t.x);
+    return S;
+}

@@ -41,6 +41,7 @@ lrfa_problem *lrfa_problem_new_with(const lrfa_matrix *Y, int transpose, int64_t
     P->spectrum = NULL;
     P->U = P->V = NULL;
     P->kvec = 0;
+    P->rechecked = 0;
     P->transposed = transpose != 0;
     P->Y = Y;
     if (transpose) {
@@ -77,6 +78,49 @@ lrfa_problem *lrfa_problem_new_with(const lrfa_matrix *Y, int transpose, int64_t
 fail:
     lrfa_problem_free(P);
     return NULL;
+}
+
+lrfa_status lrfa_problem_recheck(lrfa_problem *P, lrfa_error *err)
+{
+    int64_t kmin = P->n < P->m ? P->n : P->m, k = P->kvec > 0 ? P->kvec : 1;
+    lrfa_dense *U = NULL, *V = NULL;
+    lrfa_spectrum *sp;
+    lrfa_spectrum_method method = LRFA_SPECTRUM_LANCZOS;
+    lrfa_lanczos_options o;
+    lrfa_lanczos_options_default(&o);
+    o.block = 8;
+    o.tol = 1e-13;
+    o.seed = 2;
+    o.max_products = 4 * (20 * kmin + 1000);
+    /* dgesdd when its dense copy (and vectors) fit */
+    if (kmin <= LRFA_DENSE_FALLBACK_MAX && lrfa_fits_in_memory(P->n, P->m, 0) &&
+        lrfa_fits_in_memory(kmin, 4 * kmin + 8 + (P->n > P->m ? P->n : P->m), 0))
+        method = LRFA_SPECTRUM_FULL;
+    if (P->kvec > 0) {
+        U = lrfa_dense_alloc(P->n, P->kvec, err);
+        V = lrfa_dense_alloc(P->m, P->kvec, err);
+        if (!U || !V) {
+            lrfa_dense_free(U);
+            lrfa_dense_free(V);
+            return err ? err->status : LRFA_ENOMEM;
+        }
+    }
+    sp = lrfa_spectrum_leading_with(P->Y, method == LRFA_SPECTRUM_FULL ? kmin : k, method, P->spectrum->rank_tol, &o,
+                                    U, V, err);
+    if (!sp) {
+        lrfa_dense_free(U);
+        lrfa_dense_free(V);
+        return err ? err->status : LRFA_ENOMEM;
+    }
+    lrfa_spectrum_free(P->spectrum);
+    lrfa_dense_free(P->U);
+    lrfa_dense_free(P->V);
+    P->spectrum = sp;
+    P->U = U;
+    P->V = V;
+    P->s1 = sp->k ? sp->s[0] : 0.0;
+    P->rechecked = 1;
+    return LRFA_OK;
 }
 
 /* c S as a new sparse matrix. */

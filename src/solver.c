@@ -541,6 +541,11 @@ static lrfa_status fit_run(const lrfa_problem *P, const lrfa_options *opt, doubl
      * finite state (the iteration before it diverged) */
     e = exact_error(&s, e2, &exact);
     figures(&s, t, res->iter_seconds, e, exact, 1, &res->final);
+    /* the guard: below opt(r) by more than the spectrum's accuracy allows
+     * means the spectrum missed a value (design fact 1 cannot fail) */
+    res->opt_tolerance = lrfa_spectrum_opt_tolerance(P->spectrum, r);
+    res->opt_suspect = isfinite(res->final.gap) && isfinite(res->opt_tolerance) &&
+                       res->final.gap < -res->opt_tolerance;
     if (lrfa_alloc_failures() != fails0) goto nomem;
     /* the trace ends with the final figures (exact error) */
     if (opt->log_every > 0) {
@@ -631,6 +636,7 @@ lrfa_status lrfa_fit(const lrfa_problem *P, const lrfa_options *opt, lrfa_result
     figures_unscale(&res->final, c);
     for (i = 0; i < res->trace_len; i++) figures_unscale(&res->trace[i], c);
     res->fa_pred /= c;
+    res->opt_tolerance /= c;
     res->fro = P->fro;
     res->lr *= c;
     return st;

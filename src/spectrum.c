@@ -133,9 +133,13 @@ lrfa_spectrum *lrfa_spectrum_leading_with(const lrfa_matrix *Y, int64_t k, lrfa_
     int fallback;
     if (k > kmax) k = kmax;
     if (k < 1) k = kmax < 1 ? 0 : 1;
+    /* auto: dgesdd for a small dense matrix, and for every value of one
+     * whose dense copy fits (a Krylov space of all of them costs more) */
     if (method == LRFA_SPECTRUM_AUTO)
-        method = (Y->storage == LRFA_STORAGE_DENSE && kmax <= LRFA_FULL_SVD_MAX) || kmax == 0 ? LRFA_SPECTRUM_FULL
-                                                                                               : LRFA_SPECTRUM_LANCZOS;
+        method = (Y->storage == LRFA_STORAGE_DENSE && kmax <= LRFA_FULL_SVD_MAX) || kmax == 0 ||
+                         (k == kmax && kmax <= LRFA_DENSE_FALLBACK_MAX && full_fits(Y, U != NULL))
+                     ? LRFA_SPECTRUM_FULL
+                     : LRFA_SPECTRUM_LANCZOS;
     if (method == LRFA_SPECTRUM_FULL) return spectrum_full(Y, rank_tol, U, V, err);
     if (lopt) o = *lopt;
     else lrfa_lanczos_options_default(&o);

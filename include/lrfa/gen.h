@@ -34,6 +34,17 @@ const char *lrfa_spectrum_spec(const char *spec, int64_t k, double *s);
 lrfa_sparse *lrfa_gen_sparse_lowrank(int64_t n, int64_t m, int64_t k, const double *s, double density,
                                      uint64_t seed, lrfa_error *err);
 
+/* The sparse matrix of a graph whose symmetries make singular values come
+ * in pairs or tight clusters (the hard cases of a truncated spectrum):
+ *   cycle:N        adjacency of the cycle on N >= 3 nodes: values |2 cos(2 pi j / N)|,
+ *                  most of them four times, clustered near 2
+ *   grid:PxQ       Laplacian of the P x Q grid: values (2 - 2 cos(pi i / P)) +
+ *                  (2 - 2 cos(pi j / Q)), in pairs when P = Q
+ *   hypercube:D    adjacency of the D-cube on 2^D nodes (D <= 20): values
+ *                  |D - 2 i| with multiplicity C(D, i) (twice that off the middle)
+ * NULL with a readable message in err for a bad specification. */
+lrfa_sparse *lrfa_gen_graph(const char *spec, lrfa_error *err);
+
 /* Adds N(0, sigma^2) to every entry of A (dense) or every stored entry (sparse). */
 void lrfa_gen_add_noise(double *values, int64_t count, double sigma, uint64_t seed);
 

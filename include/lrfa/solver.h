@@ -59,6 +59,7 @@ typedef struct lrfa_problem {
     int64_t kvec;          /* singular vectors held (0 when not computed) */
     lrfa_dense *U;         /* n x kvec leading left singular vectors, or NULL */
     lrfa_dense *V;         /* m x kvec leading right singular vectors, or NULL */
+    int rechecked;         /* the spectrum was recomputed by lrfa_problem_recheck */
 } lrfa_problem;
 
 /* Prepares Y (or Y^T) for fitting: its norm, its leading singular values
@@ -71,6 +72,14 @@ lrfa_problem *lrfa_problem_new(const lrfa_matrix *Y, int transpose, int64_t kvec
 lrfa_problem *lrfa_problem_new_with(const lrfa_matrix *Y, int transpose, int64_t kvec, lrfa_spectrum_method method,
                                     lrfa_error *err);
 void lrfa_problem_free(lrfa_problem *P);
+/* Recomputes P's spectrum and singular vectors with the safest setting that
+ * fits, after a fit came out below opt(r) (lrfa_result.opt_suspect): dgesdd
+ * when a dense copy fits and min(n, m) <= LRFA_DENSE_FALLBACK_MAX, else
+ * Lanczos with a block of 8, tolerance 1e-13, another start and four times
+ * the products. P is unchanged on failure; on success P->rechecked is set
+ * and results fitted before are stale (refit: the start and step size
+ * follow s_1). */
+lrfa_status lrfa_problem_recheck(lrfa_problem *P, lrfa_error *err);
 /* opt(r) = sqrt(sum_{i>r} s_i^2) of the problem's Y. */
 double lrfa_problem_opt(const lrfa_problem *P, int64_t r);
 
@@ -167,6 +176,11 @@ typedef struct lrfa_result {
     lrfa_dense *B;           /* r x n feedback (FA only; NULL for GD) */
     lrfa_figures final;      /* at the end, with the exact error */
     double fa_pred;          /* FA: ||Y - Y P||_F, P the projector onto row(B Y) */
+    double opt_tolerance;    /* how far below opt(r) the final error may fall from
+                                rounding and the spectrum's own error bound */
+    int opt_suspect;         /* 1: the final error is below opt(r) by more than
+                                opt_tolerance, which no factorization can do: the
+                                spectrum missed a value (see lrfa_problem_recheck) */
     double fro;              /* ||Y||_F */
     double lr;               /* the step size used */
     int64_t iterations;      /* iterations done */

@@ -85,6 +85,20 @@ typedef struct run_job {
 } run_job;
 /* Runs every job on `workers` threads; returns the workers used. */
 int runs_execute(const lrfa_problem *P, run_job *jobs, int count, int workers, int show, const char *label);
+/* runs_execute, then the guard: when a result came out below opt(r) beyond
+ * the spectrum's accuracy, the spectrum is recomputed (cli_recheck) and
+ * every job runs again; what is still suspect is reported on stderr.
+ * Returns -1 when recomputing failed (message printed), else the workers. */
+int runs_execute_checked(lrfa_problem *P, run_job *jobs, int count, int workers, int show, const char *label);
+
+/* The guard after a fit: when res is below opt(r) beyond the spectrum's
+ * accuracy (res->opt_suspect) and P was not rechecked yet, says so on
+ * stderr and recomputes P's spectrum (lrfa_problem_recheck). Returns 1 when
+ * the caller should fit again, 0 when there is nothing to do, -1 on failure
+ * (message printed). */
+int cli_recheck(const char *cmd, lrfa_problem *P, const lrfa_result *res);
+/* One stderr line when res is still below opt(r) after the recheck. */
+void cli_warn_suspect(const char *cmd, const lrfa_problem *P, const lrfa_result *res);
 /* Non-zero once SIGINT or SIGTERM has arrived (when the command installed
  * the handler with cli_catch_signals). */
 int interrupted_flag(void);

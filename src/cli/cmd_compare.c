@@ -130,7 +130,10 @@ int cmd_compare(int argc, char **argv)
         jobs[k].opt = opt;
         jobs[k].opt.algo = k ? LRFA_ALGO_FA : LRFA_ALGO_GD;
     }
-    runs_execute(P, jobs, 2, (int)jobsn, report_progress_wanted(quiet), "compare");
+    if (runs_execute_checked(P, jobs, 2, (int)jobsn, report_progress_wanted(quiet), "compare") < 0) {
+        status = EXIT_INPUT;
+        goto done;
+    }
     for (k = 0; k < 2; k++)
         if (jobs[k].status != LRFA_OK && jobs[k].status != LRFA_EINTERRUPT) {
             status = jobs[k].status == LRFA_EDIVERGED ? EXIT_NUMERIC : EXIT_INPUT;
@@ -161,6 +164,7 @@ int cmd_compare(int argc, char **argv)
         json_num(&w, "fro_norm", P->fro);
         json_num(&w, "opt", lrfa_problem_opt(P, r));
         json_int(&w, "rank_y", P->spectrum->rank);
+        json_bool(&w, "spectrum_rechecked", P->rechecked);
         json_num(&w, "fa_pred", fa->fa_pred);
         json_key_object(&w, "gd");
         report_fit_json(&w, gd);

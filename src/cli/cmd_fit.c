@@ -146,6 +146,20 @@ int cmd_fit(int argc, char **argv)
     }
     st = lrfa_fit(P, &opt, &res, &err);
     report_progress_clear(&ps);
+    if (st == LRFA_OK) {
+        int rc = cli_recheck("fit", P, res);
+        if (rc < 0) {
+            status = EXIT_INPUT;
+            goto done;
+        }
+        if (rc == 1) {
+            lrfa_result_free(res);
+            res = NULL;
+            st = lrfa_fit(P, &opt, &res, &err);
+            report_progress_clear(&ps);
+        }
+        if (st == LRFA_OK) cli_warn_suspect("fit", P, res);
+    }
     if (st != LRFA_OK && st != LRFA_EDIVERGED && st != LRFA_EINTERRUPT) {
         status = cli_lib_error(&err);
         goto done;
@@ -156,6 +170,7 @@ int cmd_fit(int argc, char **argv)
         json_str(&w, "file", strcmp(path, "-") ? path : "<stdin>");
         json_bool(&w, "transpose", opt.transpose);
         json_uint(&w, "seed", opt.seed);
+        json_bool(&w, "spectrum_rechecked", P->rechecked);
         report_fit_json(&w, res);
         json_end(&w);
     } else {

@@ -8,6 +8,7 @@
 static const char usage[] =
     "usage: lrfa gen --rows N --cols M --rank K --spectrum SPEC [--noise SIGMA]\n"
     "                [--density D] [--seed S] -o FILE\n"
+    "       lrfa gen --graph GRAPH -o FILE\n"
     "\n"
     "Writes Y = U diag(s) V^T (+ noise) as a Matrix Market file, with U (N x K) and\n"
     "V (M x K) Haar-random orthonormal (QR of a Gaussian matrix, signs fixed), so Y\n"
@@ -21,6 +22,13 @@ static const char usage[] =
     "  nearflat:D       1 + D down to 1 in equal steps, D >= 0 (for nearly equal values)\n"
     "  list:s1,s2,...   exactly K values, positive and non-increasing\n"
     "\n"
+    "GRAPH, a sparse graph matrix with repeated and clustered singular values:\n"
+    "  cycle:N          adjacency of the cycle on N nodes: |2 cos(2 pi j / N)|, most\n"
+    "                   four times, clustered near 2\n"
+    "  grid:PxQ         Laplacian of the P x Q grid (values in pairs when P = Q)\n"
+    "  hypercube:D      adjacency of the D-cube, 2^D nodes, D <= 20: |D - 2i| with\n"
+    "                   multiplicity C(D, i), twice that off the middle\n"
+    "\n"
     "options:\n"
     "  --rows N, --cols M   shape (required)\n"
     "  --rank K             rank, 1 <= K <= min(N, M) (required)\n"
@@ -32,8 +40,29 @@ static const char usage[] =
     "                       blocks of rows and columns: rank K and singular values s\n"
     "                       exactly; needs D <= 1/K (default: a dense array file)\n"
     "  --seed S             random seed (default 1)\n"
+    "  --graph GRAPH        a graph matrix instead (no other option but -o)\n"
     "  -o, --output FILE    where to write ('-' for standard output; required)\n"
     "  -h, --help           show this help\n";
+
+/* lrfa gen --graph GRAPH -o FILE */
+static int gen_graph(const char *graph, const char *out)
+{
+    lrfa_error err = {0};
+    lrfa_sparse *S = lrfa_gen_graph(graph, &err);
+    lrfa_matrix *Y;
+    char comment[256];
+    int status = EXIT_OK;
+    if (!S) return cli_lib_error(&err);
+    Y = lrfa_matrix_wrap_sparse(S, &err);
+    if (!Y) return cli_lib_error(&err);
+    snprintf(comment, sizeof comment, "lrfa gen --graph %s", graph);
+    if (lrfa_mm_write_path(out, Y, comment, &err) != LRFA_OK) status = cli_lib_error(&err);
+    else if (strcmp(out, "-"))
+        printf("wrote %s: the %s graph matrix, %lld x %lld, %lld entries\n", out, graph, (long long)Y->rows,
+               (long long)Y->cols, (long long)Y->sparse->nnz);
+    lrfa_matrix_free(Y);
+    return status;
+}
 
 int cmd_gen(int argc, char **argv)
 {
@@ -46,12 +75,13 @@ int cmd_gen(int argc, char **argv)
         {"density", required_argument, NULL, 'd'},
         {"seed", required_argument, NULL, 's'},
         {"output", required_argument, NULL, 'o'},
+        {"graph", required_argument, NULL, 'g'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int64_t n = -1, m = -1, k = -1;
     double noise = 0.0, density = 0.0, *s = NULL;
     uint64_t seed = 1;
-    const char *spec = "linear", *out = NULL, *bad;
+    const char *spec = "linear", *out = NULL, *bad, *graph = NULL;
     int c, status = EXIT_OK;
     lrfa_error err = {0};
     lrfa_matrix *Y = NULL;
@@ -69,6 +99,7 @@ int cmd_gen(int argc, char **argv)
         case 'd': if (!cli_parse_double("--density", optarg, 1e-300, 1.0, &density)) return EXIT_INPUT; break;
         case 's': if (!cli_parse_u64("--seed", optarg, &seed)) return EXIT_INPUT; break;
         case 'o': out = optarg; break;
+        case 'g': graph = optarg; break;
         case 'h': fputs(usage, stdout); return EXIT_OK;
         default: return cli_bad_option("gen", optopt, argv[optind - 1]);
         }
@@ -76,6 +107,13 @@ int cmd_gen(int argc, char **argv)
     if (optind != argc) {
         cli_error("gen: unexpected argument '%s' (see 'lrfa gen --help')", argv[optind]);
         return EXIT_INPUT;
+    }
+    if (graph) {
+        if (!out || n >= 0 || m >= 0 || k >= 0 || noise > 0 || density > 0) {
+            cli_error("gen: --graph takes -o FILE and no other option (see 'lrfa gen --help')");
+            return EXIT_INPUT;
+        }
+        return gen_graph(graph, out);
     }
     if (n < 0 || m < 0 || k < 0 || !out) {
         cli_error("gen: --rows, --cols, --rank and -o FILE are required (see 'lrfa gen --help')");

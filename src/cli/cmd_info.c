@@ -46,7 +46,7 @@ static void print_accuracy(const lrfa_spectrum *sp)
     printf("\n");
     if (sp->note[0]) printf("note            %s\n", sp->note);
     if (!lanczos) {
-        printf("accuracy        about %.1e of s_1 (LAPACK dgesdd)\n", sp->error_bound);
+        printf("accuracy        to about max(rows, cols) eps = %.1e of s_1 (LAPACK dgesdd)\n", sp->error_bound);
         return;
     }
     printf("accuracy        each value within %.1e of s_1 of a singular value (residual bound)\n", sp->error_bound);
@@ -55,8 +55,8 @@ static void print_accuracy(const lrfa_spectrum *sp)
         printf("                none missed: the Krylov space spans the matrix\n");
         break;
     case LRFA_CHECK_CONVERGED:
-        printf("                none missed: the largest value left, %.10g, converged below s_%lld\n", L->next_value,
-               (long long)sp->k);
+        printf("                none missed: the largest value left, %.10g, converged, not above s_%lld\n",
+               L->next_value, (long long)sp->k);
         break;
     case LRFA_CHECK_BOUND:
         printf("                none missed: a value above s_%lld left out has probability < 1e-10\n"

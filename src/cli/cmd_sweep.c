@@ -237,7 +237,10 @@ int cmd_sweep(int argc, char **argv)
                 j->tag = i;
             }
         }
-    runs_execute(P, jobs, njobs, (int)jobsn, report_progress_wanted(quiet), "sweep");
+    if (runs_execute_checked(P, jobs, njobs, (int)jobsn, report_progress_wanted(quiet), "sweep") < 0) {
+        status = EXIT_INPUT;
+        goto done;
+    }
     for (i = 0; i < nrows; i++) {
         run_job *g = &jobs[2 * i], *f = &jobs[2 * i + 1];
         sweep_row *w = &rows[i];

@@ -102,3 +102,30 @@ int fit_prepare(const char *cmd, int argc, char **argv, int have_rank, const cha
     if (!*P) return cli_lib_error(&err);
     return EXIT_OK;
 }
+
+int cli_recheck(const char *cmd, lrfa_problem *P, const lrfa_result *res)
+{
+    lrfa_error err = {0};
+    const char *was = P->spectrum->method;
+    if (!res || !res->opt_suspect || P->rechecked || interrupted_flag()) return 0;
+    fprintf(stderr,
+            "lrfa: %s: the %s error at r = %lld is below opt(r) = %.10g by %.3g (%.2e of ||Y||_F), more than the "
+            "spectrum's accuracy allows: the %s spectrum missed a value; recomputing it and fitting again\n",
+            cmd, lrfa_algo_name(res->algo), (long long)res->r, res->final.opt, -res->final.gap,
+            res->fro > 0 ? -res->final.gap / res->fro : 0.0, was);
+    if (lrfa_problem_recheck(P, &err) != LRFA_OK) {
+        cli_error("%s: recomputing the spectrum: %s", cmd, err.message);
+        return -1;
+    }
+    return 1;
+}
+
+void cli_warn_suspect(const char *cmd, const lrfa_problem *P, const lrfa_result *res)
+{
+    if (!res || !res->opt_suspect) return;
+    fprintf(stderr,
+            "lrfa: %s: warning: the %s error at r = %lld is below opt(r) = %.10g by %.3g even with the spectrum "
+            "from %s%s: opt(r) and the gap are suspect (opt_suspect in --json)\n",
+            cmd, lrfa_algo_name(res->algo), (long long)res->r, res->final.opt, -res->final.gap,
+            P->spectrum->method, P->rechecked ? ", recomputed" : "");
+}

@@ -37,6 +37,7 @@ void report_fit_json(json_writer *w, const lrfa_result *res)
     num_or_null(w, "opt", f->opt, 1);
     num_or_null(w, "gap", f->gap, 1);
     num_or_null(w, "rel_gap", f->rel_gap, 1);
+    json_bool(w, "opt_suspect", res->opt_suspect);
     num_or_null(w, "fro_norm", res->fro, 1);
     num_or_null(w, "align_zb", f->align_zb, fa);
     num_or_null(w, "align_min_eig", f->align_min_eig, fa);
@@ -68,7 +69,8 @@ void report_fit_table(FILE *fp, const lrfa_result *res)
     fprintf(fp, "iterations      %lld (%s)\n", (long long)res->iterations, report_stop_name(res));
     fprintf(fp, "error           %s%s\n", fmt(b, f->error), f->exact ? "" : "  (Gram identity)");
     fprintf(fp, "opt(r)          %s\n", fmt(b, f->opt));
-    fprintf(fp, "gap             %.3e  (%.3e of ||Y||_F)\n", f->gap, f->rel_gap);
+    fprintf(fp, "gap             %.3e  (%.3e of ||Y||_F)%s\n", f->gap, f->rel_gap,
+            res->opt_suspect ? "  SUSPECT: below opt(r), so opt(r) is wrong" : "");
     if (fa) {
         fprintf(fp, "fa_pred         %s  (%.3e of ||Y||_F above opt)\n", fmt(b, res->fa_pred),
                 res->fro > 0 ? (res->fa_pred - f->opt) / res->fro : 0.0);

@@ -113,3 +113,31 @@ int runs_execute(const lrfa_problem *P, run_job *jobs, int count, int workers, i
     pthread_mutex_destroy(&sh.lock);
     return started + 1;
 }
+
+int runs_execute_checked(lrfa_problem *P, run_job *jobs, int count, int workers, int show, const char *label)
+{
+    int used = runs_execute(P, jobs, count, workers, show, label), i, rc = 0, suspects = 0;
+    const lrfa_result *first = NULL;
+    for (i = 0; i < count && !first; i++)
+        if (jobs[i].result && jobs[i].result->opt_suspect) first = jobs[i].result;
+    if (first) rc = cli_recheck(label, P, first);
+    if (rc < 0) return -1;
+    if (rc == 1) {
+        for (i = 0; i < count; i++) {
+            lrfa_result_free(jobs[i].result);
+            jobs[i].result = NULL;
+        }
+        used = runs_execute(P, jobs, count, workers, show, label);
+    }
+    first = NULL;
+    for (i = 0; i < count; i++)
+        if (jobs[i].result && jobs[i].result->opt_suspect) {
+            if (!first) first = jobs[i].result;
+            suspects++;
+        }
+    if (first) {
+        cli_warn_suspect(label, P, first);
+        if (suspects > 1) fprintf(stderr, "lrfa: %s: (%d runs in all are below their opt(r))\n", label, suspects);
+    }
+    return used;
+}
