@@ -234,6 +234,9 @@ typedef struct entries {
     int64_t hint;     /* first capacity: what the header and the file size allow */
     int64_t *i, *j;   /* 0-based indices (coordinate only) */
     double *x;        /* values */
+    int lines;        /* symmetric coordinate files: keep ln */
+    int64_t *ln;      /* the line of each entry as the file gives it; 0 for
+                         the mirrored copy */
 } entries;
 
 static void entries_free(entries *e)
@@ -241,6 +244,7 @@ static void entries_free(entries *e)
     lrfa_dealloc(e->i);
     lrfa_dealloc(e->j);
     lrfa_dealloc(e->x);
+    lrfa_dealloc(e->ln);
 }
 
 /* Makes room for `more` entries, doubling; bounded by the memory check done
@@ -258,6 +262,11 @@ static int entries_reserve(entries *e, int64_t more, int with_index)
         ni = lrfa_realloc_array(e->j, ncap, sizeof(int64_t));
         if (!ni) return 0;
         e->j = ni;
+    }
+    if (e->lines) {
+        int64_t *nl = lrfa_realloc_array(e->ln, ncap, sizeof(int64_t));
+        if (!nl) return 0;
+        e->ln = nl;
     }
     {
         double *nx = lrfa_realloc_array(e->x, ncap, sizeof(double));
@@ -409,9 +418,10 @@ static lrfa_status parse_size(reader *rd, char *line, lrfa_mm_header *h, lrfa_er
         /* the compressed-column result needs cols + 1 pointers and the
          * conversion max(rows, cols) + 1 twice of scratch; each entry costs (index, index, value) of triplets,
          * (index, value) of scratch and (index, value) in the result: 7
-         * doubles' worth, twice that when mirrored */
+         * doubles' worth, twice that when mirrored, with the line of each
+         * entry (for naming a pair given in both triangles) */
         double bytes = 8.0 * ((double)h->cols + 1.0) + 16.0 * ((double)(h->rows > h->cols ? h->rows : h->cols) + 1.0) +
-                       8.0 * (double)h->entries * (h->symmetry == LRFA_MM_GENERAL ? 7.0 : 14.0);
+                       8.0 * (double)h->entries * (h->symmetry == LRFA_MM_GENERAL ? 7.0 : 16.0);
         uint64_t mem = lrfa_memory_budget();
         if (mem == 0) mem = (uint64_t)1 << 40;
         if (bytes > (double)mem)
@@ -477,6 +487,9 @@ typedef struct entry_state {
     int sorted;             /* strictly ascending by (column, row) so far */
     int64_t first_i, first_j, last_i, last_j;
     int64_t newlines;       /* lines consumed (block mode) */
+    int64_t upper, lower;   /* symmetric files: entries above / below the diagonal */
+    int64_t ignored;        /* pattern files: lines whose value column was ignored */
+    int64_t ignored_line;   /* the first of them (0: none) */
 } entry_state;
 
 #undef FAIL
@@ -497,6 +510,14 @@ static lrfa_status parse_entry_line(entry_state *c, char *line, long long ln, lr
     if (c->seen == h->entries)
         FAIL(LRFA_EINPUT, ln, "%s:%lld: more entries than the %lld the size line declares", nm, ln,
              (long long)h->entries);
+    if (nt == 3 && c->coord && c->want == 2) {
+        /* a pattern file with a value column: the value must be a number,
+         * but the pattern is what counts (every stored entry is 1) */
+        double ignored;
+        if ((st = parse_value(nm, ln, tok[2], LRFA_MM_REAL, &ignored, err)) != LRFA_OK) return st;
+        if (c->ignored++ == 0) c->ignored_line = ln;
+        nt = 2;
+    }
     if (nt != c->want) {
         const char *form = !c->coord ? "one value per line ('VALUE')"
                          : c->want == 2 ? "'ROW COLUMN' (pattern)" : "'ROW COLUMN VALUE'";
@@ -507,10 +528,12 @@ static lrfa_status parse_entry_line(entry_state *c, char *line, long long ln, lr
         if ((st = parse_index(nm, ln, tok[0], "row", h->rows, &i, err)) != LRFA_OK) return st;
         if ((st = parse_index(nm, ln, tok[1], "column", h->cols, &j, err)) != LRFA_OK) return st;
         if (c->want == 3 && (st = parse_value(nm, ln, tok[2], h->field, &v, err)) != LRFA_OK) return st;
-        if (h->symmetry != LRFA_MM_GENERAL && i < j)
-            FAIL(LRFA_EINPUT, ln,
-                 "%s:%lld: entry (%lld, %lld) is above the diagonal; a %s file holds the lower triangle only", nm,
-                 ln, (long long)i + 1, (long long)j + 1, lrfa_mm_symmetry_name(h->symmetry));
+        /* a symmetric file gives one triangle: the lower, or (as graph
+         * collections write them) the upper; both are mirrored alike */
+        if (h->symmetry != LRFA_MM_GENERAL && i != j) {
+            if (i < j) c->upper++;
+            else c->lower++;
+        }
         if (h->symmetry == LRFA_MM_SKEW && i == j && v != 0.0)
             FAIL(LRFA_EINPUT, ln,
                  "%s:%lld: diagonal entry (%lld, %lld) is %s, but a skew-symmetric matrix has a zero diagonal", nm,
@@ -525,10 +548,12 @@ static lrfa_status parse_entry_line(entry_state *c, char *line, long long ln, lr
         }
         c->last_i = i;
         c->last_j = j;
+        if (e->lines) e->ln[e->n] = ln;
         e->i[e->n] = i;
         e->j[e->n] = j;
         e->x[e->n++] = v;
         if (h->symmetry != LRFA_MM_GENERAL && i != j) {
+            if (e->lines) e->ln[e->n] = 0;
             e->i[e->n] = j;
             e->j[e->n] = i;
             e->x[e->n++] = h->symmetry == LRFA_MM_SKEW ? -v : v;
@@ -565,6 +590,65 @@ static lrfa_status parse_entry_block(entry_state *c, char *text, size_t len, lon
 #undef FAIL
 #define FAIL(status, line, ...) \
     do { st = lrfa_fail(err, status, line, __VA_ARGS__); goto done; } while (0)
+
+/* ---- a symmetric file with entries on both sides of the diagonal ---- */
+
+typedef struct pair_key {
+    int64_t a, b;  /* the pair {i, j} as (max, min) */
+    int64_t line;
+    int upper;     /* given above the diagonal */
+} pair_key;
+
+static int pair_cmp(const void *p, const void *q)
+{
+    const pair_key *x = p, *y = q;
+    if (x->a != y->a) return x->a < y->a ? -1 : 1;
+    if (x->b != y->b) return x->b < y->b ? -1 : 1;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/* Mixed triangles are fine as long as no off-diagonal pair is given in
+ * both: (i, j) and (j, i) of a symmetric file would be two values for one
+ * place, and which the writer meant is unknowable. Refuses the first such
+ * pair, naming both lines. */
+static lrfa_status check_one_triangle(const char *nm, const lrfa_mm_header *h, const entries *e, lrfa_error *err)
+{
+    int64_t t, n = 0, g;
+    lrfa_status st = LRFA_OK;
+    pair_key *keys = lrfa_alloc_array(e->n, sizeof *keys), *bad = NULL, *other = NULL;
+    if (!keys) return lrfa_fail(err, LRFA_ENOMEM, 0, "%s: out of memory checking the triangles", nm);
+    for (t = 0; t < e->n; t++) {
+        if (!e->ln[t] || e->i[t] == e->j[t]) continue;
+        keys[n].a = e->i[t] > e->j[t] ? e->i[t] : e->j[t];
+        keys[n].b = e->i[t] > e->j[t] ? e->j[t] : e->i[t];
+        keys[n].line = e->ln[t];
+        keys[n].upper = e->i[t] < e->j[t];
+        n++;
+    }
+    qsort(keys, (size_t)n, sizeof *keys, pair_cmp);
+    for (g = 0; g < n; g++) {
+        /* the group of one pair starts at g; its lines ascend */
+        int64_t end = g;
+        while (end + 1 < n && keys[end + 1].a == keys[g].a && keys[end + 1].b == keys[g].b) end++;
+        for (t = g + 1; t <= end; t++)
+            if (keys[t].upper != keys[g].upper && (!bad || keys[t].line < bad->line)) {
+                bad = &keys[t];
+                other = &keys[g];
+                break;
+            }
+        g = end;
+    }
+    if (bad) {
+        int64_t bi = bad->upper ? bad->b : bad->a, bj = bad->upper ? bad->a : bad->b;
+        st = lrfa_fail(err, LRFA_EINPUT, bad->line,
+                       "%s:%lld: entry (%lld, %lld) mirrors entry (%lld, %lld) on line %lld: a %s file gives each "
+                       "pair off the diagonal once, in one triangle",
+                       nm, (long long)bad->line, (long long)bi + 1, (long long)bj + 1, (long long)bj + 1,
+                       (long long)bi + 1, (long long)other->line, lrfa_mm_symmetry_name(h->symmetry));
+    }
+    lrfa_dealloc(keys);
+    return st;
+}
 
 /* ---- the entries of a large file, two threads at a time ---- */
 
@@ -605,7 +689,7 @@ typedef struct part_job {
 static void *part_run(void *arg)
 {
     part_job *j = arg;
-    j->status = parse_entry_block(&j->st, j->text, j->len, 0, &j->err);
+    j->status = parse_entry_block(&j->st, j->text, j->len, 1, &j->err); /* lines from 1: see part_merge */
     return NULL;
 }
 
@@ -617,7 +701,9 @@ static void part_reset(part_job *j, const entry_state *c)
     j->st.sorted = 1;
     j->st.first_i = j->st.first_j = j->st.last_i = j->st.last_j = -1;
     j->st.newlines = 0;
+    j->st.upper = j->st.lower = j->st.ignored = j->st.ignored_line = 0;
     j->e.n = 0;
+    j->e.lines = c->e->lines;
     memset(&j->err, 0, sizeof j->err);
 }
 
@@ -626,11 +712,13 @@ static int before(int64_t i0, int64_t j0, int64_t i1, int64_t j1)
     return j0 < j1 || (j0 == j1 && i0 < i1);
 }
 
-/* Appends part j's entries to c's, keeping the sortedness bookkeeping. */
-static int part_merge(entry_state *c, const part_job *j)
+/* Appends part j's entries to c's, keeping the sortedness bookkeeping;
+ * the part numbered its lines from 1, and line0 is the file's line there. */
+static int part_merge(entry_state *c, const part_job *j, long long line0)
 {
     const entries *pe = &j->e;
     entries *e = c->e;
+    int64_t k;
     if (j->st.seen == 0) return 1;
     if (!entries_reserve(e, pe->n, c->coord)) return 0;
     if (c->coord) {
@@ -646,9 +734,15 @@ static int part_merge(entry_state *c, const part_job *j)
         c->last_i = j->st.last_i;
         c->last_j = j->st.last_j;
     }
+    if (e->lines)
+        for (k = 0; k < pe->n; k++) e->ln[e->n + k] = pe->ln[k] ? pe->ln[k] + line0 - 1 : 0;
     memcpy(e->x + e->n, pe->x, sizeof(double) * (size_t)pe->n);
     e->n += pe->n;
     c->seen += j->st.seen;
+    c->upper += j->st.upper;
+    c->lower += j->st.lower;
+    if (j->st.ignored && !c->ignored) c->ignored_line = j->st.ignored_line + line0 - 1;
+    c->ignored += j->st.ignored;
     return 1;
 }
 
@@ -709,7 +803,9 @@ static lrfa_status parse_entries_parallel(reader *rd, entry_state *c, lrfa_error
              c->seen + job[0].st.seen + job[1].st.seen <= c->h->entries;
         /* room for both halves first, so the merge cannot stop half way */
         if (ok) ok = entries_reserve(c->e, job[0].e.n + job[1].e.n, c->coord);
-        if (ok) ok = part_merge(c, &job[0]) && part_merge(c, &job[1]);
+        if (ok)
+            ok = part_merge(c, &job[0], rd->lineno + 1) &&
+                 part_merge(c, &job[1], rd->lineno + 1 + job[0].st.newlines);
         if (ok) {
             rd->lineno += job[0].st.newlines + job[1].st.newlines;
             continue;
@@ -733,7 +829,7 @@ lrfa_status lrfa_mm_read(FILE *fp, const char *name, lrfa_matrix **out,
     lrfa_status st = LRFA_OK;
     reader rd;
     lrfa_mm_header h;
-    entries e = {0, 0, 0, NULL, NULL, NULL};
+    entries e;
     char *line;
     size_t len;
     int r, coord, want;
@@ -745,6 +841,7 @@ lrfa_status lrfa_mm_read(FILE *fp, const char *name, lrfa_matrix **out,
     const char *nm = name ? name : "<input>";
 
     *out = NULL;
+    memset(&e, 0, sizeof e);
     memset(&h, 0, sizeof h);
     memset(&rd, 0, sizeof rd);
     rd.fp = fp;
@@ -800,6 +897,8 @@ lrfa_status lrfa_mm_read(FILE *fp, const char *name, lrfa_matrix **out,
     es.sorted = 1;
     es.first_i = es.first_j = es.last_i = es.last_j = -1;
     es.newlines = 0;
+    es.upper = es.lower = es.ignored = es.ignored_line = 0;
+    e.lines = coord && h.symmetry != LRFA_MM_GENERAL;
     if ((st = parse_entries_parallel(&rd, &es, err)) != LRFA_OK) goto done;
     for (;;) {
         r = reader_next(&rd, &line, &len, err);
@@ -813,6 +912,10 @@ lrfa_status lrfa_mm_read(FILE *fp, const char *name, lrfa_matrix **out,
         FAIL(LRFA_EINPUT, rd.lineno + 1, "%s:%lld: end of file after %lld of the %lld entries the size line declares",
              nm, rd.lineno + 1, (long long)seen, (long long)h.entries);
     h.lines = rd.lineno;
+    h.upper = es.upper;
+    h.values_ignored = es.ignored;
+    h.values_ignored_line = es.ignored_line;
+    if (es.upper > 0 && es.lower > 0 && (st = check_one_triangle(nm, &h, &e, err)) != LRFA_OK) goto done;
 
     if (coord) {
         lrfa_error sub = {0};

@@ -7,8 +7,14 @@
  *
  * Coordinate entries are 1-based in the file. Entries that repeat an (i, j)
  * are summed. Explicit zeros are kept as stored entries. Symmetric and
- * skew-symmetric files hold the lower triangle; the reader mirrors it (negated
- * for skew), so the result is always a general matrix.
+ * skew-symmetric files hold one triangle: the lower, as the format says, or
+ * the upper, as graph collections write them (or a mix); the reader mirrors
+ * every entry (negated for skew), so the result is always a general matrix.
+ * A pair given in both triangles ((i, j) and (j, i)) is refused, naming both
+ * lines. A pattern file whose lines carry a value column as well (some real
+ * collections ship them) is read as the pattern: each value must be a number
+ * and is ignored, and the header counts them (values_ignored) so the caller
+ * can say so.
  *
  * Values are parsed as correctly rounded doubles: an `integer` value beyond
  * 2^53 is rounded like any other, and a value below the smallest subnormal
@@ -42,6 +48,11 @@ typedef struct lrfa_mm_header {
     int64_t cols;
     int64_t entries;           /* entries in the file (for array: the values listed) */
     int64_t lines;             /* lines read, including the banner */
+    int64_t upper;             /* symmetric and skew coordinate files: entries given
+                                  above the diagonal (mirrored like those below) */
+    int64_t values_ignored;    /* pattern files: entries whose line also carried a
+                                  value, which was checked to be a number and ignored */
+    int64_t values_ignored_line; /* the first such line (0: none) */
     char banner[128];          /* the banner as written, trimmed (may be truncated) */
 } lrfa_mm_header;
 

@@ -23,6 +23,10 @@ int cmd_sweep(int argc, char **argv);
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints the library's error and returns the matching exit status. */
 int cli_lib_error(const lrfa_error *err);
+/* Reads a Matrix Market file ('-': standard input) into *Y, printing the
+ * library's error (returning its exit status) or, for a pattern file with
+ * a value column, a one-line notice that the values are ignored. */
+int cli_read_matrix(const char *path, lrfa_matrix **Y, lrfa_mm_header *hdr);
 /* Reports an unknown option or a missing argument as getopt found it. */
 int cli_bad_option(const char *cmd, int optopt_char, const char *arg);
 

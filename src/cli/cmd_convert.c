@@ -52,7 +52,7 @@ int cmd_convert(int argc, char **argv)
         return EXIT_INPUT;
     }
     if (cli_output_clobbers("convert", argv[optind], argv[optind + 1], NULL)) return EXIT_INPUT;
-    if (lrfa_mm_read_path(argv[optind], &Y, NULL, &err) != LRFA_OK) return cli_lib_error(&err);
+    if ((status = cli_read_matrix(argv[optind], &Y, NULL)) != EXIT_OK) return status;
     out = Y;
     if (transpose) {
         T = lrfa_matrix_transpose(Y, &err);

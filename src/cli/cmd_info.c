@@ -217,7 +217,7 @@ int cmd_info(int argc, char **argv)
         return EXIT_INPUT;
     }
     path = argv[optind];
-    if (lrfa_mm_read_path(path, &Y, &h, &err) != LRFA_OK) return cli_lib_error(&err);
+    if ((status = cli_read_matrix(path, &Y, &h)) != EXIT_OK) return status;
     /* every value when there are at most 2000, else the leading --top K (20) */
     kmin = Y->rows < Y->cols ? Y->rows : Y->cols;
     kwant = kmin <= LRFA_FULL_SVD_MAX ? kmin : (top > 0 ? top : 20);

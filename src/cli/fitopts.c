@@ -81,6 +81,7 @@ int fit_prepare(const char *cmd, int argc, char **argv, int have_rank, const cha
     lrfa_error err = {0};
     const char *bad;
     int64_t n, m;
+    int rc;
     *Y = NULL;
     *P = NULL;
     if (optind != argc - 1) {
@@ -91,7 +92,7 @@ int fit_prepare(const char *cmd, int argc, char **argv, int have_rank, const cha
         cli_error("%s: %s is required (see 'lrfa %s --help')", cmd, rank_hint, cmd);
         return EXIT_INPUT;
     }
-    if (lrfa_mm_read_path(argv[optind], Y, NULL, &err) != LRFA_OK) return cli_lib_error(&err);
+    if ((rc = cli_read_matrix(argv[optind], Y, NULL)) != EXIT_OK) return rc;
     n = opt->transpose ? (*Y)->cols : (*Y)->rows;
     m = opt->transpose ? (*Y)->rows : (*Y)->cols;
     if ((bad = lrfa_options_check(opt, n, m)) != NULL) {

@@ -24,6 +24,20 @@ int cli_lib_error(const lrfa_error *err)
     return err->status == LRFA_ENUMERIC ? EXIT_NUMERIC : EXIT_INPUT;
 }
 
+int cli_read_matrix(const char *path, lrfa_matrix **Y, lrfa_mm_header *hdr)
+{
+    lrfa_error err = {0};
+    lrfa_mm_header h;
+    if (lrfa_mm_read_path(path, Y, &h, &err) != LRFA_OK) return cli_lib_error(&err);
+    if (h.values_ignored > 0)
+        cli_error("%s:%lld: notice: a pattern file with a value column (on %lld of its %lld entries): the values are "
+                  "ignored, every stored entry is 1",
+                  cli_display_name(path), (long long)h.values_ignored_line, (long long)h.values_ignored,
+                  (long long)h.entries);
+    if (hdr) *hdr = h;
+    return EXIT_OK;
+}
+
 int cli_bad_option(const char *cmd, int c, const char *arg)
 {
     (void)c;

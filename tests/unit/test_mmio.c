@@ -366,6 +366,98 @@ static void test_block_reader(void)
     free(t);
 }
 
+/* A large symmetric file (read in blocks on two threads) whose entries sit
+ * in either triangle is the same matrix as its lower-triangle form, bit for
+ * bit; one pair given in both triangles, far apart, is refused at the later
+ * line, naming the earlier; a large pattern file with a value column counts
+ * the values it ignored and names the first line. */
+static char *sym_text(int64_t entries, int upper_every, int64_t dup_at, int pattern_values)
+{
+    size_t cap = (size_t)entries * 48 + 256, n = 0;
+    char *t = malloc(cap);
+    int64_t k;
+    lrfa_rng rng;
+    lrfa_rng_seed(&rng, 43, 0);
+    n += (size_t)snprintf(t + n, cap - n, "%%%%MatrixMarket matrix coordinate %s\n%% big\n2000 2000 %lld\n",
+                          pattern_values ? "pattern general" : "real symmetric", (long long)entries);
+    for (k = 0; k < entries; k++) {
+        /* entry k is the pair (a, b), a > b, with distinct pairs for distinct
+         * k, given as (a, b) or, every upper_every-th, as (b, a); entry
+         * dup_at repeats entry 5 from the other triangle */
+        int64_t kk = k == dup_at ? 5 : k, a = 1000 + kk % 1000 + 1, b = kk / 1000 + 1, i = a, j = b, sw;
+        double v = lrfa_rng_gaussian(&rng);
+        if (upper_every && kk % upper_every == 0) {
+            i = b;
+            j = a;
+        }
+        if (k == dup_at) {
+            sw = i;
+            i = j;
+            j = sw;
+        }
+        if (pattern_values && k % 3 == 2) n += (size_t)snprintf(t + n, cap - n, "%lld %lld\n", (long long)i, (long long)j);
+        else n += (size_t)snprintf(t + n, cap - n, "%lld %lld %.17g\n", (long long)i, (long long)j, v);
+    }
+    t[n] = '\0';
+    return t;
+}
+
+static void test_relaxed_large(void)
+{
+    int64_t N = 200000;
+    char *lo = sym_text(N, 0, -1, 0), *mixed = sym_text(N, 3, -1, 0), *up = sym_text(N, 1, -1, 0);
+    lrfa_matrix *A = NULL, *B = NULL, *C = NULL;
+    lrfa_error err = {0};
+    lrfa_mm_header h;
+    FILE *fp;
+    int same;
+    long long l2;
+    lrfa_set_threads(2);
+    CU_ASSERT_EQUAL_FATAL(read_mem(lo, strlen(lo), &A, &err), LRFA_OK);
+    CU_ASSERT_EQUAL_FATAL(read_mem(mixed, strlen(mixed), &B, &err), LRFA_OK);
+    CU_ASSERT_EQUAL_FATAL(read_mem(up, strlen(up), &C, &err), LRFA_OK);
+    same = A->sparse->nnz == B->sparse->nnz && A->sparse->nnz == C->sparse->nnz &&
+           !memcmp(A->sparse->rowidx, B->sparse->rowidx, sizeof(int64_t) * (size_t)A->sparse->nnz) &&
+           !memcmp(A->sparse->values, B->sparse->values, sizeof(double) * (size_t)A->sparse->nnz) &&
+           !memcmp(A->sparse->rowidx, C->sparse->rowidx, sizeof(int64_t) * (size_t)A->sparse->nnz) &&
+           !memcmp(A->sparse->values, C->sparse->values, sizeof(double) * (size_t)A->sparse->nnz);
+    printf("    %.1f MB symmetric, %lld entries: lower, upper and mixed triangles give %s matrices\n",
+           strlen(lo) / 1e6, (long long)N, same ? "identical" : "DIFFERENT");
+    CU_ASSERT(same);
+    lrfa_matrix_free(A);
+    lrfa_matrix_free(B);
+    lrfa_matrix_free(C);
+    free(lo);
+    free(up);
+    free(mixed);
+    /* entry 5 (line 9) and its mirror at entry 170000 (line 170004) */
+    mixed = sym_text(N, 3, 170000, 0);
+    CU_ASSERT_EQUAL(read_mem(mixed, strlen(mixed), &A, &err), LRFA_EINPUT);
+    l2 = err.line;
+    printf("    a pair in both triangles, lines 9 and 170004: %s\n", err.message);
+    CU_ASSERT_EQUAL(l2, 170004);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "on line 9:"));
+    lrfa_set_threads(1);
+    CU_ASSERT_EQUAL(read_mem(mixed, strlen(mixed), &A, &err), LRFA_EINPUT);
+    CU_ASSERT_EQUAL(err.line, l2);
+    free(mixed);
+    /* a pattern file with values on two lines in three */
+    lrfa_set_threads(2);
+    mixed = sym_text(N, 0, -1, 1);
+    fp = fmemopen(mixed, strlen(mixed), "r");
+    CU_ASSERT_EQUAL_FATAL(lrfa_mm_read(fp, "big", &A, &h, &err), LRFA_OK);
+    fclose(fp);
+    printf("    pattern with a value column: %lld values ignored (expected %lld), the first on line %lld (expected 4)\n",
+           (long long)h.values_ignored, (long long)(N - N / 3), (long long)h.values_ignored_line);
+    CU_ASSERT_EQUAL(h.values_ignored, N - N / 3);
+    CU_ASSERT_EQUAL(h.values_ignored_line, 4);
+    CU_ASSERT_EQUAL(A->sparse->nnz, N);
+    CU_ASSERT(A->sparse->values[0] == 1.0 && A->sparse->values[N - 1] == 1.0);
+    lrfa_matrix_free(A);
+    lrfa_set_threads(0);
+    free(mixed);
+}
+
 void register_mmio_suite(void)
 {
     CU_pSuite s = CU_add_suite("mmio", make_tmpdir, remove_tmpdir);
@@ -376,4 +468,5 @@ void register_mmio_suite(void)
     CU_add_test(s, "errors name the line", test_error_line);
     CU_add_test(s, "number parsing is bit-identical to strtod", test_parse_double_vs_strtod);
     CU_add_test(s, "large files in blocks on two threads: same result, same error lines", test_block_reader);
+    CU_add_test(s, "upper and mixed triangles, a pair in both, pattern with values: large files", test_relaxed_large);
 }
