@@ -188,7 +188,8 @@ double lrfa_spectrum_opt_tolerance(const lrfa_spectrum *sp, int64_t r)
     /* rounding: the error is a streamed sum over the entries, opt a sum of
      * squares */
     floor = 1e-12 * sp->fro + 64.0 * DBL_EPSILON * sp->fro;
-    if (r >= sp->k) return floor + (sp->complete ? 0.0 : NAN);
+    if (sp->complete && r >= sp->k) return floor; /* opt(r) = 0 exactly */
+    if (r > sp->k) return NAN;
     if (sp->complete) {
         /* opt(r) is the norm of (s_{r+1}, ..., s_k): each moves by <= e */
         d = sqrt((double)(sp->k - r)) * e;

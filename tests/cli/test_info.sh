@@ -82,6 +82,51 @@ one_line_error "unknown option"
 run "$LRFA" info ../inputs/demo_rank8.mtx --top
 one_line_error "--top without a value"
 
+# repeated values in a truncated spectrum: the 11-cube's adjacency has 11
+# twice and 9 twenty-two times, so every --top K from 3 on splits the 9s;
+# each K must give the leading values exactly (1e-10 of s_1), say Lanczos
+# checked them, and bound its error below 1e-10
+run "$LRFA" gen --graph hypercube:11 -o "$TMP/q11.mtx"
+[ "$RC" -eq 0 ] && ok || not_ok "gen --graph hypercube:11: exit $RC: $ERR"
+for K in 1 2 3 4 5 10 20; do
+    run "$LRFA" info "$TMP/q11.mtx" --top $K --json
+    echo "$OUT" | $PY -c '
+import sys, json
+j, K = json.load(sys.stdin), int(sys.argv[1])
+want = ([11.0] * 2 + [9.0] * 22)[:K]
+s = j["singular_values"]
+err = max(abs(a - b) for a, b in zip(s, want)) / 11 if len(s) == K else 1
+assert err <= 1e-10, "K = %d: values %s, error %.1e" % (K, s, err)
+assert j["spectrum_method"] == "lanczos" and j["spectrum_check"] in ("converged", "bound", "exact"), j["spectrum_check"]
+assert j["spectrum_error_bound"] < 1e-10
+' $K && ok || not_ok "info --top $K on the 11-cube: $(echo "$OUT" | head -c 300)"
+done
+# the table says how the values were checked
+run "$LRFA" info "$TMP/q11.mtx" --top 5
+echo "$OUT" | grep -q "^accuracy        each value within .* of s_1" && echo "$OUT" | grep -q "none missed" && ok ||
+    not_ok "info --top 5 on the 11-cube: no accuracy lines: $OUT"
+# a sparse matrix with 5 four times from s_2 to s_5: opt(3) must be exact,
+# and a GD fit at r = 3 must not come out below it
+run "$LRFA" gen --rows 4000 --cols 3000 --rank 8 --spectrum list:10,5,5,5,5,3,2,1 --density 0.0005 -o "$TMP/m5.mtx"
+[ "$RC" -eq 0 ] && ok || not_ok "gen with a multiple value: exit $RC: $ERR"
+run "$LRFA" fit "$TMP/m5.mtx" -r 3 --algo gd --json
+echo "$OUT" | $PY -c '
+import sys, json, math
+j = json.load(sys.stdin)
+opt = math.sqrt(2 * 25 + 9 + 4 + 1)
+assert abs(j["opt"] - opt) <= 1e-12 * j["fro_norm"], "opt(3) %r, exact %r" % (j["opt"], opt)
+assert j["gap"] >= -1e-12 * j["fro_norm"] and not j["opt_suspect"], "gap %r, suspect %r" % (j["gap"], j["opt_suspect"])
+assert j["rel_gap"] < 1e-8, "GD did not reach the optimum: %r" % j["rel_gap"]
+' && ok || not_ok "fit -r 3 at a multiple value: $(echo "$OUT" | grep -E '"(opt|gap|opt_suspect)"' | tr -d '\n')"
+# gen --graph: a bad graph or extra options are one-line errors
+run "$LRFA" gen --graph torus:5 -o "$TMP/g.mtx"
+one_line_error "gen --graph torus:5"
+run "$LRFA" gen --graph cycle:2 -o "$TMP/g.mtx"
+one_line_error "gen --graph cycle:2"
+run "$LRFA" gen --graph cycle:10 --rows 5 -o "$TMP/g.mtx"
+one_line_error "gen --graph with --rows"
+[ ! -e "$TMP/g.mtx" ] && ok || not_ok "a refused gen --graph left a file"
+
 # convert: output readable, whole; errors leave nothing behind
 run "$LRFA" convert data/matrices/can___24.mtx "$TMP/c.mtx" --dense
 [ "$RC" -eq 0 ] && head -1 "$TMP/c.mtx" | grep -q "array real general" && ok || not_ok "convert --dense"

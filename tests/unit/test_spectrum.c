@@ -2,6 +2,8 @@
 #include <cblas.h>
 #include <float.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 #include "testutil.h"
 
 /* Y = U diag(s) V^T with orthonormal U (n x k), V (m x k) from the QR of
@@ -285,6 +287,209 @@ static void test_truncated_opt(void)
     lrfa_matrix_free(M);
 }
 
+/* ---- repeated and clustered values: the truncated spectrum is exact ---- */
+
+/* Leading values with multiplicities 2, 3 and 5 (so that for K = 1..20 a
+ * multiple value lies before K, ends at K and straddles K), then a tail
+ * decaying to 0.004. */
+static int64_t multiple_spectrum(double *s, int which)
+{
+    static const double a[] = {10, 5, 5, 5, 3, 3, 2.5, 2, 2, 2, 2, 2, 1.5, 1.5, 1.4, 1.3, 1.3, 1.3};
+    static const double b[] = {4, 4, 4, 4, 4, 3.5, 3, 3, 3, 2.8, 2.8, 2.6, 2.5, 2.5, 2.5, 2.5, 2.5, 2.2, 2.1, 2.1};
+    const double *h = which ? b : a;
+    int64_t nh = which ? (int64_t)(sizeof b / sizeof *b) : (int64_t)(sizeof a / sizeof *a), i;
+    for (i = 0; i < 300; i++) s[i] = i < nh ? h[i] : 1.2 * pow(0.98, (double)(i - nh));
+    return 300;
+}
+
+/* For K = 1..kmax: the K leading values that lrfa_spectrum_leading gives
+ * with the Lanczos method, against ref (dgesdd's, all of them), over s_1:
+ * within tol, within the error bound it reports, and shown to be the K
+ * leading ones (lanczos.check), unless they came from dgesdd (note says
+ * why). Prints one line per K. Returns the largest error. */
+static double check_leading(const char *name, const lrfa_matrix *M, const double *ref, int64_t kmax, double tol)
+{
+    int64_t K, i;
+    double worst = 0.0, t0;
+    int bound_ok = 1, checked = 1;
+    printf("    %s: K, largest |s_i - dgesdd| / s_1 over i <= K, bound, how checked, products\n", name);
+    for (K = 1; K <= kmax; K++) {
+        lrfa_spectrum *sp;
+        double e = 0.0;
+        clock_t c0 = clock();
+        sp = lrfa_spectrum_leading(M, K, LRFA_SPECTRUM_LANCZOS, -1.0, NULL, NULL, NULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(sp);
+        for (i = 0; i < K; i++) e = fmax(e, fabs(sp->s[i] - ref[i]) / ref[0]);
+        t0 = (double)(clock() - c0) / CLOCKS_PER_SEC;
+        printf("      K %2lld  %.1e  bound %.1e  %-9s %6lld products  %.2f s cpu%s%s\n", (long long)K, e,
+               sp->error_bound, strcmp(sp->method, "lanczos") ? sp->method : lrfa_lanczos_check_name(sp->lanczos.check),
+               (long long)sp->lanczos.products, t0, sp->note[0] ? "  " : "", sp->note);
+        if (e > sp->error_bound + 4 * DBL_EPSILON) bound_ok = 0;
+        if (!strcmp(sp->method, "lanczos") && sp->lanczos.check == LRFA_CHECK_NONE) checked = 0;
+        if (strcmp(sp->method, "lanczos") && !sp->note[0]) checked = 0;
+        worst = fmax(worst, e);
+        lrfa_spectrum_free(sp);
+    }
+    CHECK_REL("  largest error over K (over s_1)", worst, 0.0, 1.0, tol);
+    CU_ASSERT(bound_ok);
+    CU_ASSERT(checked);
+    return worst;
+}
+
+/* The singular values of M by dgesdd on a dense copy (size min(rows, cols)). */
+static double *reference_values(const lrfa_matrix *M)
+{
+    int64_t kmin = M->rows < M->cols ? M->rows : M->cols;
+    double *s = malloc(sizeof(double) * (size_t)kmin);
+    lrfa_dense *D = lrfa_matrix_to_dense(M, NULL);
+    if (!s || !D || lrfa_svd_values(D, s, NULL) != LRFA_OK) {
+        free(s);
+        s = NULL;
+    }
+    lrfa_dense_free(D);
+    return s;
+}
+
+/* Constructed matrices U diag(s) V^T with multiplicities 2, 3 and 5 before,
+ * at and across K, dense (2100 x 2100, the size the automatic method hands
+ * to Lanczos, and 900 x 700) and sparse (3000 x 2000): for every K = 1..20,
+ * every value within 1e-10 of s_1 of dgesdd's. */
+static void test_lanczos_multiplicities(void)
+{
+    double s[300], *ref;
+    int which;
+    for (which = 0; which < 2; which++) {
+        int64_t k = multiple_spectrum(s, which);
+        lrfa_matrix *D = lrfa_matrix_wrap_dense(which ? lrfa_gen_lowrank(900, 700, k, s, 31, NULL)
+                                                      : lrfa_gen_lowrank(2100, 2100, k, s, 31, NULL), NULL);
+        lrfa_matrix *S = lrfa_matrix_wrap_sparse(lrfa_gen_sparse_lowrank(3000, 2000, k, s, 1.0 / 400, 32 + which, NULL),
+                                                 NULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(D);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(S);
+        ref = reference_values(D);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(ref);
+        check_leading(which ? "dense 900 x 700, 4 x5, 3 x3, 2.8 x2, 2.5 x5" : "dense 2100 x 2100, 10, 5 x3, 3 x2, 2 x5",
+                      D, ref, 20, 1e-10);
+        free(ref);
+        ref = reference_values(S);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(ref);
+        check_leading(which ? "sparse 3000 x 2000, 4 x5, 3 x3, 2.8 x2, 2.5 x5" : "sparse 3000 x 2000, 10, 5 x3, 3 x2, 2 x5",
+                      S, ref, 20, 1e-10);
+        free(ref);
+        lrfa_matrix_free(D);
+        lrfa_matrix_free(S);
+    }
+}
+
+/* Graph matrices, whose symmetries give paired and clustered values: the
+ * Laplacian of a 50 x 50 grid (pairs, clusters of relative width 1e-3), the
+ * adjacency of the 11-cube (11 twice, then 9 twenty-two times) and of a
+ * cycle on 2000 nodes (fours, 1e-5 apart near the top: too tight for a
+ * Krylov space smaller than the matrix, so dgesdd takes over and says so):
+ * for K = 1..20 (the cycle: a selection), within 1e-10 of s_1 of dgesdd. */
+static void test_lanczos_graphs(void)
+{
+    static const char *graphs[] = {"grid:50x50", "hypercube:11", "cycle:2000"};
+    size_t g;
+    for (g = 0; g < sizeof graphs / sizeof *graphs; g++) {
+        lrfa_matrix *M = lrfa_matrix_wrap_sparse(lrfa_gen_graph(graphs[g], NULL), NULL);
+        double *ref;
+        CU_ASSERT_PTR_NOT_NULL_FATAL(M);
+        ref = reference_values(M);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(ref);
+        check_leading(graphs[g], M, ref, g == 2 ? 4 : 20, 1e-10);
+        if (g == 2) {
+            /* K = 20: four copies of 2 cos(10 pi / 2000) straddle it */
+            lrfa_spectrum *sp = lrfa_spectrum_leading(M, 20, LRFA_SPECTRUM_LANCZOS, -1.0, NULL, NULL, NULL);
+            double e = 0.0;
+            int64_t i;
+            CU_ASSERT_PTR_NOT_NULL_FATAL(sp);
+            for (i = 0; i < 20; i++) e = fmax(e, fabs(sp->s[i] - ref[i]) / ref[0]);
+            printf("      K 20  %.1e  (%s%s%s)\n", e, sp->method, sp->note[0] ? ": " : "", sp->note);
+            CHECK_REL("  cycle:2000, K = 20 (over s_1)", e, 0.0, 1.0, 1e-10);
+            lrfa_spectrum_free(sp);
+        }
+        free(ref);
+        lrfa_matrix_free(M);
+    }
+}
+
+/* A GD fit at r = 2 on a sparse matrix whose 2 straddles r (values 3, 2, 2,
+ * 2, 1): opt(2) comes from the truncated spectrum, and GD's final error is
+ * not below it beyond rounding (a missed copy of 2 would make opt(2) too
+ * large and the gap negative). */
+static void test_fit_gap_at_multiple(void)
+{
+    static const double s[8] = {3, 2, 2, 2, 1, 0.5, 0.25, 0.125};
+    lrfa_matrix *M = lrfa_matrix_wrap_sparse(lrfa_gen_sparse_lowrank(2500, 2200, 8, s, 1e-3, 7, NULL), NULL);
+    lrfa_problem *P;
+    lrfa_options o;
+    lrfa_result *res = NULL;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(M);
+    P = lrfa_problem_new(M, 0, 2, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(P);
+    CU_ASSERT_STRING_EQUAL(P->spectrum->method, "lanczos");
+    lrfa_options_default(&o);
+    o.rank = 2;
+    CU_ASSERT_EQUAL_FATAL(lrfa_fit(P, &o, &res, NULL), LRFA_OK);
+    printf("    opt(2) %.15g (exact sqrt(4 + 4 + 1 + 0.25 + 0.0625 + 0.015625) = %.15g), GD error %.15g\n",
+           res->final.opt, sqrt(9.328125), res->final.error);
+    CHECK_REL("opt(2) from the truncated spectrum vs exact (over ||Y||_F)", res->final.opt, sqrt(9.328125), P->fro,
+              1e-12);
+    printf("    gap %.3e, allowed below opt: %.3e\n", res->final.gap, res->opt_tolerance);
+    CU_ASSERT(res->final.gap >= -res->opt_tolerance);
+    CU_ASSERT(!res->opt_suspect);
+    CHECK_REL("GD's rel gap (converges to the optimum)", res->final.rel_gap, 0.0, 1.0, 1e-8);
+    lrfa_result_free(res);
+    lrfa_problem_free(P);
+    lrfa_matrix_free(M);
+}
+
+/* The guard: a problem whose spectrum missed a copy (s_2 = 2 reported as the
+ * next value, 1) gives an opt(2) above what GD reaches; the fit flags it
+ * (opt_suspect), lrfa_problem_recheck recomputes the spectrum, and the
+ * refit is at the optimum with no flag. */
+static void test_guard_recheck(void)
+{
+    static const double s[6] = {3, 2, 2, 1, 0.5, 0.25}, missed[2] = {3, 1};
+    lrfa_matrix *M = lrfa_matrix_wrap_sparse(lrfa_gen_sparse_lowrank(2400, 2100, 6, s, 1e-3, 9, NULL), NULL);
+    lrfa_problem *P;
+    lrfa_spectrum *bad;
+    lrfa_options o;
+    lrfa_result *res = NULL;
+    double fro;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(M);
+    P = lrfa_problem_new(M, 0, 2, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(P);
+    fro = P->fro;
+    /* what a missed copy of 2 does to a truncated spectrum */
+    bad = lrfa_spectrum_from_values(P->n, P->m, missed, 2, fro, -1.0, "lanczos", NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(bad);
+    bad->complete = 0;
+    bad->error_bound = 1e-15;
+    bad->opt[1] = sqrt(fro * fro - 9.0);
+    bad->opt[2] = sqrt(fro * fro - 10.0);
+    lrfa_spectrum_free(P->spectrum);
+    P->spectrum = bad;
+    lrfa_options_default(&o);
+    o.rank = 2;
+    CU_ASSERT_EQUAL_FATAL(lrfa_fit(P, &o, &res, NULL), LRFA_OK);
+    printf("    with the missed copy: opt(2) %.10g, GD error %.10g, gap %.3e, suspect %d\n", res->final.opt,
+           res->final.error, res->final.gap, res->opt_suspect);
+    CU_ASSERT(res->opt_suspect);
+    lrfa_result_free(res);
+    CU_ASSERT_EQUAL_FATAL(lrfa_problem_recheck(P, NULL), LRFA_OK);
+    CU_ASSERT(P->rechecked);
+    CU_ASSERT_EQUAL_FATAL(lrfa_fit(P, &o, &res, NULL), LRFA_OK);
+    printf("    rechecked (%s): opt(2) %.10g, GD error %.10g, gap %.3e, suspect %d\n", P->spectrum->method,
+           res->final.opt, res->final.error, res->final.gap, res->opt_suspect);
+    CU_ASSERT(!res->opt_suspect);
+    CHECK_REL("opt(2) after the recheck vs exact", res->final.opt, sqrt(4.0 + 1 + 0.25 + 0.0625), fro, 1e-12);
+    lrfa_result_free(res);
+    lrfa_problem_free(P);
+    lrfa_matrix_free(M);
+}
+
 void register_spectrum_suite(void)
 {
     CU_pSuite s = CU_add_suite("spectrum", NULL, NULL);
@@ -296,4 +501,8 @@ void register_spectrum_suite(void)
     CU_add_test(s, "Lanczos agrees with dgesdd on 2000 x 2000", test_lanczos_vs_dgesdd);
     CU_add_test(s, "Lanczos on sparse matrices: repeats, low rank, vectors", test_lanczos_sparse);
     CU_add_test(s, "truncated spectrum: opt(r) from the leading values", test_truncated_opt);
+    CU_add_test(s, "Lanczos: multiplicities 2, 3, 5 before, at and across K = 1..20", test_lanczos_multiplicities);
+    CU_add_test(s, "Lanczos: grid, hypercube and cycle graph matrices", test_lanczos_graphs);
+    CU_add_test(s, "a GD fit at a multiple value: the gap is not negative", test_fit_gap_at_multiple);
+    CU_add_test(s, "a fit below opt(r) is flagged, and the recheck fixes it", test_guard_recheck);
 }
