@@ -624,6 +624,7 @@ lrfa_status lrfa_svd_lanczos_with(const lrfa_matrix *A, int64_t k, const lrfa_la
                 gkl_lock(&g, P, Q, theta, sel, ns, scratch);
                 gkl_sort_locked(&g, k + g.bmax < g.cap - 4 * g.bmax ? k + g.bmax : k, scratch);
                 if (2 * b <= g.bmax && 4 * 2 * b <= g.cap - g.l) b *= 2;
+                round++;
                 steps_round = 0;
                 restarted_round = 0;
                 last_check = 0;

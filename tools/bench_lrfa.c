@@ -8,6 +8,8 @@
  *   bench_lrfa dgemm N REPS                            dgemm rate, GFlop/s
  *   bench_lrfa spectrum N K REPS                       dgesdd vs Lanczos (dense N x N)
  *   bench_lrfa sparse-spectrum N NNZ K                 Lanczos on the sparse target
+ *   bench_lrfa spectrum-cases KMAX                     repeated and clustered values:
+ *                                                      leading K values vs dgesdd, K = 1..KMAX
  *   bench_lrfa parse FILE REPS                         Matrix Market reading, MB/s
  *   bench_lrfa write dense N M FILE | sparse N M NNZ FILE
  *
@@ -237,11 +239,81 @@ static int sparse_spectrum_mode(char **argv)
     t0 = now();
     if (lrfa_svd_lanczos(Y, k, 1e-12, 1, s, NULL, NULL, &info, &err) != LRFA_OK) die("lanczos", &err);
     printf("{\"mode\": \"sparse_spectrum\", \"n\": %lld, \"k\": %lld, \"lanczos_s\": %.3f, \"s1\": %.15g, "
-           "\"sk\": %.15g, \"products\": %lld, \"restarts\": %lld, \"peak_mb\": %.1f}\n",
+           "\"sk\": %.15g, \"products\": %lld, \"restarts\": %lld, \"rounds\": %lld, \"check\": \"%s\", "
+           "\"next\": %.15g, \"bound\": %.3e, \"peak_mb\": %.1f}\n",
            (long long)n, (long long)k, now() - t0, s[0], s[k - 1], (long long)info.products,
-           (long long)info.restarts, peak_mb());
+           (long long)info.restarts, (long long)info.rounds, lrfa_lanczos_check_name(info.check), info.next_value,
+           info.error_bound, peak_mb());
     free(s);
     lrfa_matrix_free(Y);
+    return 0;
+}
+
+/* The hard cases of a truncated spectrum: multiplicities 2, 3 and 5 (dense
+ * and sparse) and graph matrices with paired and clustered values. For each
+ * K = 1..KMAX, lrfa_spectrum_leading with the Lanczos method against all of
+ * dgesdd's values: the largest |s_i - dgesdd_i| / s_1 over i <= K, the
+ * seconds, and how the K were checked. One JSON line per case. */
+static lrfa_matrix *case_matrix(int c, const char **name)
+{
+    static const double head[] = {10, 5, 5, 5, 3, 3, 2.5, 2, 2, 2, 2, 2, 1.5, 1.5, 1.4, 1.3, 1.3, 1.3};
+    static const char *graphs[] = {"grid:50x50", "hypercube:11", "cycle:2000"};
+    double s[300];
+    int i, nh = (int)(sizeof head / sizeof *head);
+    lrfa_error err = {0};
+    for (i = 0; i < 300; i++) s[i] = i < nh ? head[i] : 1.2 * pow(0.98, (double)(i - nh));
+    if (c == 0) {
+        *name = "dense, s = 10, 5 x3, 3 x2, 2.5, 2 x5, 1.5 x2, 1.4, 1.3 x3, then 1.2 * 0.98^i";
+        return lrfa_matrix_wrap_dense(lrfa_gen_lowrank(2100, 2100, 300, s, 31, &err), &err);
+    }
+    if (c == 1) {
+        *name = "sparse, the same values";
+        return lrfa_matrix_wrap_sparse(lrfa_gen_sparse_lowrank(3000, 2000, 300, s, 1.0 / 400, 32, &err), &err);
+    }
+    *name = graphs[c - 2];
+    return lrfa_matrix_wrap_sparse(lrfa_gen_graph(graphs[c - 2], &err), &err);
+}
+
+static int spectrum_cases_mode(char **argv)
+{
+    int64_t kmax = atoll(argv[2]), K, i;
+    int c;
+    for (c = 0; c < 5; c++) {
+        const char *name = NULL;
+        lrfa_matrix *M = case_matrix(c, &name);
+        lrfa_dense *D;
+        double *ref, t0, td;
+        lrfa_error err = {0};
+        if (!M) die("case", &err);
+        ref = malloc(sizeof(double) * (size_t)(M->rows < M->cols ? M->rows : M->cols));
+        D = lrfa_matrix_to_dense(M, &err);
+        t0 = now();
+        if (!D || !ref || lrfa_svd_values(D, ref, &err) != LRFA_OK) die("dgesdd", &err);
+        td = now() - t0;
+        lrfa_dense_free(D);
+        printf("{\"mode\": \"spectrum_cases\", \"case\": \"%s\", \"rows\": %lld, \"cols\": %lld, \"dgesdd_s\": %.3f, "
+               "\"k\": [",
+               name, (long long)M->rows, (long long)M->cols, td);
+        for (K = 1; K <= kmax; K++) {
+            lrfa_spectrum *sp;
+            double e = 0.0, tl;
+            t0 = now();
+            sp = lrfa_spectrum_leading(M, K, LRFA_SPECTRUM_LANCZOS, -1.0, NULL, NULL, &err);
+            tl = now() - t0;
+            if (!sp) die("spectrum", &err);
+            for (i = 0; i < K; i++) e = fmax(e, fabs(sp->s[i] - ref[i]) / ref[0]);
+            printf("%s{\"K\": %lld, \"max_err\": %.3e, \"bound\": %.3e, \"seconds\": %.4f, \"method\": \"%s\", "
+                   "\"check\": \"%s\", \"products\": %lld}",
+                   K > 1 ? ", " : "", (long long)K, e, sp->error_bound, tl, sp->method,
+                   strcmp(sp->method, "lanczos") ? "dgesdd" : lrfa_lanczos_check_name(sp->lanczos.check),
+                   (long long)sp->lanczos.products);
+            lrfa_spectrum_free(sp);
+        }
+        printf("]}\n");
+        fflush(stdout);
+        free(ref);
+        lrfa_matrix_free(M);
+    }
     return 0;
 }
 
@@ -290,6 +362,7 @@ int main(int argc, char **argv)
     if (argc >= 5 && !strcmp(argv[1], "spectrum")) return spectrum_mode(argv);
     if (argc >= 5 && !strcmp(argv[1], "sparse-spectrum")) return sparse_spectrum_mode(argv);
     if (argc >= 6 && !strcmp(argv[1], "write")) return write_mode(argv);
+    if (argc >= 3 && !strcmp(argv[1], "spectrum-cases")) return spectrum_cases_mode(argv);
     fprintf(stderr, "usage: bench_lrfa iter|stream|dgemm|spectrum|sparse-spectrum|write ... (see the source)\n");
     return 2;
 }

@@ -116,7 +116,7 @@ def svds_file_case(args):
     t0 = time.perf_counter()
     s = scipy.sparse.linalg.svds(Y, k=k, return_singular_vectors=False)
     print(json.dumps({"mode": "svds", "n": Y.shape[0], "k": k, "seconds": time.perf_counter() - t0,
-                      "s1": float(max(s)), "same_matrix": True}))
+                      "s1": float(max(s)), "sk": float(min(s)), "same_matrix": True}))
 
 
 def gesdd_case(args):
