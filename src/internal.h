@@ -31,6 +31,13 @@ typedef void (*lrfa_range_fn)(int64_t begin, int64_t end, int worker, void *ctx)
 int lrfa_parallel_range(int64_t count, int64_t min_chunk, lrfa_range_fn fn, void *ctx);
 int lrfa_threads(void);
 
+/* Brackets a section whose heavy work runs on the library's own threads:
+ * OpenBLAS runs on one thread meanwhile (its idle workers would otherwise
+ * spin on the cores). Sections nest and may overlap across threads; the
+ * last to end restores OpenBLAS's thread count. */
+void lrfa_blas_serial_begin(void);
+void lrfa_blas_serial_end(void);
+
 /* Strict, correctly rounded decimal number parsing (mmio_read.c). */
 typedef enum { NUM_OK, NUM_SYNTAX, NUM_OVERFLOW, NUM_NONFINITE, NUM_NEGATIVE } num_status;
 num_status lrfa_parse_double(const char *s, int integer_only, double *out);
@@ -64,6 +71,15 @@ struct lrfa_problem;
 struct lrfa_dense;
 lrfa_status lrfa_fa_prediction_from(const struct lrfa_problem *P, const struct lrfa_dense *BY, double *pred,
                                     lrfa_error *err);
+
+/* One pass of block classical Gram-Schmidt (blockgs.c): T = Q^T X
+ * (cnt x w), then X -= Q T, for Q len x cnt and X len x w column-major,
+ * reading Q from memory once for each; part holds lrfa_threads() * cnt * w
+ * doubles. The bits depend on the thread count only. */
+void lrfa_gs_pass(const double *Q, int64_t len, int64_t cnt, double *X, int64_t w, double *T, double *part);
+/* For the tests: 0 runs the baseline kernels, 1 AVX2 where the processor has
+ * it, -1 (the default) chooses by the processor. */
+void lrfa_gs_set_isa(int avx2);
 
 /* The memory the library plans against, in bytes: the limit set with
  * lrfa_set_memory_limit, else physical memory (0 when unknown). */

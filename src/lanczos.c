@@ -6,7 +6,8 @@
  *     U_j R_j   = A V_j - (earlier U) coefficients,
  *     V_{j+1} G_j = A^T U_j - V_j R_j^T - (earlier V) coefficients,
  * each new block orthogonalized against every earlier vector (block
- * classical Gram-Schmidt, repeated when a pass removes most of a column)
+ * classical Gram-Schmidt, blockgs.c, repeated when a pass removes most of
+ * a column)
  * and then among itself, so that A V = U H exactly, with H = U^T A V, and
  * A^T U = V H^T + V_next F. If H = P diag(theta) Q^T, the Ritz triplets
  * (theta_i, U P e_i, V Q e_i) satisfy ||A^T u_i - theta_i v_i|| = ||F P e_i||.
@@ -52,8 +53,9 @@
 
 /* X[:, :keep] <- X[:, :d] R[:, :keep] in place (X len x d, leading
  * dimension len, R d x d with leading dimension ldr), a block of rows at a
- * time through tmp (RESTART_ROWS x keep): rows of the product depend only on
- * the same rows of X, so no copy of the whole basis is needed. */
+ * time through tmp (RESTART_ROWS x keep for each thread): rows of the
+ * product depend only on the same rows of X, so no copy of the whole basis
+ * is needed. */
 #define RESTART_ROWS 512
 
 /* the basis may pass the 3k + 40 vectors a side it would like only up to
@@ -63,16 +65,40 @@
 /* the failure probability the missed-copy check accepts */
 #define MISS_PROB 1e-10
 
+typedef struct restart_ctx {
+    double *X, *tmp; /* tmp: RESTART_ROWS x keep per worker */
+    const double *R;
+    int64_t len, d, keep, ldr;
+} restart_ctx;
+
+static void restart_chunk(int64_t b0, int64_t b1, int worker, void *arg)
+{
+    const restart_ctx *r = arg;
+    double *tmp = r->tmp + (int64_t)worker * RESTART_ROWS * r->keep;
+    int64_t blk, c;
+    for (blk = b0; blk < b1; blk++) {
+        int64_t i0 = blk * RESTART_ROWS, b = r->len - i0 < RESTART_ROWS ? r->len - i0 : RESTART_ROWS;
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)b, (int)r->keep, (int)r->d, 1.0, r->X + i0,
+                    (int)r->len, r->R, (int)r->ldr, 0.0, tmp, (int)b);
+        for (c = 0; c < r->keep; c++) memcpy(r->X + i0 + c * r->len, tmp + c * b, sizeof(double) * (size_t)b);
+    }
+}
+
+/* the blocks of rows go to the library's threads, OpenBLAS on one each */
 static void restart_basis(double *X, int64_t len, int64_t d, int64_t keep, const double *R, int64_t ldr, double *tmp)
 {
-    int64_t i0, c;
-    if (keep == 0 || d == 0) return;
-    for (i0 = 0; i0 < len; i0 += RESTART_ROWS) {
-        int64_t b = len - i0 < RESTART_ROWS ? len - i0 : RESTART_ROWS;
-        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)b, (int)keep, (int)d, 1.0, X + i0, (int)len, R,
-                    (int)ldr, 0.0, tmp, (int)b);
-        for (c = 0; c < keep; c++) memcpy(X + i0 + c * len, tmp + c * b, sizeof(double) * (size_t)b);
-    }
+    restart_ctx r;
+    if (keep == 0 || d == 0 || len == 0) return;
+    r.X = X;
+    r.tmp = tmp;
+    r.R = R;
+    r.len = len;
+    r.d = d;
+    r.keep = keep;
+    r.ldr = ldr;
+    lrfa_blas_serial_begin();
+    lrfa_parallel_range((len + RESTART_ROWS - 1) / RESTART_ROWS, 16, restart_chunk, &r);
+    lrfa_blas_serial_end();
 }
 
 /* The state of one run. The operator is op(A) = A, or A^T when A has more
@@ -93,10 +119,14 @@ typedef struct gkl {
     double *Rb;      /* bmax x bmax: the in-block factor */
     double *nrm;     /* 2 bmax: column norms */
     double *orig;    /* bmax: norms of a new block before orthogonalization */
-    double *tmp;     /* RESTART_ROWS x cap */
+    double *gs_part; /* threads x (cap + bmax) x bmax: partial Gram-Schmidt coefficients */
+    double *tmp;     /* threads x RESTART_ROWS x cap */
     double *work;    /* sparse products */
     double *theta_l; /* cap: the locked values */
     int64_t l, d, w; /* locked, active, next-block width */
+    int64_t steps;   /* block steps in this round */
+    int restarted;   /* this round has restarted (the probability bound no longer applies) */
+    int64_t checked; /* d at the last check of the Ritz values */
     int64_t f0;      /* F's columns before f0 are zero */
     double brk;      /* a new vector shorter than this is rounding noise */
     lrfa_rng rng;
@@ -123,10 +153,7 @@ static void block_reorth(gkl *g, const double *Q, int64_t len, int64_t cnt, doub
     for (c = 0; c < w; c++) before[c] = lrfa_vec_norm(X + c * len, len);
     for (pass = 0; pass < 3; pass++) {
         int again = 0;
-        cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)cnt, (int)w, (int)len, 1.0, Q, (int)len, X,
-                    (int)len, 0.0, g->T, (int)cnt);
-        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)len, (int)w, (int)cnt, -1.0, Q, (int)len, g->T,
-                    (int)cnt, 1.0, X, (int)len);
+        lrfa_gs_pass(Q, len, cnt, X, w, g->T, g->gs_part);
         if (C)
             for (c = 0; c < w; c++)
                 for (i = 0; i < cnt; i++) C[i + c * ldc] += g->T[i + c * cnt];
@@ -212,6 +239,9 @@ static int64_t gkl_start(gkl *g, int64_t b)
     g->d = 0;
     g->f0 = 0;
     g->w = 0;
+    g->steps = 0;
+    g->restarted = 0;
+    g->checked = 0;
     if (b <= 0) return 0;
     lrfa_rng_fill_gaussian(&g->rng, X, m * b, 1.0);
     block_reorth(g, g->V, m, g->l, X, b, NULL, 0);
@@ -446,14 +476,14 @@ lrfa_status lrfa_svd_lanczos_with(const lrfa_matrix *A, int64_t k, const lrfa_la
     gkl g;
     int sw = A->cols > A->rows;
     int64_t n = sw ? A->cols : A->rows, m = sw ? A->rows : A->cols, kmax = m;
-    int64_t cap, b, i, want, round = 0, budget, missed = 0, last_check = 0, steps_round = 0, keep;
+    int64_t cap, b, i, want, round = 0, budget, missed = 0, keep;
     double *theta = NULL, *resid = NULL, *scratch = NULL, tol, next = 0.0, s1 = 0.0;
     int64_t *sel = NULL;
     lrfa_dense *P = NULL, *Q = NULL;
     lrfa_status st = LRFA_OK;
     uint64_t mem = lrfa_memory_budget();
     double budget_bytes, fro;
-    int restarted_round = 0, converged = 0, exhausted = 0;
+    int converged = 0, exhausted = 0, serial = 0;
     lrfa_lanczos_check check = LRFA_CHECK_NONE;
 
     memset(&g, 0, sizeof g);
@@ -506,14 +536,15 @@ lrfa_status lrfa_svd_lanczos_with(const lrfa_matrix *A, int64_t k, const lrfa_la
     g.Rb = lrfa_alloc_array(g.bmax * g.bmax, sizeof(double));
     g.nrm = lrfa_alloc_array(2 * g.bmax, sizeof(double));
     g.orig = lrfa_alloc_array(g.bmax, sizeof(double));
-    g.tmp = lrfa_alloc_array(RESTART_ROWS * cap + cap * g.bmax, sizeof(double));
+    g.gs_part = lrfa_alloc_array((int64_t)lrfa_threads() * (cap + g.bmax) * g.bmax, sizeof(double));
+    g.tmp = lrfa_alloc_array((int64_t)lrfa_threads() * RESTART_ROWS * cap + cap * g.bmax, sizeof(double));
     g.theta_l = lrfa_alloc_array(cap + g.bmax, sizeof(double));
     theta = lrfa_alloc_array(cap, sizeof(double));
     resid = lrfa_alloc_array(cap, sizeof(double));
     scratch = lrfa_alloc_array(cap * cap + cap, sizeof(double));
     sel = lrfa_alloc_array(cap, sizeof(int64_t));
     if (A->storage == LRFA_STORAGE_SPARSE) g.work = lrfa_alloc_array(lrfa_y_block_work(A, g.bmax), sizeof(double));
-    if (!g.U || !g.V || !g.H || !g.F || !g.T || !g.Rb || !g.nrm || !g.orig || !g.tmp || !g.theta_l || !theta || !resid ||
+    if (!g.U || !g.V || !g.H || !g.F || !g.T || !g.Rb || !g.nrm || !g.orig || !g.gs_part || !g.tmp || !g.theta_l || !theta || !resid ||
         !scratch || !sel || (A->storage == LRFA_STORAGE_SPARSE && !g.work)) {
         st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for Lanczos on a %lld x %lld matrix", (long long)A->rows,
                        (long long)A->cols);
@@ -526,6 +557,10 @@ lrfa_status lrfa_svd_lanczos_with(const lrfa_matrix *A, int64_t k, const lrfa_la
     }
     g.brk = 1e3 * DBL_EPSILON * fro;
     lrfa_rng_seed(&g.rng, opt->seed, 20);
+    /* with a sparse A every large product and every pass over the basis
+     * runs on the library's threads (yops.c, blockgs.c) */
+    serial = A->storage == LRFA_STORAGE_SPARSE;
+    if (serial) lrfa_blas_serial_begin();
     want = k;
     keep = k + (k / 2 > 10 ? k / 2 : 10);
     if (gkl_start(&g, b) == 0) {
@@ -544,13 +579,13 @@ lrfa_status lrfa_svd_lanczos_with(const lrfa_matrix *A, int64_t k, const lrfa_la
                 st = lrfa_fail(err, LRFA_ENUMERIC, 0, "Lanczos: the u basis could not be extended");
                 goto done;
             }
-            steps_round++;
-            if (g.d >= want && (g.d - last_check >= (g.d / 8 > 10 ? g.d / 8 : 10) || g.w == 0 ||
+            g.steps++;
+            if (g.d >= want && (g.d - g.checked >= (g.d / 8 > 10 ? g.d / 8 : 10) || g.w == 0 ||
                                 g.d + g.w > room || round > 0))
                 break;
         }
         if (g.w == 0) exhausted = 1; /* the v side is spanned: H's values are exact */
-        last_check = g.d;
+        g.checked = g.d;
         if (g.d == 0) {
             /* nothing active: the locked values are all there is */
             converged = 1;
@@ -563,7 +598,7 @@ lrfa_status lrfa_svd_lanczos_with(const lrfa_matrix *A, int64_t k, const lrfa_la
             if (g.theta_l[i] > s1) s1 = g.theta_l[i];
 #ifdef LRFA_LANCZOS_TRACE
         fprintf(stderr, "round %lld step %lld d %lld l %lld w %lld products %lld theta0 %.10g r0 %.2e thetak %.10g rk %.2e\n",
-                (long long)round, (long long)steps_round, (long long)g.d, (long long)g.l, (long long)g.w,
+                (long long)round, (long long)g.steps, (long long)g.d, (long long)g.l, (long long)g.w,
                 (long long)g.products, theta[0], resid[0], theta[want - 1 < g.d ? want - 1 : 0],
                 resid[want - 1 < g.d ? want - 1 : 0]);
 #endif
@@ -584,9 +619,6 @@ lrfa_status lrfa_svd_lanczos_with(const lrfa_matrix *A, int64_t k, const lrfa_la
                     break;
                 }
                 round = 1;
-                steps_round = 0;
-                restarted_round = 0;
-                last_check = 0;
                 want = 1;
                 keep = 10 + b;
                 if (gkl_start(&g, b) == 0) {
@@ -597,9 +629,9 @@ lrfa_status lrfa_svd_lanczos_with(const lrfa_matrix *A, int64_t k, const lrfa_la
                 continue;
             }
         } else {
-            double sk = g.theta_l[k - 1], q = (double)steps_round, N = (double)(m - g.l);
+            double sk = g.theta_l[k - 1], q = (double)g.steps, N = (double)(m - g.l);
             int settled = exhausted || resid[0] <= tol * s1;
-            if (!settled && !restarted_round && q >= 1) {
+            if (!settled && !g.restarted && q >= 1) {
                 double e = q >= 2 ? log(1.648 * sqrt(N) / MISS_PROB) / (2.0 * q - 3.0) : 2.0;
                 e *= e;
                 if (e < 1.0 && theta[0] * theta[0] <= (1.0 - e) * sk * sk) {
@@ -625,9 +657,6 @@ lrfa_status lrfa_svd_lanczos_with(const lrfa_matrix *A, int64_t k, const lrfa_la
                 gkl_sort_locked(&g, k + g.bmax < g.cap - 4 * g.bmax ? k + g.bmax : k, scratch);
                 if (2 * b <= g.bmax && 4 * 2 * b <= g.cap - g.l) b *= 2;
                 round++;
-                steps_round = 0;
-                restarted_round = 0;
-                last_check = 0;
                 keep = 10 + b;
                 if (gkl_start(&g, b) == 0) {
                     converged = 1;
@@ -644,8 +673,8 @@ lrfa_status lrfa_svd_lanczos_with(const lrfa_matrix *A, int64_t k, const lrfa_la
             if (kk > g.cap - g.l - 2 * g.w) kk = g.cap - g.l - 2 * g.w;
             if (kk < want) kk = want < g.d ? want : g.d;
             gkl_restart(&g, P, Q, theta, kk);
-            if (round > 0) restarted_round = 1;
-            last_check = g.d;
+            g.restarted = 1;
+            g.checked = g.d;
             if (info) info->restarts++;
         }
     }
@@ -687,6 +716,7 @@ lrfa_status lrfa_svd_lanczos_with(const lrfa_matrix *A, int64_t k, const lrfa_la
         info->rounds = round + 1;
     }
 done:
+    if (serial) lrfa_blas_serial_end();
     lrfa_dealloc(g.U);
     lrfa_dealloc(g.V);
     lrfa_dealloc(g.H);
@@ -695,6 +725,7 @@ done:
     lrfa_dealloc(g.Rb);
     lrfa_dealloc(g.nrm);
     lrfa_dealloc(g.orig);
+    lrfa_dealloc(g.gs_part);
     lrfa_dealloc(g.tmp);
     lrfa_dealloc(g.work);
     lrfa_dealloc(g.theta_l);

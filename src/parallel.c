@@ -1,4 +1,5 @@
 /* parallel.c: a parallel loop over a range, on short-lived POSIX threads. */
+#include <cblas.h>
 #include <pthread.h>
 #include <unistd.h>
 #include "internal.h"
@@ -58,4 +59,29 @@ int lrfa_parallel_range(int64_t count, int64_t min_chunk, lrfa_range_fn fn, void
         else fn(task[w].begin, task[w].end, w, ctx); /* could not start: do it here */
     }
     return workers;
+}
+
+/* OpenBLAS's worker threads busy-wait for a while after each call, taking
+ * the cores from the library's own threads; a section whose heavy work runs
+ * on the library's threads holds OpenBLAS to one thread meanwhile. Nested
+ * and concurrent sections share one count: the first saves OpenBLAS's
+ * setting, the last restores it. */
+static pthread_mutex_t blas_lock = PTHREAD_MUTEX_INITIALIZER;
+static int blas_depth = 0, blas_saved = 1;
+
+void lrfa_blas_serial_begin(void)
+{
+    pthread_mutex_lock(&blas_lock);
+    if (blas_depth++ == 0) {
+        blas_saved = openblas_get_num_threads();
+        openblas_set_num_threads(1);
+    }
+    pthread_mutex_unlock(&blas_lock);
+}
+
+void lrfa_blas_serial_end(void)
+{
+    pthread_mutex_lock(&blas_lock);
+    if (blas_depth > 0 && --blas_depth == 0) openblas_set_num_threads(blas_saved);
+    pthread_mutex_unlock(&blas_lock);
 }

@@ -272,10 +272,9 @@ static double products(fit_state *s)
     int64_t n = s->n, m = s->m, r = s->r;
     if (s->fused) {
         /* Y W^T and (into GW, where the update wants it) Z^T Y in one pass */
-        int blas = openblas_get_num_threads();
-        openblas_set_num_threads(1);
+        lrfa_blas_serial_begin();
         lrfa_y_fused_gd(P->Y, s->Z, s->W, r, s->YWt, s->GW, s->partial, 64);
-        openblas_set_num_threads(blas);
+        lrfa_blas_serial_end();
     } else {
         lrfa_y_mul_wt(P->Y, P->Yt, s->W, r, s->YWt, s->work);
     }

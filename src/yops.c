@@ -76,6 +76,16 @@ static void untranspose_chunk(int64_t i0, int64_t i1, int worker, void *arg)
         for (k = 0; k < c->r; k++) c->out[k + i * c->r] = c->in[i + k * c->n];
 }
 
+static void to_row_major(const double *in, int64_t n, int64_t r, double *out)
+{
+    untranspose_ctx c;
+    c.in = in;
+    c.out = out;
+    c.r = r;
+    c.n = n;
+    lrfa_parallel_range(n, 4096, untranspose_chunk, &c);
+}
+
 
 /* out (r x m) = op(A) Y for a dense Y, op(A) = A (A r x n) or Z^T (Z n x r) */
 static void dense_left(const lrfa_matrix *Y, int trans, const double *A, int64_t r, double *out)
@@ -112,16 +122,11 @@ void lrfa_y_left_mul(const lrfa_matrix *Y, const double *A, int64_t r, double *o
  * work Y by columns. */
 void lrfa_y_zt_mul(const lrfa_matrix *Y, const double *Z, int64_t r, double *out, double *work)
 {
-    untranspose_ctx c;
     if (Y->storage == LRFA_STORAGE_DENSE) {
         dense_left(Y, 1, Z, r, out);
         return;
     }
-    c.in = Z;
-    c.out = work;
-    c.r = r;
-    c.n = Y->rows;
-    lrfa_parallel_range(Y->rows, 4096, untranspose_chunk, &c);
+    to_row_major(Z, Y->rows, r, work);
     sparse_left(Y->sparse, work, r, out);
 }
 
@@ -224,24 +229,14 @@ void lrfa_y_mul_block(const lrfa_matrix *Y, int trans, const double *X, int64_t 
     }
     if (trans) {
         double *Xt = work, *outT = work + w * n;
-        untranspose_ctx u;
-        u.in = X;
-        u.out = Xt;
-        u.r = w;
-        u.n = n;
-        lrfa_parallel_range(n, 4096, untranspose_chunk, &u);
+        to_row_major(X, n, w, Xt);
         sparse_left(Y->sparse, Xt, w, outT);
         to_column_major(outT, w, m, out);
     } else {
         double *Xt = work, *acc = work + w * m;
-        untranspose_ctx u;
         scatter_ctx sc;
         gather_ctx g;
-        u.in = X;
-        u.out = Xt;
-        u.r = w;
-        u.n = m;
-        lrfa_parallel_range(m, 4096, untranspose_chunk, &u);
+        to_row_major(X, m, w, Xt);
         sc.S = Y->sparse;
         sc.Xt = Xt;
         sc.w = w;
