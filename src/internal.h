@@ -72,6 +72,11 @@ struct lrfa_dense;
 lrfa_status lrfa_fa_prediction_from(const struct lrfa_problem *P, const struct lrfa_dense *BY, double *pred,
                                     lrfa_error *err);
 
+/* Whether dgesdd on a dense copy of Y, its workspace and (vectors != 0)
+ * the singular vectors fit in memory (spectrum.c). */
+struct lrfa_matrix;
+int lrfa_spectrum_full_fits(const struct lrfa_matrix *Y, int vectors);
+
 /* One pass of block classical Gram-Schmidt (blockgs.c): T = Q^T X
  * (cnt x w), then X -= Q T, for Q len x cnt and X len x w column-major,
  * reading Q from memory once for each; part holds lrfa_threads() * cnt * w

@@ -30,7 +30,9 @@
  *     delta^2 <= (1 - eps) s_k^2, eps = (ln(1.648 sqrt(N) / p) / (2q - 3))^2:
  *     by the bound of Kuczynski and Wozniakowski (1992) for Lanczos from a
  *     random start in R^N, the largest value of the deflated matrix then
- *     exceeds s_k with probability below p = 1e-10.
+ *     exceeds s_k with probability below p; p is 1e-10 over the number of
+ *     tests a round can make, so the round errs with probability below
+ *     1e-10.
  * A column that vanishes (an invariant subspace) is replaced by a random
  * direction orthogonal to everything so far, which also finds copies.
  *
@@ -62,7 +64,9 @@
  * this size */
 #define BASIS_BYTES 268435456.0 /* 256 MiB */
 
-/* the failure probability the missed-copy check accepts */
+/* the failure probability the missed-copy check accepts in a round: each of
+ * the round's tests (at most one per block step, so at most cap of them)
+ * is held to MISS_PROB / cap, and the union bound gives MISS_PROB */
 #define MISS_PROB 1e-10
 
 typedef struct restart_ctx {
@@ -130,7 +134,7 @@ typedef struct gkl {
     int64_t f0;      /* F's columns before f0 are zero */
     double brk;      /* a new vector shorter than this is rounding noise */
     lrfa_rng rng;
-    int64_t products; /* products of op(A) with a vector (as many with op(A)^T) */
+    int64_t products; /* products of op(A) or op(A)^T with a vector */
 } gkl;
 
 static void op_mul(const gkl *g, int trans, const double *X, int64_t w, double *out)
@@ -512,10 +516,11 @@ lrfa_status lrfa_svd_lanczos_with(const lrfa_matrix *A, int64_t k, const lrfa_la
     }
     if ((double)(cap + g.bmax) > budget_bytes / (8.0 * (double)(n + m + 2)))
         cap = (int64_t)(budget_bytes / (8.0 * (double)(n + m + 2))) - g.bmax;
-    if (cap > kmax) cap = kmax;
-    if (cap < k + 1) cap = k + 1 <= kmax ? k + 1 : kmax;
     /* below the whole space, the basis must hold the k values and three
-     * blocks, and the largest block four times over beside them */
+     * blocks (of one vector at the least; more than the budget if need be),
+     * and the largest block four times over beside them */
+    if (cap < k + 3) cap = k + 3;
+    if (cap > kmax) cap = kmax;
     while (b > 1 && cap < kmax && k + 3 * b > cap) b--;
     if (g.bmax < b) g.bmax = b;
     while (g.bmax > b && cap < kmax && k + 4 * g.bmax > cap) g.bmax /= 2;
@@ -632,7 +637,7 @@ lrfa_status lrfa_svd_lanczos_with(const lrfa_matrix *A, int64_t k, const lrfa_la
             double sk = g.theta_l[k - 1], q = (double)g.steps, N = (double)(m - g.l);
             int settled = exhausted || resid[0] <= tol * s1;
             if (!settled && !g.restarted && q >= 1) {
-                double e = q >= 2 ? log(1.648 * sqrt(N) / MISS_PROB) / (2.0 * q - 3.0) : 2.0;
+                double e = q >= 2 ? log(1.648 * sqrt(N) * (double)g.cap / MISS_PROB) / (2.0 * q - 3.0) : 2.0;
                 e *= e;
                 if (e < 1.0 && theta[0] * theta[0] <= (1.0 - e) * sk * sk) {
                     next = theta[0];
@@ -672,6 +677,7 @@ lrfa_status lrfa_svd_lanczos_with(const lrfa_matrix *A, int64_t k, const lrfa_la
             if (kk > g.d - g.w) kk = g.d - g.w;
             if (kk > g.cap - g.l - 2 * g.w) kk = g.cap - g.l - 2 * g.w;
             if (kk < want) kk = want < g.d ? want : g.d;
+            if (kk + g.w > g.cap - g.l) break; /* no room to go on (cannot happen with cap >= k + 3): not settled */
             gkl_restart(&g, P, Q, theta, kk);
             g.restarted = 1;
             g.checked = g.d;

@@ -93,9 +93,7 @@ lrfa_status lrfa_problem_recheck(lrfa_problem *P, lrfa_error *err)
     o.seed = 2;
     o.max_products = 4 * (20 * kmin + 1000);
     /* dgesdd when its dense copy (and vectors) fit */
-    if (kmin <= LRFA_DENSE_FALLBACK_MAX && lrfa_fits_in_memory(P->n, P->m, 0) &&
-        lrfa_fits_in_memory(kmin, 4 * kmin + 8 + (P->n > P->m ? P->n : P->m), 0))
-        method = LRFA_SPECTRUM_FULL;
+    if (kmin <= LRFA_DENSE_FALLBACK_MAX && lrfa_spectrum_full_fits(P->Y, P->kvec > 0)) method = LRFA_SPECTRUM_FULL;
     if (P->kvec > 0) {
         U = lrfa_dense_alloc(P->n, P->kvec, err);
         V = lrfa_dense_alloc(P->m, P->kvec, err);
@@ -107,6 +105,8 @@ lrfa_status lrfa_problem_recheck(lrfa_problem *P, lrfa_error *err)
     }
     sp = lrfa_spectrum_leading_with(P->Y, method == LRFA_SPECTRUM_FULL ? kmin : k, method, P->spectrum->rank_tol, &o,
                                     U, V, err);
+    if (!sp && method == LRFA_SPECTRUM_FULL && err && err->status == LRFA_ENOMEM)
+        sp = lrfa_spectrum_leading_with(P->Y, k, LRFA_SPECTRUM_LANCZOS, P->spectrum->rank_tol, &o, U, V, err);
     if (!sp) {
         lrfa_dense_free(U);
         lrfa_dense_free(V);

@@ -68,9 +68,7 @@ static void fill_opt_truncated(lrfa_spectrum *sp)
     }
 }
 
-/* Whether dgesdd on a dense copy of Y (and its workspace, and the vectors
- * when wanted) fits in memory. */
-static int full_fits(const lrfa_matrix *Y, int vectors)
+int lrfa_spectrum_full_fits(const lrfa_matrix *Y, int vectors)
 {
     int64_t kmax = Y->rows < Y->cols ? Y->rows : Y->cols, big = Y->rows > Y->cols ? Y->rows : Y->cols;
     return lrfa_fits_in_memory(Y->rows, Y->cols, 0) && lrfa_fits_in_memory(kmax, 4 * kmax + 8, 0) &&
@@ -86,7 +84,7 @@ static lrfa_spectrum *spectrum_full(const lrfa_matrix *Y, double rank_tol, lrfa_
     lrfa_spectrum *sp;
     lrfa_dense *A;
     double fro = lrfa_matrix_fro_norm(Y), *s;
-    if (!full_fits(Y, U != NULL)) {
+    if (!lrfa_spectrum_full_fits(Y, U != NULL)) {
         lrfa_fail(err, LRFA_ENOMEM, 0, "the full SVD of a %lld x %lld matrix needs more memory than this machine has",
                   (long long)Y->rows, (long long)Y->cols);
         return NULL;
@@ -137,15 +135,15 @@ lrfa_spectrum *lrfa_spectrum_leading_with(const lrfa_matrix *Y, int64_t k, lrfa_
      * whose dense copy fits (a Krylov space of all of them costs more) */
     if (method == LRFA_SPECTRUM_AUTO)
         method = (Y->storage == LRFA_STORAGE_DENSE && kmax <= LRFA_FULL_SVD_MAX) || kmax == 0 ||
-                         (k == kmax && kmax <= LRFA_DENSE_FALLBACK_MAX && full_fits(Y, U != NULL))
+                         (k == kmax && kmax <= LRFA_DENSE_FALLBACK_MAX && lrfa_spectrum_full_fits(Y, U != NULL))
                      ? LRFA_SPECTRUM_FULL
                      : LRFA_SPECTRUM_LANCZOS;
     if (method == LRFA_SPECTRUM_FULL) return spectrum_full(Y, rank_tol, U, V, err);
     if (lopt) o = *lopt;
     else lrfa_lanczos_options_default(&o);
-    /* with dgesdd to fall back on, Lanczos gets about twice the products
-     * that would span the space before it gives up */
-    fallback = kmax <= LRFA_DENSE_FALLBACK_MAX && full_fits(Y, U != NULL);
+    /* with dgesdd to fall back on, Lanczos gets about the products that
+     * would span the space (min(rows, cols) each way) before it gives up */
+    fallback = kmax <= LRFA_DENSE_FALLBACK_MAX && lrfa_spectrum_full_fits(Y, U != NULL);
     if (fallback && o.max_products <= 0) o.max_products = 2 * kmax + 1000;
     s = lrfa_calloc_array(k, sizeof(double));
     if (!s) {

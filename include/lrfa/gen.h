@@ -37,7 +37,8 @@ lrfa_sparse *lrfa_gen_sparse_lowrank(int64_t n, int64_t m, int64_t k, const doub
 /* The sparse matrix of a graph whose symmetries make singular values come
  * in pairs or tight clusters (the hard cases of a truncated spectrum):
  *   cycle:N        adjacency of the cycle on N >= 3 nodes: values |2 cos(2 pi j / N)|,
- *                  most of them four times, clustered near 2
+ *                  most of them four times for even N (twice for odd N),
+ *                  clustered near 2
  *   grid:PxQ       Laplacian of the P x Q grid: values (2 - 2 cos(pi i / P)) +
  *                  (2 - 2 cos(pi j / Q)), in pairs when P = Q
  *   hypercube:D    adjacency of the D-cube on 2^D nodes (D <= 20): values

@@ -24,7 +24,7 @@ static const char usage[] =
     "\n"
     "GRAPH, a sparse graph matrix with repeated and clustered singular values:\n"
     "  cycle:N          adjacency of the cycle on N nodes: |2 cos(2 pi j / N)|, most\n"
-    "                   four times, clustered near 2\n"
+    "                   four times for even N (twice for odd N), clustered near 2\n"
     "  grid:PxQ         Laplacian of the P x Q grid (values in pairs when P = Q)\n"
     "  hypercube:D      adjacency of the D-cube, 2^D nodes, D <= 20: |D - 2i| with\n"
     "                   multiplicity C(D, i), twice that off the middle\n"

@@ -404,6 +404,40 @@ static void test_lanczos_graphs(void)
     }
 }
 
+/* A memory budget that leaves room for only k + 3 basis vectors (1 MiB for
+ * a 2048-node graph): Lanczos still finds 11, 11, 9 on the 11-cube, one
+ * vector at a time, and on the cycle, which it cannot settle in so small a
+ * space, it stops within its budget and says so (check "none") instead of
+ * looping. */
+static void test_lanczos_tiny_basis(void)
+{
+    lrfa_matrix *C = lrfa_matrix_wrap_sparse(lrfa_gen_graph("hypercube:11", NULL), NULL);
+    lrfa_matrix *Y = lrfa_matrix_wrap_sparse(lrfa_gen_graph("cycle:3000", NULL), NULL);
+    lrfa_lanczos_info info;
+    double s[3], e = 0.0;
+    int64_t k;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(C);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(Y);
+    lrfa_set_memory_limit((uint64_t)1 << 20);
+    for (k = 1; k <= 3; k++) {
+        static const double want[3] = {11, 11, 9};
+        int64_t i;
+        CU_ASSERT_EQUAL_FATAL(lrfa_svd_lanczos(C, k, 1e-12, 1, s, NULL, NULL, &info, NULL), LRFA_OK);
+        for (i = 0; i < k; i++) e = fmax(e, fabs(s[i] - want[i]) / 11.0);
+        CU_ASSERT(info.check != LRFA_CHECK_NONE);
+    }
+    printf("    11-cube with a basis of k + 3 vectors: block %lld at the end\n", (long long)info.block);
+    CHECK_REL("  11, 11, 9 for k = 1..3 (over s_1)", e, 0.0, 1.0, 1e-10);
+    CU_ASSERT_EQUAL_FATAL(lrfa_svd_lanczos(Y, 3, 1e-12, 1, s, NULL, NULL, &info, NULL), LRFA_OK);
+    printf("    cycle:3000, k = 3, the same budget: %lld products, check %s\n", (long long)info.products,
+           lrfa_lanczos_check_name(info.check));
+    CU_ASSERT(info.check == LRFA_CHECK_NONE);
+    CU_ASSERT(info.products <= 20 * 3000 + 1000 + 64);
+    lrfa_set_memory_limit(0);
+    lrfa_matrix_free(C);
+    lrfa_matrix_free(Y);
+}
+
 /* A GD fit at r = 2 on a sparse matrix whose 2 straddles r (values 3, 2, 2,
  * 2, 1): opt(2) comes from the truncated spectrum, and GD's final error is
  * not below it beyond rounding (a missed copy of 2 would make opt(2) too
@@ -562,6 +596,7 @@ void register_spectrum_suite(void)
     CU_add_test(s, "the block Gram-Schmidt kernel agrees with dgemm", test_block_gs_kernel);
     CU_add_test(s, "Lanczos: multiplicities 2, 3, 5 before, at and across K = 1..20", test_lanczos_multiplicities);
     CU_add_test(s, "Lanczos: grid, hypercube and cycle graph matrices", test_lanczos_graphs);
+    CU_add_test(s, "Lanczos in a basis of k + 3 vectors terminates", test_lanczos_tiny_basis);
     CU_add_test(s, "a GD fit at a multiple value: the gap is not negative", test_fit_gap_at_multiple);
     CU_add_test(s, "a fit below opt(r) is flagged, and the recheck fixes it", test_guard_recheck);
 }
