@@ -45,9 +45,6 @@
 #include <float.h>
 #include <math.h>
 #include <string.h>
-#ifdef LRFA_LANCZOS_TRACE
-#include <stdio.h>
-#endif
 #include "lrfa/linalg.h"
 #include "lrfa/rng.h"
 #include "internal.h"
@@ -574,7 +571,7 @@ lrfa_status lrfa_svd_lanczos_with(const lrfa_matrix *A, int64_t k, const lrfa_la
     }
 
     for (;;) {
-        int conv = 0;
+        int conv = 0, next_round = 0;
         int64_t room = g.cap - g.l, bw;
         /* extend while there is room for the block and no check is due */
         exhausted = 0;
@@ -601,12 +598,6 @@ lrfa_status lrfa_svd_lanczos_with(const lrfa_matrix *A, int64_t k, const lrfa_la
         s1 = theta[0];
         for (i = 0; i < g.l; i++)
             if (g.theta_l[i] > s1) s1 = g.theta_l[i];
-#ifdef LRFA_LANCZOS_TRACE
-        fprintf(stderr, "round %lld step %lld d %lld l %lld w %lld products %lld theta0 %.10g r0 %.2e thetak %.10g rk %.2e\n",
-                (long long)round, (long long)g.steps, (long long)g.d, (long long)g.l, (long long)g.w,
-                (long long)g.products, theta[0], resid[0], theta[want - 1 < g.d ? want - 1 : 0],
-                resid[want - 1 < g.d ? want - 1 : 0]);
-#endif
         if (round == 0) {
             conv = g.d >= want;
             for (i = 0; i < want && i < g.d && conv; i++)
@@ -625,13 +616,7 @@ lrfa_status lrfa_svd_lanczos_with(const lrfa_matrix *A, int64_t k, const lrfa_la
                 }
                 round = 1;
                 want = 1;
-                keep = 10 + b;
-                if (gkl_start(&g, b) == 0) {
-                    converged = 1;
-                    check = LRFA_CHECK_EXACT;
-                    break;
-                }
-                continue;
+                next_round = 1;
             }
         } else {
             double sk = g.theta_l[k - 1], q = (double)g.steps, N = (double)(m - g.l);
@@ -662,14 +647,19 @@ lrfa_status lrfa_svd_lanczos_with(const lrfa_matrix *A, int64_t k, const lrfa_la
                 gkl_sort_locked(&g, k + g.bmax < g.cap - 4 * g.bmax ? k + g.bmax : k, scratch);
                 if (2 * b <= g.bmax && 4 * 2 * b <= g.cap - g.l) b *= 2;
                 round++;
-                keep = 10 + b;
-                if (gkl_start(&g, b) == 0) {
-                    converged = 1;
-                    check = LRFA_CHECK_EXACT;
-                    break;
-                }
-                continue;
+                next_round = 1;
             }
+        }
+        if (next_round) {
+            /* a fresh block orthogonal to the locked vectors; none left
+             * means the locked ones span the space */
+            keep = 10 + b;
+            if (gkl_start(&g, b) == 0) {
+                converged = 1;
+                check = LRFA_CHECK_EXACT;
+                break;
+            }
+            continue;
         }
         if (g.products > budget) break; /* not converged */
         if (g.d + g.w > g.cap - g.l) {

@@ -114,12 +114,24 @@ int runs_execute(const lrfa_problem *P, run_job *jobs, int count, int workers, i
     return started + 1;
 }
 
+/* the first result below its opt(r), and how many there are */
+static const lrfa_result *first_suspect(const run_job *jobs, int count, int *how_many)
+{
+    const lrfa_result *first = NULL;
+    int i;
+    *how_many = 0;
+    for (i = 0; i < count; i++)
+        if (jobs[i].result && jobs[i].result->opt_suspect) {
+            if (!first) first = jobs[i].result;
+            ++*how_many;
+        }
+    return first;
+}
+
 int runs_execute_checked(lrfa_problem *P, run_job *jobs, int count, int workers, int show, const char *label)
 {
-    int used = runs_execute(P, jobs, count, workers, show, label), i, rc = 0, suspects = 0;
-    const lrfa_result *first = NULL;
-    for (i = 0; i < count && !first; i++)
-        if (jobs[i].result && jobs[i].result->opt_suspect) first = jobs[i].result;
+    int used = runs_execute(P, jobs, count, workers, show, label), i, rc = 0, suspects;
+    const lrfa_result *first = first_suspect(jobs, count, &suspects);
     if (first) rc = cli_recheck(label, P, first);
     if (rc < 0) return -1;
     if (rc == 1) {
@@ -128,13 +140,8 @@ int runs_execute_checked(lrfa_problem *P, run_job *jobs, int count, int workers,
             jobs[i].result = NULL;
         }
         used = runs_execute(P, jobs, count, workers, show, label);
+        first = first_suspect(jobs, count, &suspects);
     }
-    first = NULL;
-    for (i = 0; i < count; i++)
-        if (jobs[i].result && jobs[i].result->opt_suspect) {
-            if (!first) first = jobs[i].result;
-            suspects++;
-        }
     if (first) {
         cli_warn_suspect(label, P, first);
         if (suspects > 1) fprintf(stderr, "lrfa: %s: (%d runs in all are below their opt(r))\n", label, suspects);
