@@ -65,12 +65,14 @@ struct lrfa_problem *lrfa_problem_scaled(const struct lrfa_problem *P, double c,
  * it before and after to report LRFA_ENOMEM. */
 uint64_t lrfa_alloc_failures(void);
 
-/* FA's predicted limit from a B Y (r x m) the caller has already formed
- * (reference.c); lrfa_fa_prediction forms it and calls this. */
+/* FA's predicted limit from a B_eff Y (d x m) the caller has already formed
+ * (reference.c), through a rank-revealing basis of row(B_eff Y) whose
+ * dimension goes to *rank (when non-NULL); lrfa_fa_prediction forms B Y and
+ * calls this. */
 struct lrfa_problem;
 struct lrfa_dense;
 lrfa_status lrfa_fa_prediction_from(const struct lrfa_problem *P, const struct lrfa_dense *BY, double *pred,
-                                    lrfa_error *err);
+                                    int64_t *rank, lrfa_error *err);
 
 /* Whether dgesdd on a dense copy of Y, its workspace and (vectors != 0)
  * the singular vectors fit in memory (spectrum.c). */

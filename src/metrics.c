@@ -113,3 +113,44 @@ double lrfa_product_diff(const lrfa_dense *Z1, const lrfa_dense *W1, const lrfa_
     c.W2 = W2;
     return lrfa_blocked_norm(Z1->rows, W1->cols, diff_block, &c);
 }
+
+/* the leading k left (trans 0) or right (trans 1) singular vectors of A */
+lrfa_dense *lrfa_lead_basis(const lrfa_dense *A, int trans, int64_t k, lrfa_error *err)
+{
+    int64_t rows = A->rows, cols = A->cols, kmax = rows < cols ? rows : cols;
+    lrfa_dense *X = NULL, *U = NULL, *V = NULL;
+    double *s = NULL;
+    if (k < 1 || k > kmax) {
+        lrfa_fail(err, LRFA_EINPUT, 0, "lrfa_lead_basis: k = %lld is out of range", (long long)k);
+        return NULL;
+    }
+    X = lrfa_dense_copy(A, err);
+    U = lrfa_dense_alloc(rows, k, err);
+    V = lrfa_dense_alloc(cols, k, err);
+    s = lrfa_alloc_array(kmax, sizeof(double));
+    if (!X || !U || !V || !s || lrfa_svd(X, s, U, V, err) != LRFA_OK) {
+        if (!s) lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for a singular basis");
+        lrfa_dense_free(U);
+        lrfa_dense_free(V);
+        U = V = NULL;
+    }
+    lrfa_dense_free(X);
+    lrfa_dealloc(s);
+    if (trans) {
+        lrfa_dense_free(U);
+        return V;
+    }
+    lrfa_dense_free(V);
+    return U;
+}
+
+double lrfa_span_overlap_k(const lrfa_dense *A, int trans, int64_t k, const lrfa_dense *Q)
+{
+    lrfa_dense *Qa;
+    double ov;
+    if ((trans ? A->rows : A->cols) == k) return lrfa_span_overlap(A, trans, Q, 0, NULL);
+    Qa = lrfa_lead_basis(A, trans, k, NULL);
+    ov = Qa ? lrfa_subspace_overlap(Qa, Q, NULL) : NAN;
+    lrfa_dense_free(Qa);
+    return ov;
+}

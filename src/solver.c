@@ -1,26 +1,32 @@
-/* solver.c: the one-pass GD and FA iterations and the figures they report
- * (the mathematics is in include/lrfa/solver.h). */
+/* solver.c: the layered one-pass iteration for every rule and depth, and the
+ * figures it reports (the mathematics is in include/lrfa/solver.h). */
 #include <cblas.h>
 #include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <string.h>
 #include <time.h>
+#include "lrfa/linalg.h"
 #include "lrfa/metrics.h"
 #include "lrfa/rng.h"
 #include "lrfa/solver.h"
 #include "internal.h"
 #include "yops.h"
 
+#define MAXL LRFA_MAX_LAYERS
+
+static const char *const rule_names[LRFA_ALGO_COUNT] = {"gd", "fa", "dfa", "kp", "sign"};
+
 const char *lrfa_algo_name(lrfa_algo a)
 {
-    return a == LRFA_ALGO_FA ? "fa" : "gd";
+    return (unsigned)a < LRFA_ALGO_COUNT ? rule_names[a] : "unknown";
 }
 
 int lrfa_algo_parse(const char *name)
 {
-    if (!strcmp(name, "gd")) return LRFA_ALGO_GD;
-    if (!strcmp(name, "fa")) return LRFA_ALGO_FA;
+    int i;
+    for (i = 0; i < LRFA_ALGO_COUNT; i++)
+        if (!strcmp(name, rule_names[i])) return i;
     return -1;
 }
 
@@ -29,35 +35,87 @@ void lrfa_options_default(lrfa_options *opt)
     memset(opt, 0, sizeof *opt);
     opt->algo = LRFA_ALGO_GD;
     opt->rank = 0;
+    opt->depth = 0;
+    opt->decay = 1e-3;
+    opt->init = LRFA_INIT_GAUSSIAN;
     opt->lr = 0.0;
     opt->lr_scale = 0.2;
     opt->max_iters = 20000;
     opt->tol = 1e-10;
     opt->window = 100;
-    opt->init_scale = 1e-4;
+    opt->init_scale = -1.0;
     opt->feedback_scale = 1.0;
     opt->seed = 1;
     opt->log_every = 0;
     opt->exact_every = 0;
     opt->transpose = 0;
     opt->diverge_factor = 1e3;
+    opt->start_weights = NULL;
+    opt->start_feedback = NULL;
     opt->progress = NULL;
     opt->progress_data = NULL;
     opt->progress_every = 10;
 }
 
+int64_t lrfa_options_layers(const lrfa_options *opt, int64_t n, int64_t m, int64_t *d)
+{
+    int64_t L, l;
+    if (opt->depth == 0) {
+        d[0] = m;
+        d[1] = opt->rank;
+        d[2] = n;
+        return 2;
+    }
+    if (opt->depth < 2 || opt->depth > MAXL) return 0;
+    L = opt->depth;
+    d[0] = m;
+    for (l = 1; l < L; l++) d[l] = opt->widths[l - 1];
+    d[L] = n;
+    return L;
+}
+
+static int64_t narrowest(const int64_t *d, int64_t L)
+{
+    int64_t l, k = d[1];
+    for (l = 2; l < L; l++) k = d[l] < k ? d[l] : k;
+    return k;
+}
+
+static double init_scale_of(const lrfa_options *opt, int64_t L)
+{
+    return opt->init_scale >= 0.0 ? opt->init_scale : L == 2 ? 1e-4 : LRFA_DEEP_INIT_SCALE;
+}
+
 const char *lrfa_options_check(const lrfa_options *opt, int64_t n, int64_t m)
 {
-    static char msg[160];
-    int64_t k = n < m ? n : m;
-    if (opt->algo != LRFA_ALGO_GD && opt->algo != LRFA_ALGO_FA) return "algorithm: expected gd or fa";
+    static char msg[200];
+    int64_t k = n < m ? n : m, big = n > m ? n : m, d[MAXL + 1], L, l;
+    if ((unsigned)opt->algo >= LRFA_ALGO_COUNT) return "rule: expected gd, fa, dfa, kp or sign";
     if (k < 1) return "the matrix is empty: nothing to factor";
-    if (opt->rank < 1 || opt->rank > k) {
-        snprintf(msg, sizeof msg, "rank r = %lld is out of range: expected 1 <= r <= min(n, m) = %lld",
-                 (long long)opt->rank, (long long)k);
+    if (opt->depth == 0) {
+        if (opt->rank < 1 || opt->rank > k) {
+            snprintf(msg, sizeof msg, "rank r = %lld is out of range: expected 1 <= r <= min(n, m) = %lld",
+                     (long long)opt->rank, (long long)k);
+            return msg;
+        }
+    } else if (opt->depth < 2 || opt->depth > MAXL) {
+        snprintf(msg, sizeof msg, "depth L = %lld is out of range: expected 2 <= L <= %d", (long long)opt->depth,
+                 MAXL);
         return msg;
     }
-    if ((double)opt->rank * (double)(n > m ? n : m) > (double)INT_MAX) {
+    L = lrfa_options_layers(opt, n, m, d);
+    for (l = 1; l < L; l++) {
+        if (d[l] < 1) {
+            snprintf(msg, sizeof msg, "width d_%lld = %lld: expected at least 1", (long long)l, (long long)d[l]);
+            return msg;
+        }
+        if ((double)d[l] * (double)(big > d[l] ? big : d[l]) > (double)INT_MAX) {
+            snprintf(msg, sizeof msg, "width d_%lld = %lld: d x max(n, m) exceeds the 32-bit sizes of this BLAS",
+                     (long long)l, (long long)d[l]);
+            return msg;
+        }
+    }
+    if (opt->depth == 0 && (double)opt->rank * (double)big > (double)INT_MAX) {
         snprintf(msg, sizeof msg, "rank r = %lld: r x max(n, m) exceeds the 32-bit sizes of this BLAS",
                  (long long)opt->rank);
         return msg;
@@ -67,9 +125,18 @@ const char *lrfa_options_check(const lrfa_options *opt, int64_t n, int64_t m)
     if (opt->max_iters < 0) return "iterations: expected a non-negative number";
     if (!(opt->tol >= 0.0) || !isfinite(opt->tol)) return "tolerance: expected a non-negative number";
     if (opt->window < 1) return "convergence window: expected at least 1 iteration";
-    if (!(opt->init_scale > 0.0) || !isfinite(opt->init_scale)) return "initial scale: expected a positive number";
+    if (isnan(opt->init_scale) || !isfinite(opt->init_scale)) return "initial scale: expected a number >= 0";
+    if ((unsigned)opt->init > LRFA_INIT_ORTHOGONAL) return "initialization: expected gaussian or orthogonal";
+    if (opt->init_scale == 0.0 && !opt->start_weights) {
+        if (opt->algo == LRFA_ALGO_GD)
+            return "gd cannot leave a zero start (every gradient vanishes there): use an initial scale above 0";
+        if (opt->algo == LRFA_ALGO_SIGN)
+            return "sign symmetry cannot leave a zero start (its feedback sign(W) is zero there): use an initial "
+                   "scale above 0";
+    }
     if (!(opt->feedback_scale > 0.0) || !isfinite(opt->feedback_scale))
         return "feedback scale: expected a positive number";
+    if (!(opt->decay >= 0.0) || !isfinite(opt->decay)) return "decay: expected a non-negative number";
     if (opt->log_every < 0) return "logging interval: expected a non-negative number";
     if (opt->exact_every < 0) return "exact-error interval: expected a non-negative number";
     if (!(opt->diverge_factor > 1.0)) return "divergence factor: expected a number above 1";
@@ -77,47 +144,147 @@ const char *lrfa_options_check(const lrfa_options *opt, int64_t n, int64_t m)
     return NULL;
 }
 
-double lrfa_resolve_lr(const lrfa_problem *P, const lrfa_options *opt)
+/* s_1^(2 (L-1) / L): the unit of the step size's inverse (s_1 for L = 2) */
+static double step_unit(const lrfa_problem *P, int64_t L)
 {
-    if (opt->lr > 0.0) return opt->lr;
-    return P->s1 > 0.0 ? opt->lr_scale / P->s1 : opt->lr_scale;
+    double s1 = P->s1 > 0.0 ? P->s1 : 1.0;
+    return L == 2 ? s1 : pow(s1, 2.0 * (double)(L - 1) / (double)L);
 }
 
-/* Z_ij ~ N(0, init^2 s_1 / n), W_ij ~ N(0, init^2 s_1 / m) from stream 0;
- * B_ij ~ N(0, fb^2 s_1 / n) from stream 1. */
-lrfa_status lrfa_init_factors(const lrfa_problem *P, const lrfa_options *opt, lrfa_dense **Z,
-                              lrfa_dense **W, lrfa_dense **B, lrfa_error *err)
+double lrfa_resolve_lr(const lrfa_problem *P, const lrfa_options *opt)
 {
-    int64_t n = P->n, m = P->m, r = opt->rank;
-    double s1 = P->s1 > 0.0 ? P->s1 : 1.0;
+    int64_t d[MAXL + 1], L = lrfa_options_layers(opt, P->n, P->m, d);
+    if (opt->lr > 0.0) return opt->lr;
+    if (L < 2) L = 2;
+    return P->s1 > 0.0 ? opt->lr_scale / step_unit(P, L) : opt->lr_scale;
+}
+
+/* the feedback's shape: fa, kp d_l x d_{l+1}; dfa d_l x n */
+static int has_feedback(lrfa_algo a)
+{
+    return a == LRFA_ALGO_FA || a == LRFA_ALGO_DFA || a == LRFA_ALGO_KP;
+}
+
+static int64_t feedback_cols(lrfa_algo a, const int64_t *d, int64_t L, int64_t l)
+{
+    return a == LRFA_ALGO_DFA ? d[L] : d[l + 1];
+}
+
+/* Q (rows x cols) with orthonormal columns (rows >= cols) or rows, from the
+ * Gaussian entries it holds */
+static lrfa_status orthogonalize(lrfa_dense *A, lrfa_error *err)
+{
+    lrfa_dense *T;
+    lrfa_status st;
+    int64_t i, j;
+    if (A->rows >= A->cols) return lrfa_qr_orthonormal(A, err);
+    T = lrfa_dense_transpose(A, err);
+    if (!T) return err ? err->status : LRFA_ENOMEM;
+    st = lrfa_qr_orthonormal(T, err);
+    if (st == LRFA_OK)
+        for (j = 0; j < A->cols; j++)
+            for (i = 0; i < A->rows; i++) A->data[i + j * A->rows] = T->data[j + i * T->rows];
+    lrfa_dense_free(T);
+    return st;
+}
+
+static lrfa_dense *copy_checked(const lrfa_dense *A, int64_t rows, int64_t cols, const char *what, int64_t l,
+                                lrfa_error *err)
+{
+    if (!A || A->rows != rows || A->cols != cols) {
+        lrfa_fail(err, LRFA_EINPUT, 0, "the starting %s_%lld is %lld x %lld: expected %lld x %lld", what,
+                  (long long)l, A ? (long long)A->rows : 0LL, A ? (long long)A->cols : 0LL, (long long)rows,
+                  (long long)cols);
+        return NULL;
+    }
+    return lrfa_dense_copy(A, err);
+}
+
+/* Stream 0: W_L, then W_1 .. W_{L-1}, entries N(0, e^2 s_1^(2/L) / max(d_l,
+ * d_{l-1})) (orthogonal: e s_1^(1/L) Q); stream 1: B_1 .. B_{L-1}. */
+lrfa_status lrfa_init_layers(const lrfa_problem *P, const lrfa_options *opt, lrfa_dense **W, lrfa_dense **B,
+                             lrfa_error *err)
+{
+    int64_t d[MAXL + 1], L = lrfa_options_layers(opt, P->n, P->m, d), l, k;
+    double s1 = P->s1 > 0.0 ? P->s1 : 1.0, e = init_scale_of(opt, L), root = L == 2 ? s1 : pow(s1, 2.0 / (double)L);
     lrfa_rng rng;
-    *Z = lrfa_dense_alloc(n, r, err);
-    *W = lrfa_dense_alloc(r, m, err);
-    *B = NULL;
-    if (!*Z || !*W) goto fail;
+    lrfa_status st = LRFA_OK;
+    for (l = 0; l < MAXL; l++) W[l] = B[l] = NULL;
+    if (L < 2) return lrfa_fail(err, LRFA_EINPUT, 0, "the network has no layers");
     lrfa_rng_seed(&rng, opt->seed, 0);
-    lrfa_rng_fill_gaussian(&rng, (*Z)->data, n * r, opt->init_scale * sqrt(s1 / (double)n));
-    lrfa_rng_fill_gaussian(&rng, (*W)->data, r * m, opt->init_scale * sqrt(s1 / (double)m));
-    if (opt->algo == LRFA_ALGO_FA) {
-        *B = lrfa_dense_alloc(r, n, err);
-        if (!*B) goto fail;
+    for (k = 0; k < L; k++) {
+        l = k == 0 ? L : k; /* the top first */
+        if (opt->start_weights) {
+            W[l - 1] = copy_checked(opt->start_weights[l - 1], d[l], d[l - 1], "W", l, err);
+            if (!W[l - 1]) goto fail;
+            continue;
+        }
+        if (!(W[l - 1] = lrfa_dense_alloc(d[l], d[l - 1], err))) goto fail;
+        if (e == 0.0) {
+            memset(W[l - 1]->data, 0, sizeof(double) * (size_t)(d[l] * d[l - 1]));
+        } else if (opt->init == LRFA_INIT_ORTHOGONAL) {
+            int64_t i;
+            double c = e * sqrt(root);
+            lrfa_rng_fill_gaussian(&rng, W[l - 1]->data, d[l] * d[l - 1], 1.0);
+            if ((st = orthogonalize(W[l - 1], err)) != LRFA_OK) goto fail;
+            for (i = 0; i < d[l] * d[l - 1]; i++) W[l - 1]->data[i] *= c;
+        } else {
+            lrfa_rng_fill_gaussian(&rng, W[l - 1]->data, d[l] * d[l - 1],
+                                   e * sqrt(root / (double)(d[l] > d[l - 1] ? d[l] : d[l - 1])));
+        }
+    }
+    if (has_feedback(opt->algo)) {
         lrfa_rng_seed(&rng, opt->seed, 1);
-        lrfa_rng_fill_gaussian(&rng, (*B)->data, r * n, opt->feedback_scale * sqrt(s1 / (double)n));
+        for (l = 1; l < L; l++) {
+            int64_t cols = feedback_cols(opt->algo, d, L, l);
+            double pw = opt->algo == LRFA_ALGO_DFA ? (double)(L - l) : 1.0;
+            double var = L == 2 ? s1 : pow(s1, 2.0 * pw / (double)L);
+            if (opt->start_feedback) {
+                B[l - 1] = copy_checked(opt->start_feedback[l - 1], d[l], cols, "B", l, err);
+                if (!B[l - 1]) goto fail;
+                continue;
+            }
+            if (!(B[l - 1] = lrfa_dense_alloc(d[l], cols, err))) goto fail;
+            lrfa_rng_fill_gaussian(&rng, B[l - 1]->data, d[l] * cols,
+                                   opt->feedback_scale * sqrt(var / (double)(d[l] > cols ? d[l] : cols)));
+        }
     }
     return LRFA_OK;
 fail:
-    lrfa_dense_free(*Z);
-    lrfa_dense_free(*W);
-    *Z = *W = NULL;
-    return err ? err->status : LRFA_ENOMEM;
+    for (l = 0; l < MAXL; l++) {
+        lrfa_dense_free(W[l]);
+        lrfa_dense_free(B[l]);
+        W[l] = B[l] = NULL;
+    }
+    return st != LRFA_OK ? st : err ? err->status : LRFA_ENOMEM;
+}
+
+lrfa_status lrfa_init_factors(const lrfa_problem *P, const lrfa_options *opt, lrfa_dense **Z, lrfa_dense **W,
+                              lrfa_dense **B, lrfa_error *err)
+{
+    lrfa_dense *Ws[MAXL], *Bs[MAXL];
+    lrfa_options o = *opt;
+    lrfa_status st;
+    int64_t l;
+    o.depth = 0;
+    *Z = *W = *B = NULL;
+    if ((st = lrfa_init_layers(P, &o, Ws, Bs, err)) != LRFA_OK) return st;
+    *W = Ws[0];
+    *Z = Ws[1];
+    *B = Bs[0];
+    for (l = 2; l < MAXL; l++) lrfa_dense_free(Ws[l]);
+    for (l = 1; l < MAXL; l++) lrfa_dense_free(Bs[l]);
+    return LRFA_OK;
 }
 
 void lrfa_result_free(lrfa_result *res)
 {
+    int64_t l;
     if (!res) return;
-    lrfa_dense_free(res->Z);
-    lrfa_dense_free(res->W);
-    lrfa_dense_free(res->B);
+    for (l = 0; l < MAXL; l++) {
+        lrfa_dense_free(res->weights[l]);
+        lrfa_dense_free(res->feedback[l]);
+    }
     lrfa_dealloc(res->trace);
     lrfa_dealloc(res);
 }
@@ -129,100 +296,137 @@ static double now_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* ---- the iteration's state and workspace ---- */
+/* ---- the iteration's state and workspace ----
+ * Layers are numbered 1 .. L as in the mathematics. Each layer has three
+ * buffers that rotate every step (current, previous, next); the top's next
+ * is the buffer Y h_{L-1}^T is formed in and the first layer's next the one
+ * C_1 Y is formed in, since each update is written over its own. */
 
 typedef struct fit_state {
     const lrfa_problem *P;
     const lrfa_options *opt;
-    int64_t n, m, r;
-    int fa;
-    double *Z, *W, *B;     /* n x r, r x m, r x n (B: FA only) */
-    double *YWt;           /* n x r: Y W^T */
-    double *WWt, *ZtZ;     /* r x r Gram matrices */
-    double *BZ;            /* r x r: B Z (FA) */
-    double *BY;            /* r x m: B Y, computed once (FA) */
-    double *ZtY;           /* r x m: Z^T Y (GD every iteration; FA for grad_align) */
-    double *GW;            /* r x m: scratch, then the next W */
-    double *M;             /* r x r: I - eta (W W^T), then I - eta (B Z or Z^T Z) */
-    double *work;          /* r x n scratch for sparse products */
-    double *C0;            /* r x r: the conserved quantity at the start */
-    double *C;             /* r x r scratch */
-    double *Zprev, *Wprev; /* the state before the last update (finite) */
-    int fused;             /* GD on a dense Y at small r: Y W^T and Z^T Y in one pass */
-    double *partial;       /* the fused pass's per-worker sums, (threads - 1) x n x r */
+    lrfa_algo rule;
+    int64_t n, m, L, d[MAXL + 1], dmin, dmax;
+    double eta, lam;           /* step and kp's decay */
+    double *W[MAXL + 1], *Wprev[MAXL + 1], *Wnext[MAXL + 1]; /* W_l: d_l x d_{l-1} */
+    double *B[MAXL], *Bprev[MAXL], *Bnext[MAXL]; /* B_l, l < L (kp rotates them) */
+    double *Q[MAXL];           /* Q[l] = Y h_l^T, n x d_l (Q[L-1] is Wnext[L]) */
+    double *K[MAXL];           /* K[l] = h_l h_l^T, d_l x d_l */
+    double *T[MAXL + 1];       /* T[l] = W_L ... W_l, n x d_{l-1}, l >= 2 (T[L] is W[L]) */
+    double *TtT;               /* T_2^T T_2, d_1 x d_1 */
+    double *CT;                /* C_1 T_2, d_1 x d_1 (not gd) */
+    double *C[MAXL];           /* C[l] = the backward map of layer l, d_l x n (not gd) */
+    double *S[MAXL];           /* sign: S_l = s_l sign(W_{l+1})^T, d_l x d_{l+1}, l < L - 1 */
+    double *top;               /* n x d_{L-1}: C_{L-1}^T for the top pass (gd: W_L) */
+    double *TY;                /* d_{L-1} x m: C_{L-1} Y (gd, kp, sign; Wnext[1] at L = 2) */
+    double *CYfix;             /* d_1 x m: C_1 Y, fixed (fa, dfa) */
+    double *F;                 /* n x dmax scratch */
+    double *G;                 /* dmax x dmax scratch */
+    double *Mx;                /* dmax x dmax scratch */
+    double *X1, *X2;           /* dmax x m scratch (deep gd, kp, sign) */
+    double *work;              /* dmax x n scratch for sparse products */
+    double *C0[MAXL];          /* the conserved quantity of pair (l, l+1) at the start */
+    double *Cs;                /* scratch of the largest C0 */
+    int law[MAXL];             /* pair l has a law */
+    int fused;                 /* Y W_1^T and C_{L-1} Y in one pass over a dense Y */
+    double *partial;           /* the fused pass's per-worker sums */
+    int64_t t;                 /* iterations done (kp's law) */
 } fit_state;
 
+#define NBUF(s) (sizeof(s) / sizeof((s)[0]))
+
+/* Every buffer the state owns, for allocation bookkeeping and freeing.
+ * Aliases (T[L], Q[L-1], top for gd, C[] for dfa, ...) are not listed. */
 static void state_free(fit_state *s)
 {
-    lrfa_dealloc(s->YWt);
-    lrfa_dealloc(s->WWt);
-    lrfa_dealloc(s->ZtZ);
-    lrfa_dealloc(s->BZ);
-    lrfa_dealloc(s->BY);
-    lrfa_dealloc(s->ZtY);
-    lrfa_dealloc(s->M);
-    lrfa_dealloc(s->GW);
+    int64_t l;
+    for (l = 0; l <= MAXL; l++) {
+        lrfa_dealloc(s->W[l]);
+        lrfa_dealloc(s->Wprev[l]);
+        lrfa_dealloc(s->Wnext[l]);
+    }
+    for (l = 0; l < MAXL; l++) {
+        lrfa_dealloc(s->Bprev[l]);
+        lrfa_dealloc(s->Bnext[l]);
+        if (s->rule != LRFA_ALGO_DFA && !(l == s->L - 1 && (s->rule == LRFA_ALGO_FA || s->rule == LRFA_ALGO_KP)))
+            lrfa_dealloc(s->C[l]);
+        lrfa_dealloc(s->S[l]);
+        lrfa_dealloc(s->C0[l]);
+        lrfa_dealloc(s->K[l]);
+        if (l != s->L - 1) lrfa_dealloc(s->Q[l]);
+        lrfa_dealloc(s->B[l]);
+    }
+    for (l = 2; l < s->L; l++) lrfa_dealloc(s->T[l]);
+    lrfa_dealloc(s->TtT);
+    lrfa_dealloc(s->CT);
+    if (s->rule == LRFA_ALGO_KP || s->rule == LRFA_ALGO_SIGN) lrfa_dealloc(s->top);
+    if (s->L > 2) lrfa_dealloc(s->TY);
+    lrfa_dealloc(s->CYfix);
+    lrfa_dealloc(s->F);
+    lrfa_dealloc(s->G);
+    lrfa_dealloc(s->Mx);
+    lrfa_dealloc(s->X1);
+    lrfa_dealloc(s->X2);
     lrfa_dealloc(s->work);
-    lrfa_dealloc(s->C0);
-    lrfa_dealloc(s->C);
-    lrfa_dealloc(s->Zprev);
-    lrfa_dealloc(s->Wprev);
+    lrfa_dealloc(s->Cs);
     lrfa_dealloc(s->partial);
+    memset(s, 0, sizeof *s);
 }
 
-/* Makes res own the buffers holding the current Z and W; whichever
- * buffers are left over stay with the state to be freed. */
-static void state_handover(fit_state *s, lrfa_result *res)
+static int per_iteration_cy(lrfa_algo a)
 {
-    double **slots[3];
-    int i;
-    slots[0] = &s->YWt;
-    slots[1] = &s->Zprev;
-    slots[2] = &s->Z;
-    for (i = 0; i < 2; i++)
-        if (*slots[i] == res->Z->data) *slots[i] = NULL;
-    if (s->Z != res->Z->data) {
-        /* res's old buffer is one of the others: swap it in for freeing */
-        if (s->YWt == NULL) s->YWt = res->Z->data;
-        else if (s->Zprev == NULL) s->Zprev = res->Z->data;
-        else lrfa_dealloc(res->Z->data);
-        res->Z->data = s->Z;
-    }
-    s->Z = NULL;
-    slots[0] = &s->GW;
-    slots[1] = &s->Wprev;
-    for (i = 0; i < 2; i++)
-        if (*slots[i] == res->W->data) *slots[i] = NULL;
-    if (s->W != res->W->data) {
-        if (s->GW == NULL) s->GW = res->W->data;
-        else if (s->Wprev == NULL) s->Wprev = res->W->data;
-        else lrfa_dealloc(res->W->data);
-        res->W->data = s->W;
-    }
-    s->W = NULL;
+    return a == LRFA_ALGO_GD || a == LRFA_ALGO_KP || a == LRFA_ALGO_SIGN;
 }
 
+/* Allocates the workspace; the current weights and feedback are in place.
+ * Returns 0 when out of memory. */
 static int state_alloc(fit_state *s)
 {
-    int64_t n = s->n, m = s->m, r = s->r;
-    s->YWt = lrfa_alloc_array(n * r, sizeof(double));
-    s->WWt = lrfa_alloc_array(r * r, sizeof(double));
-    s->ZtZ = lrfa_alloc_array(r * r, sizeof(double));
-    s->BZ = lrfa_alloc_array(r * r, sizeof(double));
-    s->ZtY = lrfa_alloc_array(r * m, sizeof(double));
-    s->M = lrfa_alloc_array(r * r, sizeof(double));
-    s->GW = lrfa_alloc_array(r * m, sizeof(double));
-    s->work = lrfa_alloc_array(r * n, sizeof(double));
-    s->C0 = lrfa_alloc_array(r * r, sizeof(double));
-    s->C = lrfa_alloc_array(r * r, sizeof(double));
-    s->Zprev = lrfa_alloc_array(n * r, sizeof(double));
-    s->Wprev = lrfa_alloc_array(r * m, sizeof(double));
-    if (s->fused) {
-        s->partial = lrfa_alloc_array((int64_t)(lrfa_threads() > 1 ? lrfa_threads() - 1 : 1) * n * r, sizeof(double));
-        if (!s->partial) return 0;
+    int64_t n = s->n, m = s->m, L = s->L, *d = s->d, dx = s->dmax, l, cmax = 1;
+    int ok = 1;
+#define ALLOC(p, count) ok = ok && ((p) = lrfa_alloc_array((count), sizeof(double))) != NULL
+    for (l = 1; l <= L; l++) {
+        ALLOC(s->Wprev[l], d[l] * d[l - 1]);
+        ALLOC(s->Wnext[l], d[l] * d[l - 1]);
     }
-    return s->Zprev && s->Wprev && s->YWt && s->WWt && s->ZtZ && s->BZ && (s->BY || !s->fa) && s->ZtY && s->M && s->GW && s->work &&
-           s->C0 && s->C;
+    for (l = 1; l < L; l++) {
+        ALLOC(s->K[l], d[l] * d[l]);
+        if (l != L - 1) ALLOC(s->Q[l], n * d[l]);
+        if (s->rule == LRFA_ALGO_KP) {
+            ALLOC(s->Bprev[l], d[l] * d[l + 1]);
+            ALLOC(s->Bnext[l], d[l] * d[l + 1]);
+        }
+        if (s->rule == LRFA_ALGO_FA || s->rule == LRFA_ALGO_KP) {
+            if (l != L - 1) ALLOC(s->C[l], d[l] * n);
+        } else if (s->rule == LRFA_ALGO_SIGN) {
+            ALLOC(s->C[l], d[l] * n);
+            if (l != L - 1) ALLOC(s->S[l], d[l] * d[l + 1]);
+        }
+    }
+    for (l = 2; l < L; l++) ALLOC(s->T[l], n * d[l - 1]);
+    ALLOC(s->TtT, d[1] * d[1]);
+    if (s->rule != LRFA_ALGO_GD) ALLOC(s->CT, d[1] * d[1]);
+    if (s->rule == LRFA_ALGO_KP || s->rule == LRFA_ALGO_SIGN) ALLOC(s->top, n * d[L - 1]);
+    if (per_iteration_cy(s->rule) && L > 2) {
+        ALLOC(s->TY, d[L - 1] * m);
+        ALLOC(s->X1, dx * m);
+        ALLOC(s->X2, dx * m);
+    }
+    if (L > 2 || s->rule == LRFA_ALGO_KP) ALLOC(s->F, n * dx);
+    ALLOC(s->G, dx * dx);
+    ALLOC(s->Mx, dx * dx);
+    ALLOC(s->work, dx * n);
+    for (l = 1; l < L; l++) {
+        int64_t c = s->rule == LRFA_ALGO_KP ? d[l] * d[l + 1] : d[l] * d[l];
+        s->law[l] = s->rule == LRFA_ALGO_GD || s->rule == LRFA_ALGO_FA || s->rule == LRFA_ALGO_KP ||
+                    (s->rule == LRFA_ALGO_DFA && l == L - 1);
+        if (s->law[l]) ALLOC(s->C0[l], c);
+        cmax = c > cmax ? c : cmax;
+    }
+    ALLOC(s->Cs, cmax);
+    if (s->fused) ALLOC(s->partial, (int64_t)(lrfa_threads() > 1 ? lrfa_threads() - 1 : 1) * n * d[1]);
+#undef ALLOC
+    return ok;
 }
 
 /* G = A^T A (k x k) for A d x k, full (both triangles). */
@@ -243,12 +447,21 @@ static void gram_rows(const double *A, int64_t k, int64_t d, double *G)
         for (i = 0; i < j; i++) G[i + j * k] = G[j + i * k];
 }
 
-/* M = I - eta A (r x r) */
-static void identity_minus(double *M, int64_t r, double eta, const double *A)
+/* C (p x q) = alpha op(A) op(B) + beta C, column-major, leading dimensions
+ * the stored row counts. */
+static void mul(int ta, int tb, int64_t p, int64_t q, int64_t k, double alpha, const double *A, const double *B,
+                double beta, double *C)
+{
+    cblas_dgemm(CblasColMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)p, (int)q,
+                (int)k, alpha, A, (int)(ta ? k : p), B, (int)(tb ? q : k), beta, C, (int)p);
+}
+
+/* M = c I - eta A (r x r) */
+static void identity_minus(double *M, int64_t r, double c, double eta, const double *A)
 {
     int64_t i;
     for (i = 0; i < r * r; i++) M[i] = -eta * A[i];
-    for (i = 0; i < r; i++) M[i + i * r] += 1.0;
+    for (i = 0; i < r; i++) M[i + i * r] += c;
 }
 
 static double dot(const double *a, const double *b, int64_t n)
@@ -263,43 +476,299 @@ static double dot(const double *a, const double *b, int64_t n)
     return s0 + s1;
 }
 
-/* The products every iteration needs, for the current Z and W:
- * YWt = Y W^T, WWt = W W^T, ZtZ = Z^T Z, and (FA) BZ = B Z.
- * Returns ||E||^2 by the Gram identity. */
+/* out (cols x rows) = A^T, A rows x cols */
+static void transpose(const double *A, int64_t rows, int64_t cols, double *out)
+{
+    int64_t i, j;
+    for (j = 0; j < cols; j++)
+        for (i = 0; i < rows; i++) out[j + i * cols] = A[i + j * rows];
+}
+
+/* sign's feedback: out (cols x rows) = s sign(A)^T with s = ||A||_F /
+ * ||sign(A)||_F, A rows x cols; trans 0 writes s sign(A) (rows x cols) */
+static void sign_feedback(const double *A, int64_t rows, int64_t cols, int trans, double *out)
+{
+    int64_t i, j, cnt = 0;
+    double sc;
+    for (i = 0; i < rows * cols; i++) cnt += A[i] != 0.0;
+    sc = cnt > 0 ? lrfa_vec_norm(A, rows * cols) / sqrt((double)cnt) : 0.0;
+    for (j = 0; j < cols; j++)
+        for (i = 0; i < rows; i++) {
+            double a = A[i + j * rows], v = a > 0 ? sc : a < 0 ? -sc : 0.0;
+            if (trans) out[j + i * cols] = v;
+            else out[i + j * rows] = v;
+        }
+}
+
+/* The backward maps of the current state: C_l = F_l C_{l+1} with the top's
+ * C_{L-1} and its transpose `top` (the factor the top pass multiplies Y by):
+ * kp F_l = B_l, sign F_l = S_l; fa's and dfa's are fixed, gd's are T^T. */
+static void backward_maps(fit_state *s)
+{
+    int64_t n = s->n, L = s->L, *d = s->d, l;
+    if (s->rule == LRFA_ALGO_GD) {
+        s->top = s->W[L];
+        return;
+    }
+    if (s->rule == LRFA_ALGO_KP) {
+        s->C[L - 1] = s->B[L - 1];
+        transpose(s->B[L - 1], d[L - 1], n, s->top);
+        for (l = L - 2; l >= 1; l--) mul(0, 0, d[l], n, d[l + 1], 1.0, s->B[l], s->C[l + 1], 0.0, s->C[l]);
+    } else if (s->rule == LRFA_ALGO_SIGN) {
+        sign_feedback(s->W[L], n, d[L - 1], 0, s->top);
+        transpose(s->top, n, d[L - 1], s->C[L - 1]);
+        for (l = L - 2; l >= 1; l--) {
+            sign_feedback(s->W[l + 1], d[l + 1], d[l], 1, s->S[l]);
+            mul(0, 0, d[l], n, d[l + 1], 1.0, s->S[l], s->C[l + 1], 0.0, s->C[l]);
+        }
+    }
+}
+
+/* The products every iteration needs, for the current weights: Q_l = Y h_l^T,
+ * K_l = h_l h_l^T, T_l, T_2^T T_2, C_1 T_2 and (fused) C_{L-1} Y. Returns
+ * ||E||^2 by the Gram identity. */
 static double products(fit_state *s)
 {
     const lrfa_problem *P = s->P;
-    int64_t n = s->n, m = s->m, r = s->r;
+    int64_t n = s->n, m = s->m, L = s->L, *d = s->d, l;
+    s->T[L] = s->W[L];
+    s->Q[L - 1] = s->Wnext[L];
+    if (L == 2 && per_iteration_cy(s->rule)) s->TY = s->Wnext[1];
+    backward_maps(s);
     if (s->fused) {
-        /* Y W^T and (into GW, where the update wants it) Z^T Y in one pass */
+        /* Y W_1^T and (where the first layer's update wants it) C_{L-1} Y in one pass */
         lrfa_blas_serial_begin();
-        lrfa_y_fused_gd(P->Y, s->Z, s->W, r, s->YWt, s->GW, s->partial, 64);
+        lrfa_y_fused_gd(P->Y, s->top, s->W[1], d[1], s->Q[1], s->TY, s->partial, 64);
         lrfa_blas_serial_end();
     } else {
-        lrfa_y_mul_wt(P->Y, P->Yt, s->W, r, s->YWt, s->work);
+        lrfa_y_mul_wt(P->Y, P->Yt, s->W[1], d[1], s->Q[1], s->work);
     }
-    gram_rows(s->W, r, m, s->WWt);
-    gram(s->Z, n, r, s->ZtZ);
-    if (s->fa)
-        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)r, (int)r, (int)n, 1.0, s->B, (int)r, s->Z,
-                    (int)n, 0.0, s->BZ, (int)r);
-    return P->fro * P->fro - 2.0 * dot(s->Z, s->YWt, n * r) + dot(s->ZtZ, s->WWt, r * r);
+    gram_rows(s->W[1], d[1], m, s->K[1]);
+    for (l = 2; l < L; l++) {
+        mul(0, 0, d[l], d[l - 1], d[l - 1], 1.0, s->W[l], s->K[l - 1], 0.0, s->G);
+        mul(0, 1, d[l], d[l], d[l - 1], 1.0, s->G, s->W[l], 0.0, s->K[l]);
+        mul(0, 1, n, d[l], d[l - 1], 1.0, s->Q[l - 1], s->W[l], 0.0, s->Q[l]);
+    }
+    for (l = L - 1; l >= 2; l--) mul(0, 0, n, d[l - 1], d[l], 1.0, s->T[l + 1], s->W[l], 0.0, s->T[l]);
+    gram(s->T[2], n, d[1], s->TtT);
+    if (s->rule != LRFA_ALGO_GD) mul(0, 0, d[1], d[1], n, 1.0, s->C[1], s->T[2], 0.0, s->CT);
+    return P->fro * P->fro - 2.0 * dot(s->T[2], s->Q[1], n * d[1]) + dot(s->TtT, s->K[1], d[1] * d[1]);
 }
 
-/* The conserved quantity, from the Gram matrices of the current state:
- * GD: C = Z^T Z - W W^T; FA: C = W W^T - B Z - Z^T B^T. Also returns the
- * size of its terms (the sum of their Frobenius norms) in *terms. */
-static void conserved(const fit_state *s, double *C, double *terms)
+/* F (n x d_{l-1}) = E h_{l-1}^T = T_l K_{l-1} - Q_{l-1}, l >= 2 */
+static void error_times_h(const fit_state *s, int64_t l, double *F)
 {
-    int64_t r = s->r, i, j;
-    if (!s->fa) {
-        for (i = 0; i < r * r; i++) C[i] = s->ZtZ[i] - s->WWt[i];
-        *terms = lrfa_vec_norm(s->ZtZ, r * r) + lrfa_vec_norm(s->WWt, r * r);
-    } else {
-        for (j = 0; j < r; j++)
-            for (i = 0; i < r; i++) C[i + j * r] = s->WWt[i + j * r] - s->BZ[i + j * r] - s->BZ[j + i * r];
-        *terms = lrfa_vec_norm(s->WWt, r * r) + 2.0 * lrfa_vec_norm(s->BZ, r * r);
+    int64_t n = s->n;
+    const int64_t *d = s->d;
+    memcpy(F, s->Q[l - 1], sizeof(double) * (size_t)(n * d[l - 1]));
+    mul(0, 0, n, d[l - 1], d[l - 1], 1.0, s->T[l], s->K[l - 1], -1.0, F);
+}
+
+/* G (d_l x d_{l-1}) = C_l F, the rule's update of a middle layer (gd: T_{l+1}^T F) */
+static void middle_update_dir(const fit_state *s, int64_t l, const double *F, double *G)
+{
+    int64_t n = s->n;
+    const int64_t *d = s->d;
+    if (s->rule == LRFA_ALGO_GD) mul(1, 0, d[l], d[l - 1], n, 1.0, s->T[l + 1], F, 0.0, G);
+    else mul(0, 0, d[l], d[l - 1], n, 1.0, s->C[l], F, 0.0, G);
+}
+
+/* One step from the current state (whose products() are up to date) into
+ * the next buffers, then the rotation. */
+static void update(fit_state *s)
+{
+    const lrfa_problem *P = s->P;
+    int64_t n = s->n, m = s->m, L = s->L, *d = s->d, l, i, j;
+    int kp = s->rule == LRFA_ALGO_KP;
+    double eta = s->eta, shrink = kp ? 1.0 - eta * s->lam : 1.0;
+    if (kp) {
+        /* B_{L-1} <- (1 - eta lam) B_{L-1} - eta (E h_{L-1}^T)^T */
+        error_times_h(s, L, s->F);
+        for (j = 0; j < n; j++)
+            for (i = 0; i < d[L - 1]; i++)
+                s->Bnext[L - 1][i + j * d[L - 1]] = shrink * s->B[L - 1][i + j * d[L - 1]] - eta * s->F[j + i * n];
     }
+    for (l = L - 1; l >= 2; l--) {
+        double *Wn = s->Wnext[l], *Wl = s->W[l];
+        error_times_h(s, l, s->F);
+        middle_update_dir(s, l, s->F, s->G);
+        for (i = 0; i < d[l] * d[l - 1]; i++) Wn[i] = shrink * Wl[i] - eta * s->G[i];
+        if (kp)
+            for (j = 0; j < d[l]; j++)
+                for (i = 0; i < d[l - 1]; i++)
+                    s->Bnext[l - 1][i + j * d[l - 1]] =
+                        shrink * s->B[l - 1][i + j * d[l - 1]] - eta * s->G[j + i * d[l]];
+    }
+    /* the top: W_L - eta (W_L K_{L-1} - Q_{L-1}) = W_L (I - eta K_{L-1}) + eta Q_{L-1}
+     * (kp: (1 - eta lam) I), one product written over Q_{L-1} = Wnext[L] */
+    identity_minus(s->Mx, d[L - 1], shrink, eta, s->K[L - 1]);
+    mul(0, 0, n, d[L - 1], d[L - 1], 1.0, s->W[L], s->Mx, eta, s->Wnext[L]);
+    /* the first layer: W_1 - eta (C_1 T_2 W_1 - C_1 Y) = (I - eta C_1 T_2) W_1 + eta C_1 Y,
+     * written over C_1 Y in Wnext[1] */
+    if (per_iteration_cy(s->rule)) {
+        if (!s->fused) lrfa_y_zt_mul(P->Y, s->top, d[L - 1], s->TY, s->work);
+        if (L > 2) {
+            const double *in = s->TY;
+            for (l = L - 2; l >= 1; l--) {
+                double *out = l == 1 ? s->Wnext[1] : in == s->X1 ? s->X2 : s->X1;
+                if (s->rule == LRFA_ALGO_GD) mul(1, 0, d[l], m, d[l + 1], 1.0, s->W[l + 1], in, 0.0, out);
+                else mul(0, 0, d[l], m, d[l + 1], 1.0, s->rule == LRFA_ALGO_KP ? s->B[l] : s->S[l], in, 0.0, out);
+                in = out;
+            }
+        }
+        identity_minus(s->Mx, d[1], 1.0, eta, s->rule == LRFA_ALGO_GD ? s->TtT : s->CT);
+    } else {
+        memcpy(s->Wnext[1], s->CYfix, sizeof(double) * (size_t)(d[1] * m));
+        identity_minus(s->Mx, d[1], 1.0, eta, s->CT);
+    }
+    mul(0, 0, d[1], m, d[1], 1.0, s->Mx, s->W[1], eta, s->Wnext[1]);
+    /* rotate: the old state becomes the previous one */
+    for (l = 1; l <= L; l++) {
+        double *o = s->Wprev[l];
+        s->Wprev[l] = s->W[l];
+        s->W[l] = s->Wnext[l];
+        s->Wnext[l] = o;
+    }
+    if (kp)
+        for (l = 1; l < L; l++) {
+            double *o = s->Bprev[l];
+            s->Bprev[l] = s->B[l];
+            s->B[l] = s->Bnext[l];
+            s->Bnext[l] = o;
+        }
+    s->t++;
+}
+
+/* back to the previous state (after a step that diverged) */
+static void step_back(fit_state *s)
+{
+    int64_t l;
+    for (l = 1; l <= s->L; l++) {
+        double *o = s->W[l];
+        s->W[l] = s->Wprev[l];
+        s->Wprev[l] = o;
+    }
+    if (s->rule == LRFA_ALGO_KP)
+        for (l = 1; l < s->L; l++) {
+            double *o = s->B[l];
+            s->B[l] = s->Bprev[l];
+            s->Bprev[l] = o;
+        }
+    s->t--;
+}
+
+/* The law of pair (l, l+1), l < L, into C; its terms' size into *terms.
+ * gd: W_{l+1}^T W_{l+1} - W_l W_l^T; fa (and dfa's top pair):
+ * W_l W_l^T - B_l W_{l+1} - W_{l+1}^T B_l^T; kp: B_l - W_{l+1}^T. */
+static void conserved(const fit_state *s, int64_t l, double *C, double *terms)
+{
+    const int64_t *d = s->d;
+    int64_t k = d[l], i, j;
+    double *A = s->G, *Bm = s->Mx;
+    if (s->rule == LRFA_ALGO_GD) {
+        gram(s->W[l + 1], d[l + 1], k, A);
+        gram_rows(s->W[l], k, d[l - 1], Bm);
+        for (i = 0; i < k * k; i++) C[i] = A[i] - Bm[i];
+        *terms = lrfa_vec_norm(A, k * k) + lrfa_vec_norm(Bm, k * k);
+    } else if (s->rule == LRFA_ALGO_KP) {
+        for (j = 0; j < d[l + 1]; j++)
+            for (i = 0; i < k; i++) C[i + j * k] = s->B[l][i + j * k] - s->W[l + 1][j + i * d[l + 1]];
+        *terms = lrfa_vec_norm(s->B[l], k * d[l + 1]) + lrfa_vec_norm(s->W[l + 1], k * d[l + 1]);
+    } else {
+        gram_rows(s->W[l], k, d[l - 1], A);
+        mul(0, 0, k, k, d[l + 1], 1.0, s->B[l], s->W[l + 1], 0.0, Bm);
+        for (j = 0; j < k; j++)
+            for (i = 0; i < k; i++) C[i + j * k] = A[i + j * k] - Bm[i + j * k] - Bm[j + i * k];
+        *terms = lrfa_vec_norm(A, k * k) + 2.0 * lrfa_vec_norm(Bm, k * k);
+    }
+}
+
+static void conserved_start(fit_state *s)
+{
+    int64_t l;
+    double terms;
+    for (l = 1; l < s->L; l++)
+        if (s->law[l]) conserved(s, l, s->C0[l], &terms);
+}
+
+/* The feedback standing in for W_k^T (k >= 2), d_{k-1} x d_k, into out:
+ * B_{k-1} or S_{k-1}; NULL for gd and for dfa below the top. */
+static double *feedback_of(const fit_state *s, int64_t k, double *out)
+{
+    const int64_t *d = s->d;
+    if (s->rule == LRFA_ALGO_FA || s->rule == LRFA_ALGO_KP) return s->B[k - 1];
+    if (s->rule == LRFA_ALGO_DFA) return k == s->L ? s->B[k - 1] : NULL;
+    if (s->rule == LRFA_ALGO_SIGN) {
+        sign_feedback(s->W[k], d[k], d[k - 1], 1, out);
+        return out;
+    }
+    return NULL;
+}
+
+/* The rule's signals against backpropagation's at the current weights:
+ * delta_l = C_l E = (C_l T_2) W_1 - C_l Y, delta_l^gd = (T_{l+1}^T T_2) W_1 -
+ * T_{l+1}^T Y, with every C_l Y and T_{l+1}^T Y from one stacked pass over Y
+ * (fa's and dfa's C_1 Y is fixed). Fills delta_align, and grad_align of
+ * layer 1. Returns 0 when out of memory. */
+static int signal_alignment(fit_state *s, lrfa_figures *f)
+{
+    const lrfa_problem *P = s->P;
+    int64_t n = s->n, m = s->m, L = s->L, *d = s->d, R = 0, l, off, i, j;
+    int fixed = !per_iteration_cy(s->rule);
+    double *St, *SY, *D1, *D2, *A;
+    int ok;
+    for (l = 1; l < L; l++) R += (l == 1 && fixed ? 0 : d[l]) + d[l];
+    St = lrfa_alloc_array(R * n, sizeof(double));
+    SY = lrfa_alloc_array(R * m, sizeof(double));
+    D1 = lrfa_alloc_array(s->dmax * m, sizeof(double));
+    D2 = lrfa_alloc_array(s->dmax * m, sizeof(double));
+    A = lrfa_alloc_array(s->dmax * d[1], sizeof(double));
+    ok = St && SY && D1 && D2 && A;
+    if (!ok) goto done;
+    /* the stack, R x n: [C_1]; T_2^T; C_2; T_3^T; ... */
+    for (l = 1, off = 0; l < L; l++) {
+        if (!(l == 1 && fixed)) {
+            for (j = 0; j < n; j++)
+                for (i = 0; i < d[l]; i++) St[off + i + j * R] = s->C[l][i + j * d[l]];
+            off += d[l];
+        }
+        for (j = 0; j < n; j++)
+            for (i = 0; i < d[l]; i++) St[off + i + j * R] = s->T[l + 1][j + i * n];
+        off += d[l];
+    }
+    lrfa_y_left_mul(P->Y, St, R, SY);
+    for (l = 1, off = 0; l < L; l++) {
+        /* D1 = delta_l, D2 = delta_l^gd (d_l x m) */
+        if (l == 1 && fixed) {
+            memcpy(D1, s->CYfix, sizeof(double) * (size_t)(d[1] * m));
+        } else {
+            for (j = 0; j < m; j++)
+                for (i = 0; i < d[l]; i++) D1[i + j * d[l]] = SY[off + i + j * R];
+            off += d[l];
+        }
+        for (j = 0; j < m; j++)
+            for (i = 0; i < d[l]; i++) D2[i + j * d[l]] = SY[off + i + j * R];
+        off += d[l];
+        mul(0, 0, d[l], d[1], n, 1.0, s->C[l], s->T[2], 0.0, A);
+        mul(0, 0, d[l], m, d[1], 1.0, A, s->W[1], -1.0, D1);
+        mul(1, 0, d[l], d[1], n, 1.0, s->T[l + 1], s->T[2], 0.0, A);
+        mul(0, 0, d[l], m, d[1], 1.0, A, s->W[1], -1.0, D2);
+        f->layer[l - 1].delta_align = lrfa_cosine(D1, D2, d[l] * m);
+        if (l == 1) f->layer[0].grad_align = f->layer[0].delta_align;
+    }
+done:
+    lrfa_dealloc(St);
+    lrfa_dealloc(SY);
+    lrfa_dealloc(D1);
+    lrfa_dealloc(D2);
+    lrfa_dealloc(A);
+    return ok;
+}
+
+static void layer_nan(lrfa_layer_figures *y)
+{
+    y->norm = y->align = y->align_min_eig = y->feedback_ratio = y->grad_align = y->delta_align = NAN;
+    y->drift = y->conservation_terms = y->overlap_h = y->overlap_top = NAN;
 }
 
 /* The figures for the current state, whose products() are up to date. */
@@ -307,44 +776,105 @@ static void figures(fit_state *s, int64_t iter, double seconds, double error, in
                     lrfa_figures *f)
 {
     const lrfa_problem *P = s->P;
-    int64_t n = s->n, m = s->m, r = s->r, i;
-    double terms;
+    int64_t n = s->n, m = s->m, L = s->L, *d = s->d, l, k, i;
+    int gd = s->rule == LRFA_ALGO_GD;
+    double *fb = NULL, *prod = NULL, *h = NULL, *h2 = NULL, *hl;
     memset(f, 0, sizeof *f);
     f->iteration = iter;
     f->seconds = seconds;
     f->error = error;
     f->exact = exact;
-    f->opt = lrfa_problem_opt(P, r);
+    f->opt = lrfa_problem_opt(P, s->dmin);
     f->gap = error - f->opt;
     f->rel_gap = P->fro > 0 ? f->gap / P->fro : 0.0;
-    f->align_zb = f->align_min_eig = f->grad_align = NAN;
-    if (s->fa) {
-        lrfa_dense B = {r, n, s->B}, Z = {n, r, s->Z}, BZ = {r, r, s->BZ};
-        f->align_zb = lrfa_align_zb(&B, &Z);
-        f->align_min_eig = lrfa_align_min_eig(&BZ);
+    for (l = 0; l < MAXL; l++) layer_nan(&f->layer[l]);
+    fb = lrfa_alloc_array(s->dmax * (n > s->dmax ? n : s->dmax), sizeof(double));
+    prod = lrfa_alloc_array(s->dmax * s->dmax, sizeof(double));
+    h = lrfa_alloc_array(s->dmax * m, sizeof(double));
+    h2 = lrfa_alloc_array(s->dmax * m, sizeof(double));
+    if (!fb || !prod || !h || !h2) {
+        (void)lrfa_alloc(SIZE_MAX); /* counted as a refused allocation: the run fails */
+        goto done;
     }
-    if (s->fa && want_grad) {
-        /* grad_align: B E = BZ W - BY against Z^T E = ZtZ W - Z^T Y. Z^T Y
-         * costs one more pass over Y, so it comes only with the rows that
-         * pay for a pass anyway (an exact error) */
-        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)r, (int)m, (int)r, 1.0, s->BZ, (int)r, s->W,
-                    (int)r, 0.0, s->GW, (int)r);
-        for (i = 0; i < r * m; i++) s->GW[i] -= s->BY[i];
-        lrfa_y_zt_mul(P->Y, s->Z, r, s->ZtY, s->work);
-        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)r, (int)m, (int)r, 1.0, s->ZtZ, (int)r, s->W,
-                    (int)r, -1.0, s->ZtY, (int)r);
-        f->grad_align = lrfa_cosine(s->GW, s->ZtY, r * m);
+    for (k = 1; k <= L; k++) {
+        lrfa_layer_figures *y = &f->layer[k - 1];
+        double *F;
+        y->norm = lrfa_vec_norm(s->W[k], d[k] * d[k - 1]);
+        if (k == 1 || gd) continue;
+        if ((F = feedback_of(s, k, fb)) != NULL) {
+            /* F (d_{k-1} x d_k) against W_k^T */
+            lrfa_dense Fd = {d[k - 1], d[k], F}, Wd = {d[k], d[k - 1], s->W[k]};
+            lrfa_dense FW = {d[k - 1], d[k - 1], prod};
+            y->align = lrfa_align_zb(&Fd, &Wd);
+            mul(0, 0, d[k - 1], d[k - 1], d[k], 1.0, F, s->W[k], 0.0, prod);
+            y->align_min_eig = lrfa_align_min_eig(&FW);
+            if (s->rule == LRFA_ALGO_KP || s->rule == LRFA_ALGO_SIGN)
+                y->feedback_ratio = lrfa_vec_norm(F, d[k - 1] * d[k]) / lrfa_vec_norm(s->W[k], d[k] * d[k - 1]);
+        } else if (s->rule == LRFA_ALGO_DFA && k < L) {
+            /* cos(W_k, B_k B_{k-1}^T) */
+            mul(0, 1, d[k], d[k - 1], n, 1.0, s->B[k], s->B[k - 1], 0.0, prod);
+            y->align = lrfa_cosine(s->W[k], prod, d[k] * d[k - 1]);
+        }
     }
-    conserved(s, s->C, &terms);
-    for (i = 0; i < r * r; i++) s->C[i] -= s->C0[i];
-    f->drift = terms > 0 ? lrfa_vec_norm(s->C, r * r) / terms : 0.0;
-    f->conservation_terms = terms;
+    /* the rule's update of a middle layer against the true gradient (no pass over Y) */
+    if (!gd)
+        for (l = 2; l < L; l++) {
+            error_times_h(s, l, s->F);
+            middle_update_dir(s, l, s->F, s->G);
+            mul(1, 0, d[l], d[l - 1], n, 1.0, s->T[l + 1], s->F, 0.0, prod);
+            f->layer[l - 1].grad_align = lrfa_cosine(s->G, prod, d[l] * d[l - 1]);
+        }
+    if (!gd && want_grad && !signal_alignment(s, f)) (void)lrfa_alloc(SIZE_MAX);
+    for (l = 1; l < L; l++) {
+        double terms;
+        int64_t c = s->rule == LRFA_ALGO_KP ? d[l] * d[l + 1] : d[l] * d[l];
+        if (!s->law[l]) continue;
+        conserved(s, l, s->Cs, &terms);
+        if (s->rule == LRFA_ALGO_KP) {
+            double p = pow(1.0 - s->eta * s->lam, (double)s->t);
+            for (i = 0; i < c; i++) s->Cs[i] -= p * s->C0[l][i];
+        } else {
+            for (i = 0; i < c; i++) s->Cs[i] -= s->C0[l][i];
+        }
+        f->layer[l - 1].drift = terms > 0 ? lrfa_vec_norm(s->Cs, c) / terms : 0.0;
+        f->layer[l - 1].conservation_terms = terms;
+    }
+    /* representations: row(h_l) against V_k, col(T_{l+1}) against U_k */
+    for (l = 1, hl = s->W[1]; l < L; l++) {
+        int64_t kh = d[1], kt = d[l], j;
+        for (j = 2; j <= l; j++) kh = d[j] < kh ? d[j] : kh;
+        for (j = l + 1; j < L; j++) kt = d[j] < kt ? d[j] : kt;
+        if (l >= 2) {
+            double *out = hl == h ? h2 : h;
+            mul(0, 0, d[l], m, d[l - 1], 1.0, s->W[l], hl, 0.0, out);
+            hl = out;
+        }
+        if (P->kvec >= kh && kh <= m) {
+            lrfa_dense H = {d[l], m, hl}, Vk = {m, kh, P->V->data};
+            f->layer[l - 1].overlap_h = lrfa_span_overlap_k(&H, 1, kh, &Vk);
+        }
+        if (P->kvec >= kt && kt <= n) {
+            lrfa_dense Tn = {n, d[l], s->T[l + 1]}, Uk = {n, kt, P->U->data};
+            f->layer[l - 1].overlap_top = lrfa_span_overlap_k(&Tn, 0, kt, &Uk);
+        }
+    }
+done:
+    /* the two-layer names */
+    f->align_zb = f->align_min_eig = f->grad_align = f->drift = f->conservation_terms = NAN;
     f->overlap_w_top = f->overlap_z_top = NAN;
-    if (P->kvec >= r) {
-        lrfa_dense W = {r, m, s->W}, Z = {n, r, s->Z}, Vr = {m, r, P->V->data}, Ur = {n, r, P->U->data};
-        f->overlap_w_top = lrfa_span_overlap(&W, 1, &Vr, 0, NULL);
-        f->overlap_z_top = lrfa_span_overlap(&Z, 0, &Ur, 0, NULL);
+    if (L == 2) {
+        f->align_zb = f->layer[1].align;
+        f->align_min_eig = f->layer[1].align_min_eig;
+        f->grad_align = f->layer[0].grad_align;
+        f->drift = f->layer[0].drift;
+        f->conservation_terms = f->layer[0].conservation_terms;
+        f->overlap_w_top = f->layer[0].overlap_h;
+        f->overlap_z_top = f->layer[0].overlap_top;
     }
+    lrfa_dealloc(fb);
+    lrfa_dealloc(prod);
+    lrfa_dealloc(h);
+    lrfa_dealloc(h2);
 }
 
 static int append_trace(lrfa_result *res, const lrfa_figures *f)
@@ -363,8 +893,8 @@ static int append_trace(lrfa_result *res, const lrfa_figures *f)
 /* The exact error when it is affordable, else the Gram identity's. */
 static double exact_error(const fit_state *s, double gram_e2, int *exact)
 {
-    if (lrfa_y_exact_affordable(s->P->Y, s->r)) {
-        double e = lrfa_y_residual_norm(s->P->Y, s->Z, s->W, s->r);
+    if (lrfa_y_exact_affordable(s->P->Y, s->d[1])) {
+        double e = lrfa_y_residual_norm(s->P->Y, s->T[2], s->W[1], s->d[1]);
         if (!isnan(e)) {
             *exact = 1;
             return e;
@@ -374,6 +904,37 @@ static double exact_error(const fit_state *s, double gram_e2, int *exact)
     return sqrt(fmax(gram_e2, 0.0));
 }
 
+static lrfa_dense *wrap(double **data, int64_t rows, int64_t cols)
+{
+    lrfa_dense *A = lrfa_alloc(sizeof *A);
+    if (!A) return NULL;
+    A->rows = rows;
+    A->cols = cols;
+    A->data = *data;
+    *data = NULL;
+    return A;
+}
+
+/* Moves the current weights and feedback into res (sign: its final S_l). */
+static int state_handover(fit_state *s, lrfa_result *res)
+{
+    int64_t L = s->L, *d = s->d, l;
+    for (l = 1; l <= L; l++)
+        if (!(res->weights[l - 1] = wrap(&s->W[l], d[l], d[l - 1]))) return 0;
+    for (l = 1; l < L; l++) {
+        int64_t cols = s->rule == LRFA_ALGO_DFA ? s->n : d[l + 1];
+        if (s->rule == LRFA_ALGO_SIGN) {
+            if (!(s->B[l] = lrfa_alloc_array(d[l] * cols, sizeof(double)))) return 0;
+            sign_feedback(res->weights[l]->data, d[l + 1], d[l], 1, s->B[l]);
+        }
+        if (s->B[l] && !(res->feedback[l - 1] = wrap(&s->B[l], d[l], cols))) return 0;
+    }
+    res->W = res->weights[0];
+    res->Z = res->weights[L - 1];
+    res->B = res->feedback[0];
+    return 1;
+}
+
 /* The fit proper, on a problem whose norm is in a safe range. lr_unit
  * converts its step size to the caller's units for messages. */
 static lrfa_status fit_run(const lrfa_problem *P, const lrfa_options *opt, double lr_unit, lrfa_result **out,
@@ -381,11 +942,11 @@ static lrfa_status fit_run(const lrfa_problem *P, const lrfa_options *opt, doubl
 {
     fit_state s;
     lrfa_result *res = NULL;
-    lrfa_dense *Z = NULL, *W = NULL, *B = NULL;
+    lrfa_dense *W0[MAXL], *B0[MAXL];
     lrfa_status st = LRFA_OK;
     const char *bad;
-    double eta, t0, t_iter0, e2, e, e_start = 0.0, e_check = -1.0, terms, e_bad = 0.0;
-    int64_t t, n, m, r, logged = 0;
+    double t0, t_iter0, e2, e, e_start = 0.0, e_check = -1.0, e_bad = 0.0;
+    int64_t t, n, m, L, l, logged = 0;
     int exact;
     uint64_t fails0;
 
@@ -399,46 +960,70 @@ static lrfa_status fit_run(const lrfa_problem *P, const lrfa_options *opt, doubl
     t0 = now_seconds();
     n = P->n;
     m = P->m;
-    r = opt->rank;
-    eta = lrfa_resolve_lr(P, opt);
-    if ((st = lrfa_init_factors(P, opt, &Z, &W, &B, err)) != LRFA_OK) return st;
+    s.P = P;
+    s.opt = opt;
+    s.rule = opt->algo;
+    s.n = n;
+    s.m = m;
+    s.L = L = lrfa_options_layers(opt, n, m, s.d);
+    s.dmin = narrowest(s.d, L);
+    for (l = 1, s.dmax = 1; l < L; l++) s.dmax = s.d[l] > s.dmax ? s.d[l] : s.dmax;
+    s.eta = lrfa_resolve_lr(P, opt);
+    s.lam = s.rule == LRFA_ALGO_KP ? opt->decay * step_unit(P, L) : 0.0;
+    if ((st = lrfa_init_layers(P, opt, W0, B0, err)) != LRFA_OK) return st;
+    for (l = 1; l <= L; l++) {
+        s.W[l] = W0[l - 1]->data;
+        W0[l - 1]->data = NULL;
+        lrfa_dense_free(W0[l - 1]);
+    }
+    for (l = 1; l < L; l++)
+        if (B0[l - 1]) {
+            s.B[l] = B0[l - 1]->data;
+            B0[l - 1]->data = NULL;
+            lrfa_dense_free(B0[l - 1]);
+        }
     res = lrfa_alloc(sizeof *res);
     if (!res) goto nomem;
     memset(res, 0, sizeof *res);
     res->algo = opt->algo;
     res->n = n;
     res->m = m;
-    res->r = r;
-    res->Z = Z;
-    res->W = W;
-    res->B = B;
-    Z = W = B = NULL;
+    res->r = s.dmin;
+    res->depth = L;
+    memcpy(res->widths, s.d, sizeof(int64_t) * (size_t)(L + 1));
     res->fro = P->fro;
-    res->lr = eta;
+    res->lr = s.eta;
+    res->lambda = s.lam;
     res->diverged_at = -1;
     res->fa_pred = NAN;
-
-    s.P = P;
-    s.opt = opt;
-    s.n = n;
-    s.m = m;
-    s.r = r;
-    s.fa = opt->algo == LRFA_ALGO_FA;
-    s.Z = res->Z->data;
-    s.W = res->W->data;
-    s.B = s.fa ? res->B->data : NULL;
-    /* measured on 8000 x 8000: one fused pass takes 82 ms against 152 ms for
-     * two BLAS products at r = 16, and breaks even by r = 128 */
-    s.fused = !s.fa && P->Y->storage == LRFA_STORAGE_DENSE && r <= 64 && lrfa_threads() > 1;
-    /* FA: B Y (one pass over Y, kept for the iterations), then the
-     * predicted limit, whose workspace is freed before the rest of the
-     * iteration state exists, so the two never add up in the peak */
-    if (s.fa) {
-        lrfa_dense BY = {r, m, NULL};
-        if (!(s.BY = lrfa_alloc_array(r * m, sizeof(double)))) goto nomem;
-        lrfa_y_left_mul(P->Y, s.B, r, s.BY);
-        BY.data = s.BY;
-        if ((st = lrfa_fa_prediction_from(P, &BY, &res->fa_pred, err)) != LRFA_OK) goto fail;
+    res->pred_rank = -1;
+    /* dense GD (and kp, sign) at small widths: one fused pass; measured on
+     * 8000 x 8000: 82 ms against 152 ms for two BLAS products at r = 16,
+     * breaking even by r = 128 */
+    s.fused = per_iteration_cy(s.rule) && P->Y->storage == LRFA_STORAGE_DENSE && s.d[1] == s.d[L - 1] &&
+              s.d[1] <= 64 && lrfa_threads() > 1;
+    /* fixed feedback: the backward maps and C_1 Y (one pass over Y, kept),
+     * then the predicted limit, whose workspace is freed before the rest of
+     * the iteration state exists, so the two never add up in the peak */
+    if (s.rule == LRFA_ALGO_DFA)
+        for (l = 1; l < L; l++) s.C[l] = s.B[l];
+    if (s.rule == LRFA_ALGO_FA) {
+        s.C[L - 1] = s.B[L - 1];
+        for (l = L - 2; l >= 1; l--) {
+            if (!(s.C[l] = lrfa_alloc_array(s.d[l] * n, sizeof(double)))) goto nomem;
+            mul(0, 0, s.d[l], n, s.d[l + 1], 1.0, s.B[l], s.C[l + 1], 0.0, s.C[l]);
+        }
+    }
+    if (!per_iteration_cy(s.rule)) {
+        lrfa_dense CY = {s.d[1], m, NULL};
+        if (!(s.CYfix = lrfa_alloc_array(s.d[1] * m, sizeof(double)))) goto nomem;
+        lrfa_y_left_mul(P->Y, s.C[1], s.d[1], s.CYfix);
+        CY.data = s.CYfix;
+        if ((st = lrfa_fa_prediction_from(P, &CY, &res->fa_pred, &res->pred_rank, err)) != LRFA_OK) goto fail;
+        if (s.rule == LRFA_ALGO_DFA && res->pred_rank > s.dmin) {
+            res->no_fixed_point = 1;
+            res->fa_pred = NAN;
+        }
     }
     if (!state_alloc(&s)) goto nomem;
 
@@ -446,7 +1031,7 @@ static lrfa_status fit_run(const lrfa_problem *P, const lrfa_options *opt, doubl
     for (t = 0;; t++) {
         int log_now, check_now;
         e2 = products(&s);
-        if (t == 0) conserved(&s, s.C0, &terms);
+        if (t == 0) conserved_start(&s);
         e = isfinite(e2) ? sqrt(fmax(e2, 0.0)) : HUGE_VAL;
         if (t == 0) e_start = e;
         if (!isfinite(e) || e > opt->diverge_factor * fmax(e_start, DBL_MIN)) {
@@ -455,11 +1040,7 @@ static lrfa_status fit_run(const lrfa_problem *P, const lrfa_options *opt, doubl
             e_bad = e;
             if (t > 0) {
                 /* go back to the last state that passed this test */
-                double *tz = s.Z, *tw = s.W;
-                s.Z = s.Zprev;
-                s.Zprev = tz;
-                s.W = s.Wprev;
-                s.Wprev = tw;
+                step_back(&s);
                 t--;
                 e2 = products(&s);
             }
@@ -494,7 +1075,7 @@ static lrfa_status fit_run(const lrfa_problem *P, const lrfa_options *opt, doubl
             p.iteration = t;
             p.max_iters = opt->max_iters;
             p.error = e;
-            p.gap = e - lrfa_problem_opt(P, r);
+            p.gap = e - lrfa_problem_opt(P, s.dmin);
             p.seconds = now_seconds() - t_iter0;
             if (opt->progress(&p, opt->progress_data)) {
                 res->stop = LRFA_STOP_INTERRUPTED;
@@ -505,32 +1086,7 @@ static lrfa_status fit_run(const lrfa_problem *P, const lrfa_options *opt, doubl
             res->stop = LRFA_STOP_MAX_ITERS;
             break;
         }
-        /* Z - eta (Z W W^T - Y W^T) = Z (I - eta W W^T) + eta Y W^T: one
-         * product written over Y W^T, whose buffer then holds the new Z */
-        identity_minus(s.M, r, eta, s.WWt);
-        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)r, (int)r, 1.0, s.Z, (int)n, s.M,
-                    (int)r, eta, s.YWt, (int)n);
-        if (s.fa) {
-            /* W - eta (B Z W - B Y) = (I - eta B Z) W + eta B Y */
-            memcpy(s.GW, s.BY, sizeof(double) * (size_t)(r * m));
-            identity_minus(s.M, r, eta, s.BZ);
-        } else {
-            /* W - eta (Z^T Z W - Z^T Y) = (I - eta Z^T Z) W + eta Z^T Y */
-            if (!s.fused) lrfa_y_zt_mul(P->Y, s.Z, r, s.GW, s.work); /* else products() made it */
-            identity_minus(s.M, r, eta, s.ZtZ);
-        }
-        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)r, (int)m, (int)r, 1.0, s.M, (int)r, s.W,
-                    (int)r, eta, s.GW, (int)r);
-        /* rotate: the old state becomes the previous one */
-        {
-            double *oz = s.Zprev, *ow = s.Wprev;
-            s.Zprev = s.Z;
-            s.Z = s.YWt;
-            s.YWt = oz;
-            s.Wprev = s.W;
-            s.W = s.GW;
-            s.GW = ow;
-        }
+        update(&s);
     }
     res->iterations = t;
     res->converged = res->stop == LRFA_STOP_CONVERGED;
@@ -542,7 +1098,7 @@ static lrfa_status fit_run(const lrfa_problem *P, const lrfa_options *opt, doubl
     figures(&s, t, res->iter_seconds, e, exact, 1, &res->final);
     /* the guard: below opt(r) by more than the spectrum's accuracy allows
      * means the spectrum missed a value (design fact 1 cannot fail) */
-    res->opt_tolerance = lrfa_spectrum_opt_tolerance(P->spectrum, r);
+    res->opt_tolerance = lrfa_spectrum_opt_tolerance(P->spectrum, s.dmin);
     res->opt_suspect = isfinite(res->final.gap) && isfinite(res->opt_tolerance) &&
                        res->final.gap < -res->opt_tolerance;
     if (lrfa_alloc_failures() != fails0) goto nomem;
@@ -553,28 +1109,23 @@ static lrfa_status fit_run(const lrfa_problem *P, const lrfa_options *opt, doubl
         else if (!append_trace(res, &res->final))
             goto nomem;
     }
+    if (!state_handover(&s, res)) goto nomem;
     res->seconds = now_seconds() - t0;
-    /* the current Z and W may sit in any of the rotating buffers */
-    state_handover(&s, res);
     state_free(&s);
     *out = res;
     if (res->stop == LRFA_STOP_DIVERGED)
         return lrfa_fail(err, LRFA_EDIVERGED, 0,
                          "diverged at iteration %lld (error %s) with step size %.3g: try a smaller --lr",
                          (long long)res->diverged_at,
-                         isfinite(e_bad) ? "above 1e3 times its start" : "not finite", eta * lr_unit);
+                         isfinite(e_bad) ? "above 1e3 times its start" : "not finite", res->lr * lr_unit);
     if (res->stop == LRFA_STOP_INTERRUPTED)
         return lrfa_fail(err, LRFA_EINTERRUPT, 0, "stopped at iteration %lld", (long long)t);
     return LRFA_OK;
 nomem:
-    st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for a rank-%lld fit of a %lld x %lld matrix",
-                   (long long)r, (long long)n, (long long)m);
+    st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for a %s fit of depth %lld (narrowest width %lld) of a %lld x %lld matrix",
+                   lrfa_algo_name(opt->algo), (long long)L, (long long)s.dmin, (long long)n, (long long)m);
 fail:
-    if (res && s.Z) state_handover(&s, res);
     state_free(&s);
-    lrfa_dense_free(Z);
-    lrfa_dense_free(W);
-    lrfa_dense_free(B);
     lrfa_result_free(res);
     return st;
 }
@@ -592,12 +1143,19 @@ static double fit_scale(const lrfa_problem *P)
     return ldexp(1.0, -2 * (e / 2));
 }
 
-static void figures_unscale(lrfa_figures *f, double c)
+/* The figures of a fit of c Y, brought back to Y's units: errors scale like
+ * c, every weight like w = c^(1/L), the laws' terms like w^2 (kp's like w). */
+static void figures_unscale(lrfa_figures *f, double c, double w, lrfa_algo rule, int64_t L)
 {
+    int64_t l;
     f->error /= c;
     f->opt /= c;
     f->gap /= c;
-    f->conservation_terms /= c; /* Z^T Z, W W^T and B Z all scale like c */
+    f->conservation_terms /= w * w;
+    for (l = 0; l < L; l++) {
+        f->layer[l].norm /= w;
+        f->layer[l].conservation_terms /= rule == LRFA_ALGO_KP ? w : w * w;
+    }
 }
 
 static void dense_scale(lrfa_dense *A, double c)
@@ -607,36 +1165,62 @@ static void dense_scale(lrfa_dense *A, double c)
     for (i = 0; i < A->rows * A->cols; i++) A->data[i] *= c;
 }
 
+/* how B_l scales when every W_l scales like w: like W_{l+1}^T (fa, kp, sign),
+ * or like W_L ... W_{l+1} (dfa) */
+static double feedback_power(lrfa_algo rule, int64_t L, int64_t l)
+{
+    return rule == LRFA_ALGO_DFA ? (double)(L - l) / (double)L : 1.0 / (double)L;
+}
+
 lrfa_status lrfa_fit(const lrfa_problem *P, const lrfa_options *opt, lrfa_result **out, lrfa_error *err)
 {
-    double c = fit_scale(P), h;
+    double c = fit_scale(P), u, w;
     const char *bad;
     lrfa_problem *Q;
     lrfa_options o;
-    lrfa_status st;
+    lrfa_status st = LRFA_OK;
     lrfa_result *res;
-    int64_t i;
+    lrfa_dense *SW[MAXL] = {0}, *SB[MAXL] = {0};
+    int64_t i, l, L, d[MAXL + 1];
     if (c == 1.0) return fit_run(P, opt, 1.0, out, err);
     *out = NULL;
     if ((bad = lrfa_options_check(opt, P->n, P->m)) != NULL) return lrfa_fail(err, LRFA_EINPUT, 0, "%s", bad);
+    L = lrfa_options_layers(opt, P->n, P->m, d);
+    u = L == 2 ? c : pow(c, 2.0 * (double)(L - 1) / (double)L); /* the step's unit */
+    w = L == 2 ? sqrt(c) : pow(c, 1.0 / (double)L);
     Q = lrfa_problem_scaled(P, c, err);
     if (!Q) return err ? err->status : LRFA_ENOMEM;
     o = *opt;
-    if (o.lr > 0.0) o.lr /= c; /* a step size scales like 1 / s_1 */
-    st = fit_run(Q, &o, c, out, err);
-    lrfa_problem_free(Q);
+    if (o.lr > 0.0) o.lr /= u; /* a step size scales like 1 / s_1^(2 (L-1) / L) */
+    /* a given start is brought to c Y's scale too */
+    for (l = 0; l < L && opt->start_weights; l++) {
+        if (!(SW[l] = lrfa_dense_copy(opt->start_weights[l], err))) goto done;
+        dense_scale(SW[l], w);
+    }
+    for (l = 0; l + 1 < L && opt->start_feedback; l++) {
+        if (!(SB[l] = lrfa_dense_copy(opt->start_feedback[l], err))) goto done;
+        dense_scale(SB[l], pow(c, feedback_power(opt->algo, L, l + 1)));
+    }
+    if (opt->start_weights) o.start_weights = (const lrfa_dense *const *)SW;
+    if (opt->start_feedback) o.start_feedback = (const lrfa_dense *const *)SB;
+    st = fit_run(Q, &o, u, out, err);
     res = *out;
-    if (!res) return st;
-    /* Z W = c Y: each factor (and B, which scales like Z^T) by 1 / sqrt(c) */
-    h = 1.0 / sqrt(c);
-    dense_scale(res->Z, h);
-    dense_scale(res->W, h);
-    dense_scale(res->B, h);
-    figures_unscale(&res->final, c);
-    for (i = 0; i < res->trace_len; i++) figures_unscale(&res->trace[i], c);
+    if (!res) goto done;
+    for (l = 0; l < L; l++) dense_scale(res->weights[l], 1.0 / w);
+    for (l = 0; l + 1 < L; l++) dense_scale(res->feedback[l], 1.0 / pow(c, feedback_power(res->algo, L, l + 1)));
+    figures_unscale(&res->final, c, w, res->algo, L);
+    for (i = 0; i < res->trace_len; i++) figures_unscale(&res->trace[i], c, w, res->algo, L);
     res->fa_pred /= c;
     res->opt_tolerance /= c;
     res->fro = P->fro;
-    res->lr *= c;
+    res->lr *= u;
+    res->lambda *= u;
+done:
+    if (!*out && st == LRFA_OK) st = err ? err->status : LRFA_ENOMEM;
+    for (l = 0; l < MAXL; l++) {
+        lrfa_dense_free(SW[l]);
+        lrfa_dense_free(SB[l]);
+    }
+    lrfa_problem_free(Q);
     return st;
 }

@@ -27,6 +27,18 @@ double lrfa_subspace_overlap(const lrfa_dense *Q1, const lrfa_dense *Q2, double 
 double lrfa_span_overlap(const lrfa_dense *A, int trans_a, const lrfa_dense *C, int trans_c,
                          double *cosines);
 
+/* An orthonormal basis of the k-dimensional subspace that best represents
+ * col(A) (trans 0: its leading k left singular vectors, rows x k) or row(A)
+ * (trans 1: the leading right ones, cols x k), 1 <= k <= min(rows, cols):
+ * rank-revealing, so it suits a rank-deficient A. NULL on failure. */
+lrfa_dense *lrfa_lead_basis(const lrfa_dense *A, int trans, int64_t k, lrfa_error *err);
+
+/* Overlap of col(A) (trans 0) or row(A) (trans 1), taken as a k-dimensional
+ * subspace, with the orthonormal basis Q (dim x k): lrfa_span_overlap when A
+ * has exactly k columns (rows), else through lrfa_lead_basis. NaN on
+ * failure. */
+double lrfa_span_overlap_k(const lrfa_dense *A, int trans, int64_t k, const lrfa_dense *Q);
+
 /* cos angle between Z^T and B: trace(B Z) / (||B||_F ||Z||_F), B r x n,
  * Z n x r. */
 double lrfa_align_zb(const lrfa_dense *B, const lrfa_dense *Z);

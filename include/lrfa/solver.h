@@ -1,28 +1,50 @@
-/* lrfa/solver.h: gradient descent (GD) and feedback alignment (FA) for
+/* lrfa/solver.h: one layered solver for the learning rules of deep linear
+ * networks,
  *
- *     min_{Z, W} L(Z, W) = 1/2 ||Z W - Y||_F^2,   Y n x m, Z n x r, W r x m,
+ *     min L = 1/2 ||M - Y||_F^2,   M = W_L ... W_1,   Y n x m,
  *
- * with the residual E = Z W - Y and the updates (simultaneous, step eta)
+ * W_l d_l x d_{l-1}, d_0 = m, d_L = n, hidden widths d_1 .. d_{L-1}. The
+ * inputs are the m basis vectors, so layer l's hidden representation is
+ * h_l = W_l ... W_1 (d_l x m), h_0 = I, and E = M - Y. The two-layer model
+ * Y ~ Z W is the case L = 2 (W_1 = W, W_2 = Z, d_1 = r). Every rule updates
+ * (simultaneously, step eta)
  *
- *     GD:  Z <- Z - eta E W^T      W <- W - eta Z^T E
- *     FA:  Z <- Z - eta E W^T      W <- W - eta B E
+ *     W_l <- W_l - eta delta_l h_{l-1}^T,   delta_L = E, and for l < L
  *
- * where B (r x n) is a fixed random feedback matrix standing in for Z^T.
+ *     gd   delta_l = W_{l+1}^T delta_{l+1}          (backpropagation)
+ *     fa   delta_l = B_l delta_{l+1}                B_l d_l x d_{l+1}, fixed
+ *     dfa  delta_l = B_l E                          B_l d_l x n, fixed
+ *     kp   as fa, with B_l <- (1 - eta lam) B_l - eta h_l delta_{l+1}^T and
+ *          W_{l+1} decaying by the same lam (Kolen-Pollack), so
+ *          B_l - W_{l+1}^T shrinks by (1 - eta lam) every step
+ *     sign delta_l = S_l delta_{l+1},  S_l = s_l sign(W_{l+1})^T with
+ *          s_l = ||W_{l+1}||_F / ||sign(W_{l+1})||_F (||S_l||_F = ||W_{l+1}||_F)
  *
- * Each iteration reads Y once for FA (Y W^T; B Y is computed once) and twice
- * for GD (Y W^T and Z^T Y), through the Gram identities
- *     E W^T = Z (W W^T) - Y W^T,   Z^T E = (Z^T Z) W - Z^T Y,
- *     B E = (B Z) W - B Y,
- *     ||E||_F^2 = ||Y||_F^2 - 2 <Z, Y W^T> + <Z^T Z, W W^T>,
- * and never allocates an n x m matrix. The last identity cancels near zero
- * error (its error is about eps ||Y||_F^2 in ||E||^2), so the exact residual
- * is streamed over Y at convergence checks and at the end.
+ * At L = 2, fa and dfa are the same rule: W <- W - eta B E.
+ *
+ * One pass. Writing delta_l = C_l E (C_l d_l x n: W_{L:l+1}^T for gd,
+ * B_l ... B_{L-1} for fa and kp, S_l ... S_{L-1} for sign, B_l for dfa), the
+ * only products with Y an iteration needs are Y W_1^T (n x d_1), from which
+ * Y h_{l-1}^T = (Y W_1^T)(W_{l-1} ... W_2)^T, and, for gd, kp and sign,
+ * C_{L-1} Y (the top's feedback times Y); the fixed C_1 Y of fa and dfa is
+ * formed once. With T_l = W_L ... W_l (n x d_{l-1}) and K_l = h_l h_l^T:
+ *     E h_{l-1}^T = T_l K_{l-1} - Y h_{l-1}^T          (l >= 2)
+ *     E h_0^T     = E,  C_1 E = (C_1 T_2) W_1 - C_1 Y
+ *     ||E||_F^2  = ||Y||_F^2 - 2 <T_2, Y W_1^T> + <T_2^T T_2, K_1>.
+ * The last identity cancels near zero error (its error is about
+ * eps ||Y||_F^2 in ||E||^2), so the exact residual is streamed over Y at
+ * convergence checks and at the end. No n x m matrix is ever formed.
  *
  * Defaults make a run invariant to rescaling Y by c (every relative figure is
- * unchanged): eta = lr_scale / s_1, Z and W entries N(0, init_scale^2 s_1 / n)
- * and N(0, init_scale^2 s_1 / m), B entries N(0, feedback_scale^2 s_1 / n).
- * Z and W come from stream 0 of the seed and B from stream 1, so GD and FA
- * runs with one seed start from the same Z and W.
+ * unchanged): eta = lr_scale / s_1^(2 (L-1) / L), W_l entries
+ * N(0, init_scale^2 s_1^(2/L) / max(d_l, d_{l-1})) (for L = 2: Z entries
+ * N(0, init_scale^2 s_1 / n), W entries N(0, init_scale^2 s_1 / m)), feedback
+ * entries N(0, feedback_scale^2 s^2 / max(rows, cols)) with s = s_1^(1/L) for
+ * fa and kp and s_1^((L-l)/L) for dfa's B_l (at L = 2, N(0, fb^2 s_1 / n)),
+ * and the decay lam = decay s_1^(2 (L-1) / L). The weights come from stream 0
+ * of the seed (W_L first, then W_1 .. W_{L-1}) and the feedback from stream
+ * 1 (B_1 first), so runs of every rule with one seed start from the same
+ * weights.
  */
 #ifndef LRFA_SOLVER_H
 #define LRFA_SOLVER_H
@@ -35,12 +57,33 @@
 extern "C" {
 #endif
 
-typedef enum lrfa_algo {
-    LRFA_ALGO_GD = 0,  /* gradient descent: W's update uses Z^T */
-    LRFA_ALGO_FA = 1   /* feedback alignment: W's update uses the fixed B */
-} lrfa_algo;
+/* The deepest network: L <= LRFA_MAX_LAYERS. */
+#define LRFA_MAX_LAYERS 16
 
-/* "gd" / "fa", and the reverse (returns -1 for an unknown name). */
+/* The learning rule (called algo where the two-layer model named it). */
+typedef enum lrfa_algo {
+    LRFA_ALGO_GD = 0,  /* backpropagation: delta_l = W_{l+1}^T delta_{l+1} */
+    LRFA_ALGO_FA = 1,  /* feedback alignment: delta_l = B_l delta_{l+1}, B_l fixed */
+    LRFA_ALGO_DFA = 2, /* direct feedback alignment: delta_l = B_l E, B_l fixed */
+    LRFA_ALGO_KP = 3,  /* Kolen-Pollack: as fa, B_l learning as W_{l+1}^T does */
+    LRFA_ALGO_SIGN = 4 /* sign symmetry: delta_l = s_l sign(W_{l+1})^T delta_{l+1} */
+} lrfa_algo;
+#define LRFA_ALGO_COUNT 5
+
+/* How the weights start. */
+typedef enum lrfa_init {
+    LRFA_INIT_GAUSSIAN = 0,  /* independent Gaussian entries (scaled as above) */
+    LRFA_INIT_ORTHOGONAL = 1 /* W_l = init_scale s_1^(1/L) Q_l, Q_l with orthonormal rows
+                                or columns (whichever are fewer), Haar-distributed */
+} lrfa_init;
+
+/* The default initial scale of deeper networks (L >= 3). Gradient descent
+ * from a start of scale e escapes the saddle at zero in a time that grows
+ * like e^-(L-2) for L >= 3 (like log(1/e) for L = 2), so deep networks
+ * start larger than the two-layer model's 1e-4. */
+#define LRFA_DEEP_INIT_SCALE 0.1
+
+/* "gd", "fa", "dfa", "kp", "sign", and the reverse (-1 for an unknown name). */
 const char *lrfa_algo_name(lrfa_algo a);
 int lrfa_algo_parse(const char *name);
 
@@ -98,8 +141,17 @@ typedef struct lrfa_progress {
 typedef int (*lrfa_progress_fn)(const lrfa_progress *p, void *data);
 
 typedef struct lrfa_options {
-    lrfa_algo algo;          /* GD or FA (default GD) */
-    int64_t rank;            /* r, 1 <= r <= min(n, m) (no default: required) */
+    lrfa_algo algo;          /* the rule (default gd) */
+    int64_t rank;            /* r, 1 <= r <= min(n, m): the two-layer width
+                                (depth 0; no default: required) */
+    int64_t depth;           /* L: 0 = the two-layer model of width rank;
+                                2 .. LRFA_MAX_LAYERS: widths[] holds d_1 .. d_{L-1}
+                                (default 0) */
+    int64_t widths[LRFA_MAX_LAYERS - 1]; /* the hidden widths, each >= 1 (depth >= 2) */
+    double decay;            /* kp: lam = decay s_1^(2 (L-1) / L), so eta lam =
+                                lr_scale decay with the automatic step size
+                                (default 1e-3); other rules ignore it */
+    lrfa_init init;          /* the weights' start (default Gaussian) */
     double lr;               /* step size eta; 0 selects lr_scale / s_1 (default 0) */
     double lr_scale;         /* c in eta = c / s_1 (default 0.2) */
     int64_t max_iters;       /* iteration limit (default 20000) */
@@ -109,10 +161,13 @@ typedef struct lrfa_options {
                                 or is below 1e-13 ||Y||_F; 0 disables
                                 (default 1e-10) */
     int64_t window;          /* iterations between convergence checks (default 100) */
-    double init_scale;       /* initial Z, W scale (default 1e-4, a small start).
-                                With r > rank(Y) the unused directions keep a
-                                residue of order init_scale^2 ||Y||_F, which GD
-                                removes only very slowly */
+    double init_scale;       /* initial weight scale; negative = automatic (the
+                                default): 1e-4 for L = 2 (a small start; with
+                                r > rank(Y) the unused directions keep a residue
+                                of order init_scale^2 ||Y||_F, which GD removes
+                                only very slowly), LRFA_DEEP_INIT_SCALE deeper.
+                                0 starts every W_l at zero: fa, dfa and kp learn
+                                from there, gd and sign cannot (refused) */
     double feedback_scale;   /* B scale (default 1) */
     uint64_t seed;           /* random seed (default 1) */
     int64_t log_every;       /* trace every K iterations; 0 = no trace (default 0) */
@@ -124,6 +179,11 @@ typedef struct lrfa_options {
     int transpose;           /* factor Y^T instead of Y (default 0; applied by
                                 lrfa_problem_new, recorded here for reports) */
     double diverge_factor;   /* divergence when error > this x initial error (1e3) */
+    const lrfa_dense *const *start_weights;  /* NULL, or L matrices W_1 .. W_L
+                                (d_l x d_{l-1}) to start from instead */
+    const lrfa_dense *const *start_feedback; /* NULL, or the L - 1 feedback
+                                matrices B_1 .. B_{L-1} to start from (fa, kp:
+                                d_l x d_{l+1}; dfa: d_l x n; unused by gd, sign) */
     lrfa_progress_fn progress; /* called every progress_every iterations, or NULL */
     void *progress_data;
     int64_t progress_every;  /* default 10 */
@@ -135,7 +195,43 @@ void lrfa_options_default(lrfa_options *opt);
  * (static storage, naming the option). Called by lrfa_fit before any work. */
 const char *lrfa_options_check(const lrfa_options *opt, int64_t n, int64_t m);
 
+/* The network's shape for opt on an n x m problem: returns L and fills
+ * d[0 .. L] (d_0 = m, d_L = n), or returns 0 when opt names none. */
+int64_t lrfa_options_layers(const lrfa_options *opt, int64_t n, int64_t m, int64_t *d);
+
 /* ---- results ---- */
+
+/* One layer's figures (index l - 1 for layer l). NaN where a figure does not
+ * apply to the rule or the layer. */
+typedef struct lrfa_layer_figures {
+    double norm;             /* ||W_l||_F */
+    double align;            /* how W_l aligns with the feedback standing in for it:
+                                fa, kp, sign: cos(W_l^T, F_{l-1}) with F_{l-1} = B_{l-1}
+                                or S_{l-1}; dfa: cos(W_l, B_l B_{l-1}^T) for 1 < l < L,
+                                cos(W_L^T, B_{L-1}) at the top (Refinetti et al.);
+                                layer 1 and gd: NaN. At L = 2 this is align_zb */
+    double align_min_eig;    /* fa, kp, sign (and dfa's top): lambda_min(sym(F_{l-1} W_l))
+                                over its largest |lambda| */
+    double feedback_ratio;   /* kp, sign: ||F_{l-1}||_F / ||W_l||_F */
+    double grad_align;       /* l < L, not gd: cos angle between the rule's update
+                                delta_l h_{l-1}^T and the true gradient; layer 1
+                                needs a pass over Y, so it comes with exact rows */
+    double delta_align;      /* l < L, not gd: cos angle between delta_l and
+                                backpropagation's signal at the same weights
+                                (exact rows only) */
+    double drift;            /* the pair (l, l+1), l < L: ||C(t) - C(0)||_F over the
+                                size of C's terms, for the law the rule conserves
+                                under gradient flow: gd C = W_{l+1}^T W_{l+1} - W_l W_l^T;
+                                fa (and dfa's top pair) C = W_l W_l^T - B_l W_{l+1} -
+                                W_{l+1}^T B_l^T; kp C = (B_l - W_{l+1}^T) / (1 - eta lam)^t,
+                                kept exactly by the discrete iteration; sign and
+                                dfa's other pairs keep none: NaN */
+    double conservation_terms; /* the size of C's terms (drift times this is ||C(t) - C(0)||_F) */
+    double overlap_h;        /* l < L: overlap of row(h_l) with the leading k right
+                                singular vectors of Y, k = min(d_1 .. d_l) its rank */
+    double overlap_top;      /* l < L: overlap of col(W_L ... W_{l+1}) with the leading
+                                k left singular vectors, k = min(d_l .. d_{L-1}) */
+} lrfa_layer_figures;
 
 /* The figures at one iteration. NaN marks a figure that does not apply
  * (FA-only figures under GD) or could not be computed. */
@@ -159,6 +255,11 @@ typedef struct lrfa_figures {
                                 ||C(t) - C(0)||_F) */
     double overlap_w_top;    /* ||Q_W^T V_r||_F^2 / r, Q_W a basis of row(W) */
     double overlap_z_top;    /* ||Q_Z^T U_r||_F^2 / r, Q_Z a basis of col(Z) */
+    /* For L = 2 the figures above are those of the layers below: align_zb and
+     * align_min_eig layer[1]'s, grad_align, drift, conservation_terms,
+     * overlap_w_top (overlap_h) and overlap_z_top (overlap_top) layer[0]'s.
+     * For L > 2 the two-layer figures above are NaN. */
+    lrfa_layer_figures layer[LRFA_MAX_LAYERS]; /* layers 1 .. L at [0 .. L-1] */
 } lrfa_figures;
 
 typedef enum lrfa_stop {
@@ -170,12 +271,25 @@ typedef enum lrfa_stop {
 
 typedef struct lrfa_result {
     lrfa_algo algo;
-    int64_t n, m, r;
-    lrfa_dense *Z;           /* n x r */
-    lrfa_dense *W;           /* r x m */
-    lrfa_dense *B;           /* r x n feedback (FA only; NULL for GD) */
+    int64_t n, m, r;         /* r: the narrowest width (the rank of M) */
+    int64_t depth;           /* L */
+    int64_t widths[LRFA_MAX_LAYERS + 1]; /* d_0 = m, d_1 .. d_{L-1}, d_L = n */
+    lrfa_dense *weights[LRFA_MAX_LAYERS];  /* [l-1]: W_l, d_l x d_{l-1} (owned) */
+    lrfa_dense *feedback[LRFA_MAX_LAYERS]; /* [l-1]: B_l, l < L (owned): fa, kp
+                                d_l x d_{l+1}, dfa d_l x n, sign the final S_l;
+                                NULL for gd */
+    lrfa_dense *Z;           /* the top layer W_L (n x d_{L-1}); alias, not owned */
+    lrfa_dense *W;           /* the first layer W_1 (d_1 x m); alias, not owned */
+    lrfa_dense *B;           /* feedback[0] (NULL for gd); alias, not owned */
     lrfa_figures final;      /* at the end, with the exact error */
-    double fa_pred;          /* FA: ||Y - Y P||_F, P the projector onto row(B Y) */
+    double fa_pred;          /* fa, dfa: ||Y - Y P||_F, P the projector onto
+                                row(B_eff Y), B_eff = B_1 ... B_{L-1} (fa) or B_1
+                                (dfa): the error at any fixed point; NaN otherwise,
+                                and NaN when no fixed point exists */
+    int64_t pred_rank;       /* fa, dfa: the numerical rank of B_eff Y */
+    int no_fixed_point;      /* dfa: rank(B_1 Y) exceeds the narrowest width, so
+                                B_1 M = B_1 Y cannot hold: no fixed point exists */
+    double lambda;           /* kp: the decay used */
     double opt_tolerance;    /* how far below opt(r) the final error may fall from
                                 rounding and the spectrum's own error bound */
     int opt_suspect;         /* 1: the final error is below opt(r) by more than
@@ -206,12 +320,24 @@ lrfa_status lrfa_fit(const lrfa_problem *P, const lrfa_options *opt, lrfa_result
 
 /* ---- pieces, for tests and for building other drivers ---- */
 
+/* The initial weights W[0 .. L-1] and feedback B[0 .. L-2] (NULL entries for
+ * gd and sign) that lrfa_fit starts from. The caller frees each. */
+lrfa_status lrfa_init_layers(const lrfa_problem *P, const lrfa_options *opt, lrfa_dense **W, lrfa_dense **B,
+                             lrfa_error *err);
+
+/* One step of opt-> rule's iteration the naive way: forms every h_l, E
+ * (n x m) and every delta_l explicitly, then updates W[0 .. L-1] and, for kp,
+ * B[0 .. L-2]. The reference the one-pass iteration is tested against. Y is
+ * dense; lam is kp's decay. */
+lrfa_status lrfa_layers_step_naive(const lrfa_dense *Y, int64_t L, lrfa_dense **W, lrfa_dense **B,
+                                   lrfa_algo rule, double eta, double lam, lrfa_error *err);
+
 /* The initial Z (n x r), W (r x m) and, for FA, B (r x n) that lrfa_fit
  * starts from, for the step size and scales resolved against P. */
 lrfa_status lrfa_init_factors(const lrfa_problem *P, const lrfa_options *opt, lrfa_dense **Z,
                               lrfa_dense **W, lrfa_dense **B, lrfa_error *err);
 
-/* The step size lrfa_fit uses: opt->lr, or lr_scale / s_1. */
+/* The step size lrfa_fit uses: opt->lr, or lr_scale / s_1^(2 (L-1) / L). */
 double lrfa_resolve_lr(const lrfa_problem *P, const lrfa_options *opt);
 
 /* One iteration the naive way, forming E = Z W - Y (n x m) explicitly: the
