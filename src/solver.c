@@ -396,7 +396,7 @@ static int state_alloc(fit_state *s)
             ALLOC(s->Bprev[l], d[l] * d[l + 1]);
             ALLOC(s->Bnext[l], d[l] * d[l + 1]);
         }
-        if (s->rule == LRFA_ALGO_FA || s->rule == LRFA_ALGO_KP) {
+        if (s->rule == LRFA_ALGO_KP) { /* fa's fixed maps are made before */
             if (l != L - 1) ALLOC(s->C[l], d[l] * n);
         } else if (s->rule == LRFA_ALGO_SIGN) {
             ALLOC(s->C[l], d[l] * n);
@@ -1113,6 +1113,11 @@ static lrfa_status fit_run(const lrfa_problem *P, const lrfa_options *opt, doubl
     res->seconds = now_seconds() - t0;
     state_free(&s);
     *out = res;
+    if (res->stop == LRFA_STOP_DIVERGED && res->no_fixed_point)
+        return lrfa_fail(err, LRFA_EDIVERGED, 0,
+                         "diverged at iteration %lld: dfa has no fixed point here (rank(B_1 Y) = %lld exceeds the "
+                         "narrowest width %lld), so the weights grow without bound; a smaller --lr only delays it",
+                         (long long)res->diverged_at, (long long)res->pred_rank, (long long)res->r);
     if (res->stop == LRFA_STOP_DIVERGED)
         return lrfa_fail(err, LRFA_EDIVERGED, 0,
                          "diverged at iteration %lld (error %s) with step size %.3g: try a smaller --lr",

@@ -7,48 +7,6 @@
 /* s = 1, 7/8, ..., 1/8: rank 8, gaps of 1/8 between consecutive values */
 static const double linear8[8] = {1.0, 0.875, 0.75, 0.625, 0.5, 0.375, 0.25, 0.125};
 
-static lrfa_matrix *lowrank_matrix(int64_t n, int64_t m, int64_t k, const double *s, uint64_t seed)
-{
-    lrfa_dense *Y = lrfa_gen_lowrank(n, m, k, s, seed, NULL);
-    return Y ? lrfa_matrix_wrap_dense(Y, NULL) : NULL;
-}
-
-/* The sparse matrix holding every entry of A whose index hash keeps it
- * (about density of them). */
-static lrfa_matrix *sparsify(const lrfa_dense *A, double density, uint64_t seed)
-{
-    int64_t n = A->rows, m = A->cols, nz = 0, i, j;
-    int64_t *ti = malloc(sizeof(int64_t) * (size_t)(n * m)), *tj = malloc(sizeof(int64_t) * (size_t)(n * m));
-    double *tx = malloc(sizeof(double) * (size_t)(n * m));
-    lrfa_rng rng;
-    lrfa_sparse *S;
-    lrfa_rng_seed(&rng, seed, 5);
-    for (j = 0; j < m; j++)
-        for (i = 0; i < n; i++)
-            if (lrfa_rng_uniform(&rng) < density) {
-                ti[nz] = i;
-                tj[nz] = j;
-                tx[nz++] = A->data[i + j * n];
-            }
-    S = lrfa_sparse_from_triplets(n, m, nz, ti, tj, tx, NULL);
-    free(ti);
-    free(tj);
-    free(tx);
-    return S ? lrfa_matrix_wrap_sparse(S, NULL) : NULL;
-}
-
-static double max_abs_diff(const double *a, const double *b, int64_t n, double *scale)
-{
-    double d = 0.0, s = 0.0;
-    int64_t i;
-    for (i = 0; i < n; i++) {
-        d = fmax(d, fabs(a[i] - b[i]));
-        s = fmax(s, fabs(b[i]));
-    }
-    *scale = s;
-    return d;
-}
-
 static lrfa_result *fit(const lrfa_problem *P, const lrfa_options *opt)
 {
     lrfa_result *res = NULL;
@@ -63,11 +21,11 @@ static lrfa_result *fit(const lrfa_problem *P, const lrfa_options *opt)
  * dense and sparse Y. */
 static void test_one_pass_vs_naive(void)
 {
-    lrfa_matrix *Yd = lowrank_matrix(37, 29, 8, linear8, 3), *Ys;
+    lrfa_matrix *Yd = test_lowrank(37, 29, 8, linear8, 3), *Ys;
     lrfa_dense *Ydense;
     int storage, algo;
     CU_ASSERT_PTR_NOT_NULL_FATAL(Yd);
-    Ys = sparsify(Yd->dense, 0.3, 4);
+    Ys = test_sparsify(Yd->dense, 0.3, 4);
     CU_ASSERT_PTR_NOT_NULL_FATAL(Ys);
     for (storage = 0; storage < 2; storage++) {
         lrfa_matrix *Y = storage ? Ys : Yd;
@@ -93,8 +51,8 @@ static void test_one_pass_vs_naive(void)
             CU_ASSERT_EQUAL_FATAL(lrfa_init_factors(P, &opt, &Z, &W, &B, NULL), LRFA_OK);
             for (k = 0; k < 50; k++)
                 CU_ASSERT_EQUAL_FATAL(lrfa_step_naive(Ydense, Z, W, B, res->lr, opt.algo, NULL), LRFA_OK);
-            dz = max_abs_diff(res->Z->data, Z->data, Z->rows * Z->cols, &sz);
-            dw = max_abs_diff(res->W->data, W->data, W->rows * W->cols, &sw);
+            dz = test_max_abs_diff(res->Z->data, Z->data, Z->rows * Z->cols, &sz);
+            dw = test_max_abs_diff(res->W->data, W->data, W->rows * W->cols, &sw);
             snprintf(what, sizeof what, "%s %s: Z after 50 steps, one-pass vs naive",
                      storage ? "sparse" : "dense", lrfa_algo_name(opt.algo));
             CHECK_REL(what, dz, 0.0, sz, 1e-12);
@@ -119,7 +77,7 @@ static void test_one_pass_vs_naive(void)
 static void test_gd_reaches_optimum(void)
 {
     static const int64_t ranks[] = {2, 4, 8, 10};
-    lrfa_matrix *Y = lowrank_matrix(60, 50, 8, linear8, 5);
+    lrfa_matrix *Y = test_lowrank(60, 50, 8, linear8, 5);
     lrfa_problem *P = lrfa_problem_new(Y, 0, 10, NULL);
     size_t t;
     CU_ASSERT_PTR_NOT_NULL_FATAL(P);
@@ -148,7 +106,7 @@ static void test_gd_reaches_optimum(void)
 static void test_fa_exact_when_rank_suffices(void)
 {
     static const int64_t ranks[] = {8, 10};
-    lrfa_matrix *Y = lowrank_matrix(60, 50, 8, linear8, 6);
+    lrfa_matrix *Y = test_lowrank(60, 50, 8, linear8, 6);
     lrfa_problem *P = lrfa_problem_new(Y, 0, 0, NULL);
     size_t t;
     CU_ASSERT_PTR_NOT_NULL_FATAL(P);
@@ -178,7 +136,7 @@ static void test_fa_exact_when_rank_suffices(void)
 static void test_fa_lands_on_prediction(void)
 {
     static const double designed[8] = {4.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0};
-    lrfa_matrix *Y = lowrank_matrix(60, 50, 8, designed, 7);
+    lrfa_matrix *Y = test_lowrank(60, 50, 8, designed, 7);
     lrfa_problem *P = lrfa_problem_new(Y, 0, 0, NULL);
     lrfa_options opt;
     lrfa_result *res;
@@ -220,7 +178,7 @@ static void test_fa_lands_on_prediction(void)
  * Q an orthonormal basis of (B Y)^T (1e-12 relative to ||Y||_F). */
 static void test_fa_prediction_naive(void)
 {
-    lrfa_matrix *Y = lowrank_matrix(30, 20, 8, linear8, 8);
+    lrfa_matrix *Y = test_lowrank(30, 20, 8, linear8, 8);
     lrfa_problem *P = lrfa_problem_new(Y, 0, 0, NULL);
     lrfa_dense *B = test_gaussian(3, 30, 9), *BYt = lrfa_dense_alloc(20, 3, NULL), *R;
     double pred, *YQ = malloc(sizeof(double) * 30 * 3);
@@ -248,7 +206,7 @@ static void test_fa_prediction_naive(void)
  * 20% (ratio in [0.4, 0.6]), for GD's and FA's laws. */
 static void test_drift_halves(void)
 {
-    lrfa_matrix *Y = lowrank_matrix(40, 30, 8, linear8, 10);
+    lrfa_matrix *Y = test_lowrank(40, 30, 8, linear8, 10);
     lrfa_problem *P = lrfa_problem_new(Y, 0, 0, NULL);
     int algo;
     CU_ASSERT_PTR_NOT_NULL_FATAL(P);
@@ -283,7 +241,7 @@ static void test_drift_halves(void)
  * align_min_eig >= -drift, and Z^T aligns with B: align_zb > 0. */
 static void test_fa_alignment(void)
 {
-    lrfa_matrix *Y = lowrank_matrix(60, 50, 8, linear8, 11);
+    lrfa_matrix *Y = test_lowrank(60, 50, 8, linear8, 11);
     lrfa_problem *P = lrfa_problem_new(Y, 0, 0, NULL);
     int64_t r;
     CU_ASSERT_PTR_NOT_NULL_FATAL(P);
@@ -309,7 +267,7 @@ static void test_fa_alignment(void)
  * the default scalings, for GD and FA. */
 static void test_scale_invariance(void)
 {
-    lrfa_matrix *Y = lowrank_matrix(40, 30, 8, linear8, 12), *Yc;
+    lrfa_matrix *Y = test_lowrank(40, 30, 8, linear8, 12), *Yc;
     lrfa_dense *C = lrfa_dense_copy(Y->dense, NULL);
     lrfa_problem *P, *Pc;
     int64_t i;
@@ -347,7 +305,7 @@ static void test_scale_invariance(void)
  * seed start from the same Z and W. */
 static void test_reproducible(void)
 {
-    lrfa_matrix *Y = lowrank_matrix(30, 20, 8, linear8, 13);
+    lrfa_matrix *Y = test_lowrank(30, 20, 8, linear8, 13);
     lrfa_problem *P = lrfa_problem_new(Y, 0, 4, NULL);
     lrfa_options opt;
     lrfa_result *a, *b;
@@ -389,7 +347,7 @@ static void test_reproducible(void)
 /* A step far beyond 1 / s_1 diverges: LRFA_EDIVERGED with the iteration. */
 static void test_divergence(void)
 {
-    lrfa_matrix *Y = lowrank_matrix(30, 20, 8, linear8, 14);
+    lrfa_matrix *Y = test_lowrank(30, 20, 8, linear8, 14);
     lrfa_problem *P = lrfa_problem_new(Y, 0, 0, NULL);
     lrfa_options opt;
     lrfa_result *res = NULL;

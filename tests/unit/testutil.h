@@ -24,8 +24,19 @@ void register_rng_suite(void);
 void register_solver_suite(void);
 void register_gen_suite(void);
 void register_alloc_suite(void);
+void register_layers_suite(void);
 
 /* A rows x cols matrix of N(0, 1) entries from (seed, stream). */
 lrfa_dense *test_gaussian(int64_t rows, int64_t cols, uint64_t seed);
+
+/* Y = U diag(s) V^T (n x m, rank k, Haar U and V), dense. */
+lrfa_matrix *test_lowrank(int64_t n, int64_t m, int64_t k, const double *s, uint64_t seed);
+
+/* The sparse matrix holding the entries of A an index hash keeps (about
+ * density of them). */
+lrfa_matrix *test_sparsify(const lrfa_dense *A, double density, uint64_t seed);
+
+/* max |a_i - b_i|, with max |b_i| in *scale. */
+double test_max_abs_diff(const double *a, const double *b, int64_t n, double *scale);
 
 #endif
