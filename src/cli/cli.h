@@ -61,13 +61,23 @@ void json_bool(json_writer *w, const char *key, int v);
 void json_null(json_writer *w, const char *key);
 
 /* ---- solver options shared by fit, compare and sweep (fitopts.c) ---- */
-#define FITOPTS_COUNT 6
+#define FITOPTS_COUNT 10
 extern const char fitopts_help[];
 extern const struct option fitopts_long[FITOPTS_COUNT];
 /* 1: handled, 0: not a shared option, -1: bad value (message printed). */
 int fitopts_handle(int c, const char *arg, lrfa_options *opt);
 /* dst = shared options then own (NULL-terminated); returns the count. */
 int fitopts_merge(struct option *dst, int cap, const struct option *own);
+/* The network's shape from --widths / --depth (state the parser keeps):
+ * 1 when a shape was given (opt->depth and widths set), 0 for the
+ * two-layer model of -r R, -1 after a message. fitopts_allow_r lets
+ * --widths hold R (sweep). */
+extern int fitopts_allow_r;
+extern int fitopts_widths_given;
+extern int64_t fitopts_depth;
+int fitopts_shape(const char *cmd, lrfa_options *opt, int have_rank);
+/* How many singular vectors the figures of opt's network need. */
+int64_t fitopts_kvec(const lrfa_options *opt);
 int64_t cli_default_log_every(int64_t max_iters);
 /* After option parsing: one FILE left in argv, the rank given (else
  * "CMD: RANK_HINT is required"); reads FILE into *Y, checks opt against its
@@ -131,6 +141,8 @@ int plot_sweep(const char *dat, const char *out, const char *title, int64_t rank
 void report_fit_json(json_writer *w, const lrfa_result *res);
 /* "converged", "iteration limit", "diverged" or "interrupted" */
 const char *report_stop_name(const lrfa_result *res);
+const char *report_rule_title(lrfa_algo a);        /* "feedback alignment", ... */
+const char *report_widths(const lrfa_result *res);  /* "16,4,16" (static storage) */
 void report_fit_table(FILE *fp, const lrfa_result *res);
 const char *report_trace_header(void);
 void report_trace_row(FILE *fp, const lrfa_figures *f);

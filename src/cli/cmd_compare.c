@@ -122,6 +122,12 @@ int cmd_compare(int argc, char **argv)
      * stops at the next iteration; what was asked for is then written for
      * the state reached */
     cli_catch_signals();
+    if (fitopts_shape("compare", &opt, have_rank) != 0) {
+        if (opt.depth >= 2 || fitopts_depth)
+            cli_error("compare: deep networks (--widths, --depth) are not supported by compare yet; run 'lrfa fit' "
+                      "once per rule");
+        return EXIT_INPUT;
+    }
     if ((status = fit_prepare("compare", argc, argv, have_rank, "the rank -r R", &opt, r, &Y, &P)) != EXIT_OK)
         goto done;
     path = argv[optind];

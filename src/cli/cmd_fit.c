@@ -1,4 +1,4 @@
-/* cmd_fit.c: `lrfa fit FILE -r R`, one GD or FA run and its figures. */
+/* cmd_fit.c: `lrfa fit FILE -r R` (or --widths), one run of a rule and its figures. */
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
@@ -6,8 +6,9 @@
 #include "cli.h"
 
 static const char usage_fmt[] =
-    "usage: lrfa fit FILE -r R [--algo gd|fa] [--iters N] [--lr ETA|auto] [--tol T]\n"
-    "                [--init-scale S] [--feedback-scale S] [--seed N] [--transpose]\n"
+    "usage: lrfa fit FILE -r R [--rule gd|fa|dfa|kp|sign] [--iters N] [--lr ETA|auto]\n"
+    "                [--widths D1,D2,... | --depth L] [--tol T] [--init gaussian|orthogonal]\n"
+    "                [--init-scale S] [--feedback-scale S] [--decay D] [--seed N] [--transpose]\n"
     "                [--trace FILE.csv] [--log-every K] [--exact-every K]\n"
     "                [--save PREFIX] [--json] [--quiet]\n"
     "\n"
@@ -18,9 +19,20 @@ static const char usage_fmt[] =
     "  GD:  Z <- Z - eta E W^T,  W <- W - eta Z^T E        (E = ZW - Y)\n"
     "  FA:  Z <- Z - eta E W^T,  W <- W - eta B E          (B fixed, random, r x n)\n"
     "\n"
+    "With --widths or --depth it fits a deep linear network Y ~ W_L ... W_1 (W_l is\n"
+    "d_l x d_{l-1}, d_0 = m, d_L = n); every rule updates W_l <- W_l - eta delta_l h_{l-1}^T\n"
+    "(h_l = W_l ... W_1, delta_L = E) with, below the top:\n"
+    "  gd   delta_l = W_{l+1}^T delta_{l+1}     backpropagation\n"
+    "  fa   delta_l = B_l delta_{l+1}           B_l fixed, random, d_l x d_{l+1}\n"
+    "  dfa  delta_l = B_l E                     B_l fixed, random, d_l x n\n"
+    "  kp   as fa, B_l learning like W_{l+1}^T with weight decay --decay (Kolen-Pollack)\n"
+    "  sign delta_l = s_l sign(W_{l+1})^T delta_{l+1}, s_l = ||W_{l+1}||_F / ||sign W_{l+1}||_F\n"
+    "At L = 2 (the two-layer model) fa and dfa are the same rule.\n"
+    "\n"
     "options:\n"
     "  -r, --rank R           rank of the factorization, 1 <= R <= min(n, m) (required)\n"
-    "  --algo gd|fa           learning rule (default gd)\n"
+    "  --rule gd|fa|dfa|kp|sign\n"
+    "                         learning rule (default gd; --algo is the same option)\n"
     "%s"
     "  --seed N               random seed; Z and W depend on it alone, so GD and FA\n"
     "                         with one seed start from the same point (default 1)\n"
@@ -29,7 +41,8 @@ static const char usage_fmt[] =
     "  --exact-every K        in the trace, the exact error and grad_align every K-th\n"
     "                         row (one more pass over Y each time); otherwise the\n"
     "                         Gram identity and no grad_align (default 0)\n"
-    "  --save PREFIX          write PREFIX_Z.mtx, PREFIX_W.mtx and, for FA, PREFIX_B.mtx\n"
+    "  --save PREFIX          write PREFIX_Z.mtx, PREFIX_W.mtx and, for FA, PREFIX_B.mtx;\n"
+    "                         deeper: PREFIX_W1.mtx .. PREFIX_WL.mtx and PREFIX_B1.mtx ..\n"
     "  --json                 print one JSON object instead of the table\n"
     "  --quiet                no progress line on the terminal\n"
     "  -h, --help             show this help\n"
@@ -57,6 +70,7 @@ int cmd_fit(int argc, char **argv)
     static const struct option own[] = {
         {"rank", required_argument, NULL, 'r'},
         {"algo", required_argument, NULL, 'a'},
+        {"rule", required_argument, NULL, 'a'},
         {"seed", required_argument, NULL, 's'},
         {"trace", required_argument, NULL, 'c'},
         {"log-every", required_argument, NULL, 'L'},
@@ -90,7 +104,7 @@ int cmd_fit(int argc, char **argv)
         case 'a': {
             int a = lrfa_algo_parse(optarg);
             if (a < 0) {
-                cli_error("--algo: unknown algorithm '%s' (expected gd or fa)", optarg);
+                cli_error("--rule: unknown rule '%s' (expected gd, fa, dfa, kp or sign)", optarg);
                 return EXIT_INPUT;
             }
             opt.algo = (lrfa_algo)a;
@@ -118,6 +132,8 @@ int cmd_fit(int argc, char **argv)
         }
         }
     }
+    if (fitopts_shape("fit", &opt, have_rank) < 0) return EXIT_INPUT;
+    if (opt.depth >= 2) have_rank = 1;
     if (trace && !log_set) opt.log_every = cli_default_log_every(opt.max_iters);
     if (!trace) opt.log_every = 0; /* nothing would be written */
     if (trace && json && !strcmp(trace, "-")) {
@@ -128,13 +144,15 @@ int cmd_fit(int argc, char **argv)
         (cli_output_clobbers("fit", argv[optind], trace, NULL) ||
          cli_output_clobbers("fit", argv[optind], save, "_Z.mtx") ||
          cli_output_clobbers("fit", argv[optind], save, "_W.mtx") ||
-         cli_output_clobbers("fit", argv[optind], save, "_B.mtx")))
+         cli_output_clobbers("fit", argv[optind], save, "_B.mtx") ||
+         cli_output_clobbers("fit", argv[optind], save, "_W1.mtx")))
         return EXIT_INPUT;
     /* Ctrl-C or SIGTERM, from here on (reading and the spectrum included),
      * stops at the next iteration; what was asked for is then written for
      * the state reached */
     cli_catch_signals();
-    if ((status = fit_prepare("fit", argc, argv, have_rank, "the rank -r R", &opt, opt.rank, &Y, &P)) != EXIT_OK)
+    if ((status = fit_prepare("fit", argc, argv, have_rank, "the rank -r R (or --widths)", &opt, fitopts_kvec(&opt),
+                              &Y, &P)) != EXIT_OK)
         goto done;
     path = argv[optind];
     opt.progress = cli_stop_progress;
@@ -174,17 +192,24 @@ int cmd_fit(int argc, char **argv)
         report_fit_json(&w, res);
         json_end(&w);
     } else {
-        printf("fit             %s, %s (%lld x %lld%s), r = %lld, seed %llu\n",
-               strcmp(path, "-") ? path : "<stdin>", opt.algo == LRFA_ALGO_FA ? "feedback alignment" : "gradient descent",
-               (long long)P->n, (long long)P->m, opt.transpose ? ", transposed" : "", (long long)opt.rank,
-               (unsigned long long)opt.seed);
+        if (res->depth == 2 && opt.depth == 0)
+            printf("fit             %s, %s (%lld x %lld%s), r = %lld, seed %llu\n",
+                   strcmp(path, "-") ? path : "<stdin>", report_rule_title(opt.algo), (long long)P->n,
+                   (long long)P->m, opt.transpose ? ", transposed" : "", (long long)opt.rank,
+                   (unsigned long long)opt.seed);
+        else
+            printf("fit             %s, %s (%lld x %lld%s), L = %lld, widths %s, seed %llu\n",
+                   strcmp(path, "-") ? path : "<stdin>", report_rule_title(opt.algo), (long long)P->n,
+                   (long long)P->m, opt.transpose ? ", transposed" : "", (long long)res->depth,
+                   report_widths(res), (unsigned long long)opt.seed);
         report_fit_table(stdout, res);
     }
     if (trace && (status = report_write_trace(trace, res)) != EXIT_OK) goto done;
     if (save) {
         char comment[512];
-        snprintf(comment, sizeof comment, "lrfa fit %s: %s, r = %lld, seed %llu, %lld iterations%s",
-                 strcmp(path, "-") ? path : "<stdin>", lrfa_algo_name(opt.algo), (long long)opt.rank,
+        snprintf(comment, sizeof comment, "lrfa fit %s: %s, %s%s, seed %llu, %lld iterations%s",
+                 strcmp(path, "-") ? path : "<stdin>", lrfa_algo_name(opt.algo),
+                 res->depth == 2 ? "r = " : "widths ", report_widths(res),
                  (unsigned long long)opt.seed, (long long)res->iterations,
                  st == LRFA_EDIVERGED    ? " (DIVERGED: the last finite state, before divergence)"
                  : st == LRFA_EINTERRUPT ? " (INTERRUPTED: the state when it stopped)"

@@ -211,6 +211,12 @@ int cmd_sweep(int argc, char **argv)
      * stops at the next iteration; what was asked for is then written for
      * the state reached */
     cli_catch_signals();
+    if (fitopts_shape("sweep", &opt, 1) != 0) {
+        if (opt.depth >= 2 || fitopts_depth)
+            cli_error("sweep: deep networks (--widths, --depth) are not supported by sweep yet; run 'lrfa fit' per "
+                      "width");
+        return EXIT_INPUT;
+    }
     if ((status = fit_prepare("sweep", argc, argv, have_ranks, "--ranks A:B", &opt, rb, &Y, &P)) != EXIT_OK)
         goto done;
     path = argv[optind];

@@ -10,10 +10,22 @@ const char fitopts_help[] =
     "  --tol T                stop when the exact error changes by less than T ||Y||_F\n"
     "                         over 100 iterations, or falls below 1e-13 ||Y||_F;\n"
     "                         0 runs all iterations (default 1e-10)\n"
-    "  --init-scale S         initial Z, W entries N(0, S^2 s_1 / n) and N(0, S^2 s_1 / m)\n"
-    "                         (default 1e-4: a small start; with R > rank(Y) the unused\n"
-    "                         directions keep an error of order S^2 ||Y||_F)\n"
+    "  --widths D1,D2,...     a deep network: the hidden widths d_1 .. d_{L-1}, so L is\n"
+    "                         their count + 1 (default: the two-layer model of -r R)\n"
+    "  --depth L              L layers, every hidden width R (with -r R; 2 <= L <= 16)\n"
+    "  --init gaussian|orthogonal\n"
+    "                         Gaussian entries, or scaled orthogonal factors (default gaussian)\n"
+    "  --init-scale S         initial Z, W entries N(0, S^2 s_1 / n) and N(0, S^2 s_1 / m);\n"
+    "                         deeper: W_l entries N(0, S^2 s_1^(2/L) / max(d_l, d_{l-1}))\n"
+    "                         (default 1e-4 for two layers: a small start; with R > rank(Y)\n"
+    "                         the unused directions keep an error of order S^2 ||Y||_F;\n"
+    "                         0.1 deeper, where GD's escape from zero slows like S^-(L-2));\n"
+    "                         0 starts at zero: fa, dfa and kp learn from there, gd and\n"
+    "                         sign cannot\n"
     "  --feedback-scale S     B entries N(0, S^2 s_1 / n) (default 1)\n"
+    "  --decay D              kp's weight decay: lambda = D s_1^(2 (L-1) / L), so B_l - W_{l+1}^T\n"
+    "                         shrinks by 1 - 0.2 D per step at the automatic step size\n"
+    "                         (default 1e-3)\n"
     "  --transpose            factor Y^T instead of Y (the feedback moves to the other side)\n";
 
 /* Long options, to be followed by the command's own; values >= 1000. */
@@ -24,7 +36,50 @@ const struct option fitopts_long[FITOPTS_COUNT] = {
     {"init-scale", required_argument, NULL, 1004},
     {"feedback-scale", required_argument, NULL, 1005},
     {"transpose", no_argument, NULL, 1006},
+    {"widths", required_argument, NULL, 1007},
+    {"depth", required_argument, NULL, 1008},
+    {"init", required_argument, NULL, 1009},
+    {"decay", required_argument, NULL, 1010},
 };
+
+/* "64,8,64": up to LRFA_MAX_LAYERS - 1 positive widths; "R" (when allow_r)
+ * marks the swept layer as 0. Returns the count, or -1 after a message. */
+static int parse_widths(const char *arg, int64_t *w, int allow_r)
+{
+    int count = 0;
+    const char *p = arg;
+    for (;;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        char tok[32];
+        if (count == LRFA_MAX_LAYERS - 1) {
+            cli_error("--widths: at most %d hidden widths (L <= %d), got '%s'", LRFA_MAX_LAYERS - 1, LRFA_MAX_LAYERS,
+                      arg);
+            return -1;
+        }
+        if (len == 0 || len >= sizeof tok) {
+            cli_error("--widths: expected positive widths separated by commas (like 64,8,64), got '%s'", arg);
+            return -1;
+        }
+        memcpy(tok, p, len);
+        tok[len] = 0;
+        if (!strcmp(tok, "R")) {
+            if (!allow_r) {
+                cli_error("--widths: R marks the layer a sweep varies and needs 'lrfa sweep ... --ranks A:B'");
+                return -1;
+            }
+            w[count++] = 0;
+        } else {
+            char what[48];
+            snprintf(what, sizeof what, "--widths (width %d)", count + 1);
+            if (!cli_parse_i64(what, tok, 1, INT32_MAX, &w[count])) return -1;
+            count++;
+        }
+        if (!end) break;
+        p = end + 1;
+    }
+    return count;
+}
 
 int fitopts_handle(int c, const char *arg, lrfa_options *opt)
 {
@@ -45,14 +100,63 @@ int fitopts_handle(int c, const char *arg, lrfa_options *opt)
     case 1003:
         return cli_parse_double("--tol", arg, 0.0, 1.0, &opt->tol) ? 1 : -1;
     case 1004:
-        return cli_parse_double("--init-scale", arg, 1e-300, 1e300, &opt->init_scale) ? 1 : -1;
+        return cli_parse_double("--init-scale", arg, 0.0, 1e300, &opt->init_scale) ? 1 : -1;
     case 1005:
         return cli_parse_double("--feedback-scale", arg, 1e-300, 1e300, &opt->feedback_scale) ? 1 : -1;
     case 1006:
         opt->transpose = 1;
         return 1;
+    case 1007: {
+        int k = parse_widths(arg, opt->widths, fitopts_allow_r);
+        if (k < 0) return -1;
+        opt->depth = k + 1;
+        fitopts_widths_given = 1;
+        return 1;
+    }
+    case 1008:
+        return cli_parse_i64("--depth", arg, 2, LRFA_MAX_LAYERS, &fitopts_depth) ? 1 : -1;
+    case 1009:
+        if (!strcmp(arg, "gaussian")) opt->init = LRFA_INIT_GAUSSIAN;
+        else if (!strcmp(arg, "orthogonal")) opt->init = LRFA_INIT_ORTHOGONAL;
+        else {
+            cli_error("--init: expected gaussian or orthogonal, got '%s'", arg);
+            return -1;
+        }
+        return 1;
+    case 1010:
+        return cli_parse_double("--decay", arg, 0.0, 1e300, &opt->decay) ? 1 : -1;
     }
     return 0;
+}
+
+int fitopts_allow_r = 0;
+int fitopts_widths_given = 0;
+int64_t fitopts_depth = 0;
+
+int fitopts_shape(const char *cmd, lrfa_options *opt, int have_rank)
+{
+    int64_t l;
+    if (fitopts_widths_given && fitopts_depth) {
+        cli_error("%s: give --widths or --depth, not both", cmd);
+        return -1;
+    }
+    if (fitopts_depth) {
+        if (!have_rank) {
+            cli_error("%s: --depth L needs -r R, the width of every hidden layer", cmd);
+            return -1;
+        }
+        opt->depth = fitopts_depth;
+        for (l = 0; l + 1 < fitopts_depth; l++) opt->widths[l] = opt->rank;
+        return 1;
+    }
+    return fitopts_widths_given;
+}
+
+int64_t fitopts_kvec(const lrfa_options *opt)
+{
+    int64_t k = opt->rank, l;
+    for (l = 0; opt->depth >= 2 && l + 1 < opt->depth; l++) k = opt->widths[l] > k ? opt->widths[l] : k;
+    return k;
 }
 
 int fitopts_merge(struct option *dst, int cap, const struct option *own)

@@ -19,9 +19,77 @@ const char *report_stop_name(const lrfa_result *res)
                                               : "interrupted";
 }
 
+const char *report_rule_title(lrfa_algo a)
+{
+    switch (a) {
+    case LRFA_ALGO_FA: return "feedback alignment";
+    case LRFA_ALGO_DFA: return "direct feedback alignment";
+    case LRFA_ALGO_KP: return "Kolen-Pollack";
+    case LRFA_ALGO_SIGN: return "sign symmetry";
+    default: return "gradient descent";
+    }
+}
+
+const char *report_widths(const lrfa_result *res)
+{
+    static char buf[LRFA_MAX_LAYERS * 22];
+    size_t k = 0;
+    int64_t l;
+    buf[0] = 0;
+    for (l = 1; l < res->depth && k < sizeof buf - 24; l++)
+        k += (size_t)snprintf(buf + k, sizeof buf - k, "%s%lld", l > 1 ? "," : "", (long long)res->widths[l]);
+    return buf;
+}
+
+/* the law a layer pair reports, in words */
+static const char *law_name(lrfa_algo a, int64_t L, int64_t l)
+{
+    switch (a) {
+    case LRFA_ALGO_GD: return "W_{l+1}^T W_{l+1} - W_l W_l^T";
+    case LRFA_ALGO_FA: return "W_l W_l^T - B_l W_{l+1} - W_{l+1}^T B_l^T";
+    case LRFA_ALGO_DFA: return l == L - 1 ? "W_l W_l^T - B_l W_{l+1} - W_{l+1}^T B_l^T" : "none";
+    case LRFA_ALGO_KP: return "(B_l - W_{l+1}^T) / (1 - eta lambda)^t";
+    default: return "none";
+    }
+}
+
+static void layers_json(json_writer *w, const lrfa_result *res)
+{
+    const lrfa_figures *f = &res->final;
+    int64_t l, L = res->depth;
+    json_int(w, "depth", L);
+    json_key_array(w, "widths");
+    for (l = 1; l < L; l++) json_int(w, NULL, res->widths[l]);
+    json_close_array(w);
+    json_key_array(w, "layers");
+    for (l = 0; l < L; l++) {
+        const lrfa_layer_figures *y = &f->layer[l];
+        json_key_object(w, NULL);
+        json_int(w, "layer", l + 1);
+        json_int(w, "rows", res->widths[l + 1]);
+        json_int(w, "cols", res->widths[l]);
+        num_or_null(w, "norm", y->norm, 1);
+        num_or_null(w, "align", y->align, 1);
+        num_or_null(w, "align_min_eig", y->align_min_eig, 1);
+        num_or_null(w, "feedback_ratio", y->feedback_ratio, 1);
+        num_or_null(w, "grad_align", y->grad_align, 1);
+        num_or_null(w, "delta_align", y->delta_align, 1);
+        num_or_null(w, "conservation_drift", y->drift, 1);
+        num_or_null(w, "conservation_terms", y->conservation_terms, 1);
+        num_or_null(w, "overlap_h_top", y->overlap_h, 1);
+        num_or_null(w, "overlap_above_top", y->overlap_top, 1);
+        json_close_object(w);
+    }
+    json_close_array(w);
+    json_int(w, "pred_rank", res->pred_rank);
+    json_bool(w, "no_fixed_point", res->no_fixed_point);
+    num_or_null(w, "decay_lambda", res->lambda, res->algo == LRFA_ALGO_KP);
+}
+
 void report_fit_json(json_writer *w, const lrfa_result *res)
 {
-    int fa = res->algo == LRFA_ALGO_FA;
+    int fa = res->algo != LRFA_ALGO_GD && res->depth == 2;
+    int pred = res->algo == LRFA_ALGO_FA || res->algo == LRFA_ALGO_DFA;
     const lrfa_figures *f = &res->final;
     json_str(w, "algo", lrfa_algo_name(res->algo));
     json_int(w, "r", res->r);
@@ -42,8 +110,8 @@ void report_fit_json(json_writer *w, const lrfa_result *res)
     num_or_null(w, "align_zb", f->align_zb, fa);
     num_or_null(w, "align_min_eig", f->align_min_eig, fa);
     num_or_null(w, "grad_align", f->grad_align, fa);
-    num_or_null(w, "fa_pred", res->fa_pred, fa);
-    num_or_null(w, "fa_pred_gap", res->fa_pred - f->opt, fa);
+    num_or_null(w, "fa_pred", res->fa_pred, pred);
+    num_or_null(w, "fa_pred_gap", res->fa_pred - f->opt, pred);
     num_or_null(w, "conservation_drift", f->drift, 1);
     num_or_null(w, "conservation_terms", f->conservation_terms, 1);
     num_or_null(w, "overlap_w_top", f->overlap_w_top, 1);
@@ -52,6 +120,8 @@ void report_fit_json(json_writer *w, const lrfa_result *res)
     num_or_null(w, "seconds", res->seconds, 1);
     num_or_null(w, "iter_seconds", res->iter_seconds, 1);
     num_or_null(w, "ms_per_iter", res->iterations ? 1e3 * res->iter_seconds / (double)res->iterations : NAN, 1);
+    json_str(w, "rule", lrfa_algo_name(res->algo));
+    layers_json(w, res);
 }
 
 static const char *fmt(char *buf, double v)
@@ -65,21 +135,56 @@ void report_fit_table(FILE *fp, const lrfa_result *res)
 {
     char b[32];
     const lrfa_figures *f = &res->final;
-    int fa = res->algo == LRFA_ALGO_FA;
+    int fa = res->algo != LRFA_ALGO_GD, pred = res->algo == LRFA_ALGO_FA || res->algo == LRFA_ALGO_DFA;
+    int64_t l, L = res->depth;
     fprintf(fp, "iterations      %lld (%s)\n", (long long)res->iterations, report_stop_name(res));
     fprintf(fp, "error           %s%s\n", fmt(b, f->error), f->exact ? "" : "  (Gram identity)");
     fprintf(fp, "opt(r)          %s\n", fmt(b, f->opt));
     fprintf(fp, "gap             %.3e  (%.3e of ||Y||_F)%s\n", f->gap, f->rel_gap,
             res->opt_suspect ? "  SUSPECT: below opt(r), so opt(r) is wrong" : "");
-    if (fa) {
+    if (res->no_fixed_point)
+        fprintf(fp, "fa_pred         -  (no fixed point: rank(B_1 Y) = %lld exceeds the narrowest width %lld)\n",
+                (long long)res->pred_rank, (long long)res->r);
+    else if (pred)
         fprintf(fp, "fa_pred         %s  (%.3e of ||Y||_F above opt)\n", fmt(b, res->fa_pred),
                 res->fro > 0 ? (res->fa_pred - f->opt) / res->fro : 0.0);
+    if (L > 2) {
+        fprintf(fp, "layer  shape         ||W_l||_F    align      grad_align  drift      overlap h  overlap top\n");
+        for (l = 0; l < L; l++) {
+            const lrfa_layer_figures *y = &f->layer[l];
+            char sh[32], c[6][32];
+            snprintf(sh, sizeof sh, "%lld x %lld", (long long)res->widths[l + 1], (long long)res->widths[l]);
+            fprintf(fp, "%-6lld %-13s %-12s %-10s %-11s %-10s %-10s %s\n", (long long)(l + 1), sh,
+                    fmt(c[0], y->norm), isfinite(y->align) ? (snprintf(c[1], 32, "%.6f", y->align), c[1]) : "-",
+                    isfinite(y->grad_align) ? (snprintf(c[2], 32, "%.6f", y->grad_align), c[2]) : "-",
+                    isfinite(y->drift) ? (snprintf(c[3], 32, "%.3e", y->drift), c[3]) : "-",
+                    isfinite(y->overlap_h) ? (snprintf(c[4], 32, "%.4f", y->overlap_h), c[4]) : "-",
+                    isfinite(y->overlap_top) ? (snprintf(c[5], 32, "%.4f", y->overlap_top), c[5]) : "-");
+        }
+        fprintf(fp, "  align: %s; drift: the pair (l, l+1) law %s\n",
+                res->algo == LRFA_ALGO_GD    ? "- (backpropagation uses W itself)"
+                : res->algo == LRFA_ALGO_DFA ? "cos(W_l, B_l B_{l-1}^T), top cos(W_L^T, B_{L-1})"
+                                             : "cos(W_l^T, feedback of layer l-1)",
+                law_name(res->algo, L, 1));
+        if (res->algo == LRFA_ALGO_DFA && L > 2)
+            fprintf(fp, "  (dfa conserves only the top pair's law)\n");
+        fprintf(fp, "step size       %.6g\n", res->lr);
+        fprintf(fp, "time            %.3f s  (iterations %.3f s, %.4g ms each)\n", res->seconds, res->iter_seconds,
+                res->iterations ? 1e3 * res->iter_seconds / (double)res->iterations : 0.0);
+        return;
+    }
+    if (fa) {
         fprintf(fp, "align_zb        %s\n", fmt(b, f->align_zb));
         fprintf(fp, "align_min_eig   %s\n", fmt(b, f->align_min_eig));
         fprintf(fp, "grad_align      %s\n", fmt(b, f->grad_align));
     }
-    fprintf(fp, "drift           %.3e  (%s law)\n", f->drift,
-            fa ? "W W^T - B Z - Z^T B^T" : "Z^T Z - W W^T");
+    if (res->algo == LRFA_ALGO_SIGN)
+        fprintf(fp, "drift           -  (sign symmetry conserves no law)\n");
+    else
+        fprintf(fp, "drift           %.3e  (%s law)\n", f->drift,
+                res->algo == LRFA_ALGO_KP ? "(B - Z^T) / (1 - eta lambda)^t"
+                : fa                      ? "W W^T - B Z - Z^T B^T"
+                                          : "Z^T Z - W W^T");
     fprintf(fp, "overlap W, top  %s\n", fmt(b, f->overlap_w_top));
     fprintf(fp, "overlap Z, top  %s\n", fmt(b, f->overlap_z_top));
     fprintf(fp, "step size       %.6g\n", res->lr);
@@ -98,6 +203,26 @@ const char *report_trace_header(void)
 {
     return "iteration,seconds,error,exact,opt,gap,rel_gap,align_zb,align_min_eig,grad_align,"
            "conservation_drift,overlap_w_top,overlap_z_top,conservation_terms";
+}
+
+/* deep networks: a column per layer and figure after the two-layer ones */
+static void trace_header_layers(FILE *fp, int64_t L)
+{
+    static const char *names[] = {"norm", "align", "grad_align", "drift", "overlap_h"};
+    size_t k;
+    int64_t l;
+    for (k = 0; k < sizeof names / sizeof names[0]; k++)
+        for (l = 1; l <= L; l++) fprintf(fp, ",%s_%lld", names[k], (long long)l);
+}
+
+static void trace_row_layers(FILE *fp, const lrfa_figures *f, int64_t L)
+{
+    int64_t l;
+    for (l = 0; l < L; l++) fputc(',', fp), csv_num(fp, f->layer[l].norm);
+    for (l = 0; l < L; l++) fputc(',', fp), csv_num(fp, f->layer[l].align);
+    for (l = 0; l < L; l++) fputc(',', fp), csv_num(fp, f->layer[l].grad_align);
+    for (l = 0; l < L; l++) fputc(',', fp), csv_num(fp, f->layer[l].drift);
+    for (l = 0; l < L; l++) fputc(',', fp), csv_num(fp, f->layer[l].overlap_h);
 }
 
 void report_trace_row(FILE *fp, const lrfa_figures *f)
@@ -126,7 +251,6 @@ void report_trace_row(FILE *fp, const lrfa_figures *f)
     csv_num(fp, f->overlap_z_top);
     fputc(',', fp);
     csv_num(fp, f->conservation_terms);
-    fputc('\n', fp);
 }
 
 int report_write_trace(const char *path, const lrfa_result *res)
@@ -135,27 +259,41 @@ int report_write_trace(const char *path, const lrfa_result *res)
     lrfa_error err = {0};
     int64_t i;
     if (lrfa_outfile_open(&of, path, &err) != LRFA_OK) return cli_lib_error(&err);
-    fprintf(of.fp, "%s\n", report_trace_header());
-    for (i = 0; i < res->trace_len; i++) report_trace_row(of.fp, &res->trace[i]);
+    fputs(report_trace_header(), of.fp);
+    if (res->depth > 2) trace_header_layers(of.fp, res->depth);
+    fputc('\n', of.fp);
+    for (i = 0; i < res->trace_len; i++) {
+        report_trace_row(of.fp, &res->trace[i]);
+        if (res->depth > 2) trace_row_layers(of.fp, &res->trace[i], res->depth);
+        fputc('\n', of.fp);
+    }
     if (lrfa_outfile_commit(&of, &err) != LRFA_OK) return cli_lib_error(&err);
     return EXIT_OK;
 }
 
-/* Writes PREFIX_Z.mtx, PREFIX_W.mtx and (FA) PREFIX_B.mtx: each goes to a
- * temporary file first, and they are renamed into place only once all are
- * written, so a failure leaves none of them. */
+/* Writes PREFIX_Z.mtx, PREFIX_W.mtx and PREFIX_B.mtx (when there is
+ * feedback) for two layers, PREFIX_W1.mtx .. PREFIX_WL.mtx and PREFIX_B1.mtx
+ * .. deeper: each goes to a temporary file first, and they are renamed into
+ * place only once all are written, so a failure leaves none of them. */
 int report_save_factors(const char *prefix, const lrfa_result *res, const char *comment)
 {
-    static const char *names[3] = {"Z", "W", "B"};
-    const lrfa_dense *mats[3];
-    lrfa_outfile of[3];
+    const lrfa_dense *mats[2 * LRFA_MAX_LAYERS];
+    char names[2 * LRFA_MAX_LAYERS][8];
+    lrfa_outfile of[2 * LRFA_MAX_LAYERS];
     lrfa_error err = {0};
-    int i, count = res->B ? 3 : 2, opened = 0, status = EXIT_OK;
-    size_t n = strlen(prefix) + 8;
+    int i, count = 0, opened = 0, status = EXIT_OK;
+    int64_t l, L = res->depth;
+    size_t n = strlen(prefix) + 12;
     char *path = malloc(n);
-    mats[0] = res->Z;
-    mats[1] = res->W;
-    mats[2] = res->B;
+    if (L == 2) {
+        mats[count] = res->Z, snprintf(names[count++], 8, "Z");
+        mats[count] = res->W, snprintf(names[count++], 8, "W");
+        if (res->B) mats[count] = res->B, snprintf(names[count++], 8, "B");
+    } else {
+        for (l = 0; l < L; l++) mats[count] = res->weights[l], snprintf(names[count++], 8, "W%lld", (long long)(l + 1));
+        for (l = 0; l + 1 < L; l++)
+            if (res->feedback[l]) mats[count] = res->feedback[l], snprintf(names[count++], 8, "B%lld", (long long)(l + 1));
+    }
     if (!path) {
         cli_error("--save: out of memory");
         return EXIT_INPUT;

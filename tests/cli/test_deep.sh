@@ -1,0 +1,76 @@
+#!/bin/sh
+# `lrfa fit` with deep networks (--widths, --depth) and the five rules: the
+# figures per layer, the predicted limit, saved layers, and bad options.
+. "$(dirname "$0")/lib.sh"
+cd "$TESTS" || exit 1
+Y=../inputs/demo_rank8.mtx   # 60 x 50, rank 8
+
+
+
+one_line_error() { # $1: what
+    if [ "$RC" -eq 1 ] && [ -n "$ERR" ] && [ "$(printf '%s\n' "$ERR" | wc -l)" -eq 1 ]; then ok
+    else not_ok "$1: expected exit 1 and one line on stderr, got exit $RC, stderr: $ERR"; fi
+}
+check() { # check "python expression over j" "what"
+    echo "$OUT" | $PY -c "import sys, json; j = json.load(sys.stdin); sys.exit(0 if ($1) else 1)" && ok || not_ok "$2: $1"
+}
+
+run "$LRFA" fit --help
+for o in --rule --widths --depth --init --decay; do
+    echo "$OUT" | grep -q -- "$o" && ok || not_ok "fit --help lacks $o"
+done
+
+# gd through a bottleneck of 4 reaches opt(4) (no spurious minima): 1e-6 ||Y||_F
+run "$LRFA" fit "$Y" --widths 16,4,16 --rule gd --json
+[ "$RC" -eq 0 ] && ok || not_ok "gd deep exit $RC: $ERR"
+check "abs(j['gap']) < 1e-6 * j['fro_norm'] and j['depth'] == 4 and j['widths'] == [16, 4, 16]" "deep gd reaches opt(4)"
+check "len(j['layers']) == 4 and j['layers'][3]['rows'] == 60 and j['layers'][0]['cols'] == 50" "layer shapes"
+# fa lands on its predicted limit (1e-6 ||Y||_F), above opt
+run "$LRFA" fit "$Y" --widths 16,4,16 --rule fa --json
+check "abs(j['error'] - j['fa_pred']) < 1e-6 * j['fro_norm'] and j['fa_pred'] > j['opt'] + 0.01 * j['fro_norm']" "deep fa on fa_pred"
+check "j['pred_rank'] == 4" "fa: B_eff Y has the bottleneck's rank"
+# dfa with d_1 = 16 above the bottleneck 4 and rank 8: no fixed point, divergence, exit 2
+run "$LRFA" fit "$Y" --widths 16,4,16 --rule dfa --json
+[ "$RC" -eq 2 ] && ok || not_ok "dfa without a fixed point: exit $RC"
+check "j['no_fixed_point'] and j['fa_pred'] is None and j['stop'] == 'diverged'" "dfa says there is no fixed point"
+echo "$ERR" | grep -q "no fixed point" && ok || not_ok "dfa message: $ERR"
+# dfa whose first layer is the narrowest: a fixed point, reached
+run "$LRFA" fit "$Y" --widths 4,16 --rule dfa --json
+check "not j['no_fixed_point'] and abs(j['error'] - j['fa_pred']) < 1e-6 * j['fro_norm']" "dfa widths 4,16 on fa_pred"
+# --depth L -r R is --widths R,R,...
+run "$LRFA" fit "$Y" --depth 3 -r 5 --rule sign --json
+check "j['widths'] == [5, 5] and j['rule'] == 'sign'" "--depth 3 -r 5"
+# -r R alone is the two-layer model, and --algo still works
+run "$LRFA" fit "$Y" -r 4 --algo fa --json
+check "j['depth'] == 2 and j['algo'] == 'fa'" "the two-layer model"
+# fa and dfa are the same rule at L = 2
+A=$("$LRFA" fit "$Y" -r 4 --rule fa --json | $PY -c "import sys,json; j=json.load(sys.stdin); print(repr(j['error']), repr(j['fa_pred']))")
+B=$("$LRFA" fit "$Y" -r 4 --rule dfa --json | $PY -c "import sys,json; j=json.load(sys.stdin); print(repr(j['error']), repr(j['fa_pred']))")
+[ "$A" = "$B" ] && ok || not_ok "fa and dfa differ at L = 2: $A / $B"
+# zero start: fa, dfa and kp learn; gd is refused
+run "$LRFA" fit "$Y" --widths 8,8 --rule fa --init-scale 0 --json
+check "j['error'] < 1e-6 * j['fro_norm']" "fa from zero, widths 8,8 >= rank 8"
+run "$LRFA" fit "$Y" --widths 8,8 --rule gd --init-scale 0
+one_line_error "gd from zero"
+echo "$ERR" | grep -q "zero start" && ok || not_ok "gd zero start message: $ERR"
+# orthogonal start
+run "$LRFA" fit "$Y" --widths 8,8 --rule gd --init orthogonal --json
+check "abs(j['gap']) < 1e-6 * j['fro_norm']" "gd from an orthogonal start"
+# saved layers: PREFIX_W1 .. PREFIX_W3, PREFIX_B1, PREFIX_B2
+run "$LRFA" fit "$Y" --widths 6,5 --rule kp --iters 200 --save "$TMP/kp" --json
+for f in W1 W2 W3 B1 B2; do [ -s "$TMP/kp_$f.mtx" ] && ok || not_ok "--save wrote no $f"; done
+head -2 "$TMP/kp_W2.mtx" | grep -q "widths 6,5" && ok || not_ok "saved comment"
+# a deep trace has a column per layer
+run "$LRFA" fit "$Y" --widths 6,5 --rule fa --iters 100 --trace "$TMP/t.csv"
+head -1 "$TMP/t.csv" | grep -q "align_2,align_3" && ok || not_ok "deep trace columns: $(head -1 "$TMP/t.csv")"
+# bad options: one line, exit 1
+for bad in "--widths 16,0,16" "--widths 16,,16" "--widths 16,x" "--widths R,4" "--depth 1 -r 3" "--depth 3" \
+           "--widths 4 --depth 3 -r 3" "--decay -1 --widths 4,4" "--init spiral --widths 4,4" "--rule bp --widths 4,4" \
+           "--widths 4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4"; do
+    # shellcheck disable=SC2086
+    run "$LRFA" fit "$Y" $bad
+    one_line_error "fit $bad"
+done
+run "$LRFA" compare "$Y" --widths 16,4,16
+one_line_error "compare --widths (not yet)"
+finish
