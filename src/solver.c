@@ -771,14 +771,16 @@ static void layer_nan(lrfa_layer_figures *y)
     y->drift = y->conservation_terms = y->overlap_h = y->overlap_top = NAN;
 }
 
-/* The figures for the current state, whose products() are up to date. */
-static void figures(fit_state *s, int64_t iter, double seconds, double error, int exact, int want_grad,
+/* The figures for the current state, whose products() are up to date.
+ * Returns 0 when out of memory. */
+static int figures(fit_state *s, int64_t iter, double seconds, double error, int exact, int want_grad,
                     lrfa_figures *f)
 {
     const lrfa_problem *P = s->P;
     int64_t n = s->n, m = s->m, L = s->L, *d = s->d, l, k, i;
     int gd = s->rule == LRFA_ALGO_GD;
     double *fb = NULL, *prod = NULL, *h = NULL, *h2 = NULL, *hl;
+    int ok = 1;
     memset(f, 0, sizeof *f);
     f->iteration = iter;
     f->seconds = seconds;
@@ -793,7 +795,7 @@ static void figures(fit_state *s, int64_t iter, double seconds, double error, in
     h = lrfa_alloc_array(s->dmax * m, sizeof(double));
     h2 = lrfa_alloc_array(s->dmax * m, sizeof(double));
     if (!fb || !prod || !h || !h2) {
-        (void)lrfa_alloc(SIZE_MAX); /* counted as a refused allocation: the run fails */
+        ok = 0;
         goto done;
     }
     for (k = 1; k <= L; k++) {
@@ -824,7 +826,7 @@ static void figures(fit_state *s, int64_t iter, double seconds, double error, in
             mul(1, 0, d[l], d[l - 1], n, 1.0, s->T[l + 1], s->F, 0.0, prod);
             f->layer[l - 1].grad_align = lrfa_cosine(s->G, prod, d[l] * d[l - 1]);
         }
-    if (!gd && want_grad && !signal_alignment(s, f)) (void)lrfa_alloc(SIZE_MAX);
+    if (!gd && want_grad && !signal_alignment(s, f)) ok = 0;
     for (l = 1; l < L; l++) {
         double terms;
         int64_t c = s->rule == LRFA_ALGO_KP ? d[l] * d[l + 1] : d[l] * d[l];
@@ -875,6 +877,7 @@ done:
     lrfa_dealloc(prod);
     lrfa_dealloc(h);
     lrfa_dealloc(h2);
+    return ok;
 }
 
 static int append_trace(lrfa_result *res, const lrfa_figures *f)
@@ -1054,8 +1057,9 @@ static lrfa_status fit_run(const lrfa_problem *P, const lrfa_options *opt, doubl
                 e = exact_error(&s, e2, &exact);
             if (log_now) {
                 lrfa_figures f;
-                figures(&s, t, now_seconds() - t_iter0, e, exact, exact, &f);
-                if (!append_trace(res, &f) || lrfa_alloc_failures() != fails0) goto nomem;
+                if (!figures(&s, t, now_seconds() - t_iter0, e, exact, exact, &f) || !append_trace(res, &f) ||
+                    lrfa_alloc_failures() != fails0)
+                    goto nomem;
                 logged++;
             }
             if (lrfa_alloc_failures() != fails0) goto nomem;
@@ -1095,7 +1099,7 @@ static lrfa_status fit_run(const lrfa_problem *P, const lrfa_options *opt, doubl
     /* final figures with the exact error; after divergence, of the last
      * finite state (the iteration before it diverged) */
     e = exact_error(&s, e2, &exact);
-    figures(&s, t, res->iter_seconds, e, exact, 1, &res->final);
+    if (!figures(&s, t, res->iter_seconds, e, exact, 1, &res->final)) goto nomem;
     /* the guard: below opt(r) by more than the spectrum's accuracy allows
      * means the spectrum missed a value (design fact 1 cannot fail) */
     res->opt_tolerance = lrfa_spectrum_opt_tolerance(P->spectrum, s.dmin);
