@@ -1233,3 +1233,23 @@ done:
     lrfa_problem_free(Q);
     return st;
 }
+
+lrfa_dense *lrfa_result_product(const lrfa_result *res, int64_t hi, int64_t lo, lrfa_error *err)
+{
+    lrfa_dense *A, *B;
+    int64_t l;
+    if (lo < 1 || hi < lo || hi > res->depth) {
+        lrfa_fail(err, LRFA_EINPUT, 0, "layer product W_%lld ... W_%lld: expected 1 <= lo <= hi <= L = %lld",
+                  (long long)hi, (long long)lo, (long long)res->depth);
+        return NULL;
+    }
+    A = lrfa_dense_copy(res->weights[lo - 1], err);
+    for (l = lo + 1; A && l <= hi; l++) {
+        const lrfa_dense *Wl = res->weights[l - 1];
+        B = lrfa_dense_alloc(Wl->rows, A->cols, err);
+        if (B) mul(0, 0, Wl->rows, A->cols, Wl->cols, 1.0, Wl->data, A->data, 0.0, B->data);
+        lrfa_dense_free(A);
+        A = B;
+    }
+    return A;
+}

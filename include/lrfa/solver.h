@@ -318,6 +318,11 @@ void lrfa_result_free(lrfa_result *res);
  * and fills *out with the state reached. Other failures leave *out NULL. */
 lrfa_status lrfa_fit(const lrfa_problem *P, const lrfa_options *opt, lrfa_result **out, lrfa_error *err);
 
+/* The product W_hi ... W_lo (d_hi x d_{lo-1}) of a result's layers,
+ * 1 <= lo <= hi <= L: the hidden representation h_l is (l, 1), the map
+ * above layer l is (L, l+1). NULL on failure. */
+lrfa_dense *lrfa_result_product(const lrfa_result *res, int64_t hi, int64_t lo, lrfa_error *err);
+
 /* ---- pieces, for tests and for building other drivers ---- */
 
 /* The initial weights W[0 .. L-1] and feedback B[0 .. L-2] (NULL entries for

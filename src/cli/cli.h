@@ -76,6 +76,9 @@ extern int fitopts_allow_r;
 extern int fitopts_widths_given;
 extern int64_t fitopts_depth;
 int fitopts_shape(const char *cmd, lrfa_options *opt, int have_rank);
+/* "gd,fa,dfa": distinct rules into rules[] (room for LRFA_ALGO_COUNT);
+ * returns the count, or -1 after a message naming what. */
+int cli_parse_rules(const char *what, const char *arg, lrfa_algo *rules);
 /* How many singular vectors the figures of opt's network need. */
 int64_t fitopts_kvec(const lrfa_options *opt);
 int64_t cli_default_log_every(int64_t max_iters);
@@ -134,6 +137,8 @@ int cli_output_clobbers(const char *cmd, const char *input, const char *output, 
 int plot_trace(const char *csv, const char *out, const char *title);
 int plot_compare(const char *gd_csv, const char *fa_csv, const char *out, const char *title, double opt,
                  double fa_pred);
+int plot_sweep_rules(const char *dat, const char *out, const char *title, const char *xlabel, int64_t rank,
+                     const lrfa_algo *rules, int nr, int logscale);
 int plot_sweep(const char *dat, const char *out, const char *title, int64_t rank, double floor, int logscale,
                int64_t ra, int64_t rb);
 

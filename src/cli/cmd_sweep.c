@@ -11,6 +11,7 @@
 static const char usage_fmt[] =
     "usage: lrfa sweep FILE --ranks A:B [--seeds K] [fit options] [--seed S]\n"
     "                  [--csv FILE.csv] [--plot FILE.png] [--jobs J] [--quiet]\n"
+    "       lrfa sweep FILE --ranks A:B [--widths D1,R,D3 | --depth L] [--rules LIST] ...\n"
     "\n"
     "For every rank r in A..B and every seed, runs GD and FA from one start on FILE\n"
     "('-' for standard input) and tabulates the separation: the optimum opt(r),\n"
@@ -19,13 +20,20 @@ static const char usage_fmt[] =
     "iterations. Below rank(Y), FA lands on fa_pred, above opt(r); from rank(Y)\n"
     "on, both reach the optimum.\n"
     "\n"
+    "With --rules, --widths or --depth it sweeps deep networks and any rules:\n"
+    "--widths 64,R,64 varies the layer marked R over --ranks, --depth L sets every\n"
+    "hidden width to r, and every rule named runs from one start per (r, seed). The\n"
+    "table gives each rule's gap (and fa's and dfa's predicted gap, or 'no fp' where\n"
+    "dfa has no fixed point); a rule whose runs diverged says so.\n"
+    "\n"
     "options:\n"
     "  --ranks A:B            ranks to run, 1 <= A <= B <= min(n, m) (required; 'R' alone\n"
     "                         for one rank)\n"
     "  --seeds K              seeds per rank: S, S+1, ..., S+K-1 (default 1)\n"
     "  --seed S               the first seed (default 1)\n"
     "%s"
-    "  --csv FILE.csv         one row per (r, seed) with every figure\n"
+    "  --rules LIST           rules from gd, fa, dfa, kp and sign (default gd,fa)\n"
+    "  --csv FILE.csv         one row per (r, seed) (and rule) with every figure\n"
     "  --plot FILE.png        error against r (GD, FA, FA prediction, optimum) with\n"
     "                         rank(Y) marked, and the overlap and alignment against r\n"
     "                         (SVG when FILE ends in .svg)\n"
@@ -154,6 +162,302 @@ static int write_csv(const char *path, const sweep_row *rows, int count, double 
     return EXIT_OK;
 }
 
+/* Per (r, seed, rule) figures of the sweep over rules. */
+typedef struct rule_row {
+    int64_t r, seed;
+    int rule, ok, diverged, converged, no_fixed_point;
+    double opt, error, fa_pred, align, grad_align, overlap;
+    int64_t iterations;
+    const char *stop;
+} rule_row;
+
+/* the swept layer: the widths slot marked R (0), or -1 when --depth set them all */
+static int64_t swept_slot(const lrfa_options *opt)
+{
+    int64_t l;
+    for (l = 0; opt->depth >= 2 && l + 1 < opt->depth; l++)
+        if (opt->widths[l] == 0) return l;
+    return -1;
+}
+
+static void set_width(lrfa_options *o, int64_t slot, int64_t r, int depth_form)
+{
+    int64_t l;
+    if (o->depth == 0) o->rank = r;
+    else if (depth_form)
+        for (l = 0; l + 1 < o->depth; l++) o->widths[l] = r;
+    else o->widths[slot] = r;
+}
+
+static double mean_align(const lrfa_result *res)
+{
+    double s = 0.0;
+    int64_t l, n = 0;
+    for (l = 1; l < res->depth; l++)
+        if (isfinite(res->final.layer[l].align)) {
+            s += res->final.layer[l].align;
+            n++;
+        }
+    return n ? s / (double)n : NAN;
+}
+
+/* row(h_l) of b against a's, as min(d_1 .. d_l)-dimensional subspaces */
+static double hidden_overlap(const lrfa_result *a, const lrfa_result *b, int64_t l)
+{
+    int64_t k = a->widths[1], j;
+    lrfa_dense *ha, *hb, *Qa, *Qb;
+    double ov = NAN;
+    for (j = 2; j <= l; j++) k = a->widths[j] < k ? a->widths[j] : k;
+    k = k < a->m ? k : a->m;
+    ha = lrfa_result_product(a, l, 1, NULL);
+    hb = lrfa_result_product(b, l, 1, NULL);
+    Qa = ha ? lrfa_lead_basis(ha, 1, k, NULL) : NULL;
+    Qb = hb ? lrfa_lead_basis(hb, 1, k, NULL) : NULL;
+    if (Qa && Qb) ov = lrfa_subspace_overlap(Qa, Qb, NULL);
+    lrfa_dense_free(ha);
+    lrfa_dense_free(hb);
+    lrfa_dense_free(Qa);
+    lrfa_dense_free(Qb);
+    return ov;
+}
+
+static int write_rules_csv(const char *path, const rule_row *rows, int count, const lrfa_algo *rules, double fro)
+{
+    lrfa_outfile of;
+    lrfa_error err = {0};
+    int i;
+    if (lrfa_outfile_open(&of, path, &err) != LRFA_OK) return cli_lib_error(&err);
+    fputs("r,seed,rule,opt,error,gap,rel_gap,fa_pred,fa_pred_rel_gap,no_fixed_point,stop,iterations,converged,"
+          "align_mean,grad_align_1,overlap_h_vs_first\n",
+          of.fp);
+    for (i = 0; i < count; i++) {
+        const rule_row *w = &rows[i];
+        if (!w->ok) continue;
+        fprintf(of.fp, "%lld,%lld,%s", (long long)w->r, (long long)w->seed, lrfa_algo_name(rules[w->rule]));
+        csv_val(of.fp, w->opt);
+        csv_val(of.fp, w->error);
+        csv_val(of.fp, w->error - w->opt);
+        csv_val(of.fp, (w->error - w->opt) / fro);
+        csv_val(of.fp, w->fa_pred);
+        csv_val(of.fp, (w->fa_pred - w->opt) / fro);
+        fprintf(of.fp, ",%d,%s,%lld,%d", w->no_fixed_point, w->stop, (long long)w->iterations, w->converged);
+        csv_val(of.fp, w->align);
+        csv_val(of.fp, w->grad_align);
+        csv_val(of.fp, w->overlap);
+        fputc('\n', of.fp);
+    }
+    if (lrfa_outfile_commit(&of, &err) != LRFA_OK) return cli_lib_error(&err);
+    return EXIT_OK;
+}
+
+/* sweep --rules / --widths / --depth: every rule per (r, seed) */
+static int sweep_rules(int argc, char **argv, lrfa_options *opt, int have_ranks, int64_t ra, int64_t rb,
+                       int64_t seeds, const lrfa_algo *rules, int nr, int jobsn, int quiet, const char *csv,
+                       const char *plot)
+{
+    lrfa_matrix *Y = NULL;
+    lrfa_problem *P = NULL;
+    run_job *jobs = NULL;
+    rule_row *rows = NULL;
+    int status = EXIT_OK, any_diverged = 0, depth_form = fitopts_depth != 0, i, k;
+    int64_t slot = swept_slot(opt), nrs = (rb - ra + 1) * seeds, njobs = nrs * nr, r, s, l_over;
+    char xlabel[128], shape[160];
+    const char *path;
+    if (opt->depth >= 2 && !depth_form && slot < 0) {
+        cli_error("sweep: --widths needs R to mark the layer --ranks varies (like --widths 16,R,16)");
+        return EXIT_INPUT;
+    }
+    if (!have_ranks) {
+        cli_error("sweep: --ranks A:B is required (see 'lrfa sweep --help')");
+        return EXIT_INPUT;
+    }
+    set_width(opt, slot, rb, depth_form); /* the largest decides what the options must allow */
+    opt->algo = rules[0];
+    l_over = opt->depth == 0 ? 1 : depth_form ? 1 : slot + 1;
+    if ((status = fit_prepare("sweep", argc, argv, 1, "--ranks A:B", opt, fitopts_kvec(opt), &Y, &P)) != EXIT_OK)
+        goto done;
+    path = argv[optind];
+    jobs = calloc((size_t)njobs, sizeof *jobs);
+    rows = calloc((size_t)njobs, sizeof *rows);
+    if (!jobs || !rows) {
+        cli_error("sweep: out of memory");
+        status = EXIT_INPUT;
+        goto done;
+    }
+    /* the largest widths first: they take longest, so the threads finish together */
+    for (r = rb, i = 0; r >= ra; r--)
+        for (s = 0; s < seeds; s++)
+            for (k = 0; k < nr; k++, i++) {
+                run_job *j = &jobs[i];
+                j->opt = *opt;
+                set_width(&j->opt, slot, r, depth_form);
+                j->opt.seed = opt->seed + (uint64_t)s;
+                j->opt.algo = rules[k];
+                j->opt.log_every = 0;
+                j->tag = r;
+            }
+    if (runs_execute_checked(P, jobs, (int)njobs, jobsn, report_progress_wanted(quiet), "sweep") < 0) {
+        status = EXIT_INPUT;
+        goto done;
+    }
+    for (i = 0; i < njobs; i++) {
+        run_job *j = &jobs[i], *f = &jobs[i - i % nr];
+        rule_row *w = &rows[i];
+        w->r = j->tag;
+        w->seed = (int64_t)j->opt.seed;
+        w->rule = i % nr;
+        if (j->status != LRFA_OK && j->status != LRFA_EDIVERGED && j->status != LRFA_EINTERRUPT) {
+            cli_error("sweep: %s at r = %lld: %s", lrfa_algo_name(rules[w->rule]), (long long)w->r, j->err.message);
+            status = EXIT_INPUT;
+            continue;
+        }
+        if (!j->result || j->status == LRFA_EINTERRUPT) continue;
+        w->ok = 1;
+        w->diverged = j->status == LRFA_EDIVERGED;
+        any_diverged |= w->diverged;
+        w->converged = j->result->converged;
+        w->no_fixed_point = j->result->no_fixed_point;
+        w->opt = j->result->final.opt;
+        w->error = j->result->final.error;
+        w->fa_pred = j->result->fa_pred;
+        w->align = mean_align(j->result);
+        w->grad_align = j->result->final.layer[0].grad_align;
+        w->iterations = j->result->iterations;
+        w->stop = report_stop_name(j->result);
+        w->overlap = f->result && f != j ? hidden_overlap(f->result, j->result, l_over) : NAN;
+    }
+    if (status != EXIT_OK) goto done;
+    if (opt->depth == 0) snprintf(shape, sizeof shape, "two layers, r = %lld..%lld", (long long)ra, (long long)rb);
+    else if (depth_form)
+        snprintf(shape, sizeof shape, "L = %lld, every width r = %lld..%lld", (long long)opt->depth, (long long)ra,
+                 (long long)rb);
+    else {
+        size_t n = 0;
+        int64_t l;
+        n += (size_t)snprintf(shape + n, sizeof shape - n, "widths ");
+        for (l = 0; l + 1 < opt->depth && n < sizeof shape - 24; l++)
+            n += (size_t)(l == slot ? snprintf(shape + n, sizeof shape - n, "%sR", l ? "," : "")
+                                    : snprintf(shape + n, sizeof shape - n, "%s%lld", l ? "," : "",
+                                               (long long)opt->widths[l]));
+        snprintf(shape + n, sizeof shape - n, ", R = %lld..%lld", (long long)ra, (long long)rb);
+    }
+    {
+        double fro = P->fro > 0 ? P->fro : 1.0;
+        printf("sweep           %s (%lld x %lld%s), %s, %lld seed%s from %llu, rank(Y) = %lld\n\n",
+               cli_display_name(path), (long long)P->n, (long long)P->m, opt->transpose ? ", transposed" : "", shape,
+               (long long)seeds, seeds == 1 ? "" : "s", (unsigned long long)opt->seed, (long long)P->spectrum->rank);
+        printf("  gaps over ||Y||_F (%s); pred: the predicted gap of fa and dfa ('no fp': dfa has\n"
+               "  no fixed point); 'diverged': every run of that rule diverged\n\n",
+               seeds > 1 ? "means over seeds" : "one seed");
+        printf("%4s %-11s", depth_form || opt->depth == 0 ? "r" : "R", "opt");
+        for (k = 0; k < nr; k++) {
+            char h[32];
+            snprintf(h, sizeof h, "%s gap", lrfa_algo_name(rules[k]));
+            printf(" %-11s", h);
+            if (rules[k] == LRFA_ALGO_FA || rules[k] == LRFA_ALGO_DFA) {
+                snprintf(h, sizeof h, "%s pred", lrfa_algo_name(rules[k]));
+                printf(" %-11s", h);
+            }
+        }
+        printf("\n");
+        for (r = ra; r <= rb; r++) {
+            double o = NAN;
+            for (i = 0; i < njobs; i++)
+                if (rows[i].ok && rows[i].r == r) o = rows[i].opt;
+            printf("%4lld %-11.3e", (long long)r, o / fro);
+            for (k = 0; k < nr; k++) {
+                agg g = {0, 0, 0, 0}, pg = {0, 0, 0, 0};
+                int div = 0, nfp = 0, cnt = 0;
+                char b[32];
+                for (i = 0; i < njobs; i++) {
+                    const rule_row *w = &rows[i];
+                    if (!w->ok || w->r != r || w->rule != k) continue;
+                    cnt++;
+                    div += w->diverged;
+                    nfp += w->no_fixed_point;
+                    if (!w->diverged) agg_add(&g, (w->error - w->opt) / fro);
+                    agg_add(&pg, (w->fa_pred - w->opt) / fro);
+                }
+                if (cnt && div == cnt) snprintf(b, sizeof b, "diverged");
+                else if (g.n) snprintf(b, sizeof b, div ? "%.2e*" : "%.2e", agg_mean(&g));
+                else snprintf(b, sizeof b, "-");
+                printf(" %-11s", b);
+                if (rules[k] == LRFA_ALGO_FA || rules[k] == LRFA_ALGO_DFA) {
+                    if (nfp) snprintf(b, sizeof b, "no fp");
+                    else if (pg.n) snprintf(b, sizeof b, "%.2e", agg_mean(&pg));
+                    else snprintf(b, sizeof b, "-");
+                    printf(" %-11s", b);
+                }
+            }
+            printf("%s\n", r == P->spectrum->rank ? "  <- rank(Y)" : "");
+        }
+        if (any_diverged)
+            printf("\nruns that diverged are left out of the means (* where only some seeds did)\n");
+    }
+    fflush(stdout);
+    if (csv && (status = write_rules_csv(csv, rows, (int)njobs, rules, P->fro > 0 ? P->fro : 1.0)) != EXIT_OK)
+        goto done;
+    if (plot) {
+        char dir[64] = "/tmp/lrfa-sweep.XXXXXX", dat[128], title[600];
+        FILE *fp;
+        double fro = P->fro > 0 ? P->fro : 1.0, lo = HUGE_VAL, hi = 0.0, floor = 1e-16;
+        if (!mkdtemp(dir)) {
+            cli_error("sweep: cannot create a temporary folder for the plot data");
+            status = EXIT_INPUT;
+            goto done;
+        }
+        snprintf(dat, sizeof dat, "%s/sweep.csv", dir);
+        if (!(fp = fopen(dat, "w"))) {
+            cli_error("sweep: cannot write the plot data");
+            rmdir(dir);
+            status = EXIT_INPUT;
+            goto done;
+        }
+        fputs("r,opt", fp);
+        for (k = 0; k < nr; k++) fprintf(fp, ",error_%d,pred_%d,align_%d,overlap_%d", k, k, k, k);
+        fputc('\n', fp);
+        for (r = ra; r <= rb; r++) {
+            double o = NAN;
+            for (i = 0; i < njobs; i++)
+                if (rows[i].ok && rows[i].r == r) o = rows[i].opt;
+            fprintf(fp, "%lld,%.17g", (long long)r, fmax(o / fro, floor));
+            for (k = 0; k < nr; k++) {
+                agg e = {0, 0, 0, 0}, pr = {0, 0, 0, 0}, al = {0, 0, 0, 0}, ov = {0, 0, 0, 0};
+                for (i = 0; i < njobs; i++) {
+                    const rule_row *w = &rows[i];
+                    if (!w->ok || w->r != r || w->rule != k) continue;
+                    if (!w->diverged) agg_add(&e, fmax(w->error / fro, floor));
+                    if (isfinite(w->fa_pred)) agg_add(&pr, fmax(w->fa_pred / fro, floor));
+                    if (!w->diverged) agg_add(&al, w->align);
+                    if (!w->diverged) agg_add(&ov, w->overlap);
+                }
+                if (e.n) lo = fmin(lo, agg_mean(&e)), hi = fmax(hi, agg_mean(&e));
+                fprintf(fp, ",%.17g,%.17g,%.17g,%.17g", agg_mean(&e), agg_mean(&pr), agg_mean(&al), agg_mean(&ov));
+            }
+            fputc('\n', fp);
+        }
+        fclose(fp);
+        snprintf(xlabel, sizeof xlabel, "%s", depth_form || opt->depth == 0 ? "width r" : "width R of the marked layer");
+        snprintf(title, sizeof title, "%s: %s", cli_display_name(path), shape);
+        status = plot_sweep_rules(dat, plot, title, xlabel, P->spectrum->rank, rules, nr, hi > 10.0 * lo);
+        unlink(dat);
+        rmdir(dir);
+    }
+    if (status == EXIT_OK && any_diverged) status = EXIT_NUMERIC;
+    if (status != EXIT_INPUT && cli_signal_status()) {
+        cli_error("sweep: interrupted by %s; kept the runs that finished", cli_signal_name());
+        status = cli_signal_status();
+    }
+done:
+    if (jobs)
+        for (i = 0; i < njobs; i++) lrfa_result_free(jobs[i].result);
+    free(jobs);
+    free(rows);
+    lrfa_problem_free(P);
+    lrfa_matrix_free(Y);
+    return status;
+}
+
 int cmd_sweep(int argc, char **argv)
 {
     static const struct option own[] = {
@@ -163,6 +467,7 @@ int cmd_sweep(int argc, char **argv)
         {"csv", required_argument, NULL, 'c'},
         {"plot", required_argument, NULL, 'p'},
         {"jobs", required_argument, NULL, 'J'},
+        {"rules", required_argument, NULL, 'U'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
@@ -175,9 +480,12 @@ int cmd_sweep(int argc, char **argv)
     lrfa_problem *P = NULL;
     run_job *jobs = NULL;
     sweep_row *rows = NULL;
+    lrfa_algo rules[LRFA_ALGO_COUNT] = {LRFA_ALGO_GD, LRFA_ALGO_FA};
+    int nrules = 2, shape;
 
     lrfa_options_default(&opt);
     fitopts_merge(longopts, 32, own);
+    fitopts_allow_r = 1;
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -194,6 +502,9 @@ int cmd_sweep(int argc, char **argv)
         case 'c': csv = optarg; break;
         case 'p': plot = optarg; break;
         case 'J': if (!cli_parse_i64("--jobs", optarg, 1, 64, &jobsn)) return EXIT_INPUT; break;
+        case 'U':
+            if ((nrules = cli_parse_rules("--rules", optarg, rules)) < 0) return EXIT_INPUT;
+            break;
         case 'q': quiet = 1; break;
         case 'h': printf(usage_fmt, fitopts_help); return EXIT_OK;
         default: {
@@ -211,11 +522,10 @@ int cmd_sweep(int argc, char **argv)
      * stops at the next iteration; what was asked for is then written for
      * the state reached */
     cli_catch_signals();
-    if (fitopts_shape("sweep", &opt, 1) != 0) {
-        if (opt.depth >= 2 || fitopts_depth)
-            cli_error("sweep: deep networks (--widths, --depth) are not supported by sweep yet; run 'lrfa fit' per "
-                      "width");
-        return EXIT_INPUT;
+    if ((shape = fitopts_shape("sweep", &opt, 1)) < 0) return EXIT_INPUT;
+    if (shape || nrules != 2 || rules[0] != LRFA_ALGO_GD || rules[1] != LRFA_ALGO_FA) {
+        status = sweep_rules(argc, argv, &opt, have_ranks, ra, rb, seeds, rules, nrules, (int)jobsn, quiet, csv, plot);
+        goto done;
     }
     if ((status = fit_prepare("sweep", argc, argv, have_ranks, "--ranks A:B", &opt, rb, &Y, &P)) != EXIT_OK)
         goto done;

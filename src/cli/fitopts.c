@@ -234,3 +234,34 @@ void cli_warn_suspect(const char *cmd, const lrfa_problem *P, const lrfa_result 
             cmd, lrfa_algo_name(res->algo), (long long)res->r, res->final.opt, -res->final.gap,
             P->spectrum->method, P->rechecked ? ", recomputed" : "");
 }
+
+int cli_parse_rules(const char *what, const char *arg, lrfa_algo *rules)
+{
+    int count = 0, i;
+    const char *p = arg;
+    for (;;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        char tok[16];
+        int a;
+        if (len == 0 || len >= sizeof tok) {
+            cli_error("%s: expected rules separated by commas, from gd, fa, dfa, kp and sign, got '%s'", what, arg);
+            return -1;
+        }
+        memcpy(tok, p, len);
+        tok[len] = 0;
+        if ((a = lrfa_algo_parse(tok)) < 0) {
+            cli_error("%s: unknown rule '%s' (expected gd, fa, dfa, kp or sign)", what, tok);
+            return -1;
+        }
+        for (i = 0; i < count; i++)
+            if (rules[i] == (lrfa_algo)a) {
+                cli_error("%s: '%s' is named twice", what, tok);
+                return -1;
+            }
+        rules[count++] = (lrfa_algo)a;
+        if (!end) break;
+        p = end + 1;
+    }
+    return count;
+}

@@ -214,3 +214,52 @@ int plot_sweep(const char *dat, const char *out, const char *title, int64_t rank
           "'' every ::1 using 1:12 with linespoints ls 6 pt 9 title 'FA align_zb'\n", p.fp);
     return plot_end(&p) ? EXIT_OK : EXIT_INPUT;
 }
+
+/* Sweep over rules (written by cmd_sweep): 1 r, 2 opt, then four columns per
+ * rule k (from 3 + 4k): error, predicted limit, alignment, overlap with the
+ * first rule; errors over ||Y||_F, nan where a figure does not apply or
+ * every run diverged. */
+int plot_sweep_rules(const char *dat, const char *out, const char *title, const char *xlabel, int64_t rank,
+                     const lrfa_algo *rules, int nr, int logscale)
+{
+    struct plot p;
+    int k, first = 1;
+    if (!plot_begin(&p, out, 1000, 800)) return EXIT_INPUT;
+    fputs("set datafile missing 'nan'\nset multiplot layout 2,1 title ", p.fp);
+    gp_quote(p.fp, title);
+    if (logscale) fputs("\nset logscale y\nset format y '%.0e'\nset ylabel 'error / ||Y||_F  (log scale)'\n", p.fp);
+    else fputs("\nset ylabel 'error / ||Y||_F'\n", p.fp);
+    fputs("set xtics 1\nset offsets 0.5, 0.5, 0, 0\nset xlabel ", p.fp);
+    gp_quote(p.fp, xlabel);
+    fprintf(p.fp, "\nset arrow 1 from %lld, graph 0 to %lld, graph 1 nohead lc rgb '#888888' dt 4 lw 1.5\n"
+                  "set label 1 'rank(Y) = %lld' at %lld, graph 0.95 left offset 0.5,0 tc rgb '#555555'\n",
+            (long long)rank, (long long)rank, (long long)rank, (long long)rank);
+    fputs("plot ", p.fp);
+    for (k = 0; k < nr; k++) {
+        if (!first) fputs(", ", p.fp);
+        first = 0;
+        gp_quote(p.fp, dat);
+        fprintf(p.fp, " every ::1 using 1:%d with linespoints ls %d pt 7 title '%s'", 3 + 4 * k, k + 1,
+                lrfa_algo_name(rules[k]));
+        if (rules[k] == LRFA_ALGO_FA || rules[k] == LRFA_ALGO_DFA)
+            fprintf(p.fp, ", '' every ::1 using 1:%d with lines ls %d dt 2 title '%s prediction'", 4 + 4 * k, k + 1,
+                    lrfa_algo_name(rules[k]));
+    }
+    fputs(", '' every ::1 using 1:2 with lines lc rgb '#000000' lw 1 title 'optimum opt(r)'\n", p.fp);
+    fputs("unset logscale y\nset format y '%g'\nset ylabel 'alignment, overlap'\nset yrange [-1.05:1.05]\n", p.fp);
+    fputs("plot ", p.fp);
+    first = 1;
+    for (k = 0; k < nr; k++) {
+        if (rules[k] == LRFA_ALGO_GD) continue;
+        if (!first) fputs(", ", p.fp);
+        first = 0;
+        gp_quote(p.fp, dat);
+        fprintf(p.fp, " every ::1 using 1:%d with linespoints ls %d pt 5 title '%s: mean weight alignment', "
+                      "'' every ::1 using 1:%d with linespoints ls %d pt 6 dt 3 title '%s: overlap with %s'",
+                5 + 4 * k, k + 1, lrfa_algo_name(rules[k]), 6 + 4 * k, k + 1, lrfa_algo_name(rules[k]),
+                lrfa_algo_name(rules[0]));
+    }
+    if (first) fputs("0 notitle", p.fp);
+    fputs("\n", p.fp);
+    return plot_end(&p) ? EXIT_OK : EXIT_INPUT;
+}

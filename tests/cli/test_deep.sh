@@ -71,6 +71,36 @@ for bad in "--widths 16,0,16" "--widths 16,,16" "--widths 16,x" "--widths R,4" "
     run "$LRFA" fit "$Y" $bad
     one_line_error "fit $bad"
 done
-run "$LRFA" compare "$Y" --widths 16,4,16
-one_line_error "compare --widths (not yet)"
+# compare --rules: every rule from one start; dfa without a fixed point diverges (exit 2) but the table stands
+run "$LRFA" compare "$Y" --widths 16,4,16 --rules gd,fa,dfa,kp,sign --json
+[ "$RC" -eq 2 ] && ok || not_ok "compare with a diverging dfa: exit $RC"
+check "j['rules'] == ['gd', 'fa', 'dfa', 'kp', 'sign'] and len(j['runs']) == 5 and j['depth'] == 4" "compare --rules runs"
+check "abs(j['runs'][0]['gap']) < 1e-6 * j['fro_norm'] and abs(j['runs'][1]['error'] - j['runs'][1]['fa_pred']) < 1e-6 * j['fro_norm']" "compare: gd at opt, fa at pred"
+check "j['runs'][2]['no_fixed_point'] and j['runs'][2]['stop'] == 'diverged'" "compare: dfa has no fixed point"
+check "len(j['overlap_vs_first']) == 4 and all(0 <= v <= 1 for o in j['overlap_vs_first'] for v in o['h'] if v is not None)" "compare: overlaps in [0, 1]"
+check "j['runs'][3]['layers'][1]['align'] > 0.99" "compare: kp aligns"
+run "$LRFA" compare "$Y" -r 4 --rules fa,dfa --json
+check "j['runs'][0]['error'] == j['runs'][1]['error'] and j['overlap_vs_first'][0]['h'][0] > 1 - 1e-9" "compare fa = dfa at L = 2"
+run "$LRFA" compare "$Y" --widths 8,8 --rules gd,gd
+one_line_error "compare --rules gd,gd"
+run "$LRFA" compare "$Y" --widths 8,8 --rules gd,fa --plot "$TMP/p.png"
+one_line_error "compare --plot with a deep network"
+# sweep one layer's width under gd, fa, dfa
+run "$LRFA" sweep "$Y" --widths 8,R,8 --ranks 2:4 --rules gd,fa,dfa --csv "$TMP/s.csv" --plot "$TMP/s.png"
+[ "$RC" -eq 2 ] && ok || not_ok "sweep with diverging dfa: exit $RC ($ERR)"
+echo "$OUT" | grep -q "no fp" && ok || not_ok "sweep table marks dfa's missing fixed point"
+[ -s "$TMP/s.png" ] && ok || not_ok "sweep plot"
+$PY - "$TMP/s.csv" <<'PYEOF' && ok || not_ok "sweep CSV: fa on pred, gd at opt"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert len(rows) == 9, len(rows)
+for w in rows:
+    if w['rule'] == 'gd': assert abs(float(w['rel_gap'])) < 1e-6, w
+    if w['rule'] == 'fa': assert abs(float(w['error']) - float(w['fa_pred'])) < 1e-5, w
+    if w['rule'] == 'dfa': assert w['no_fixed_point'] == '1' and w['stop'] == 'diverged', w
+PYEOF
+run "$LRFA" sweep "$Y" --depth 3 --ranks 2:3 --rules gd,kp
+[ "$RC" -eq 0 ] && ok || not_ok "sweep --depth: exit $RC $ERR"
+run "$LRFA" sweep "$Y" --widths 8,8 --ranks 2:3 --rules gd,fa
+one_line_error "sweep --widths without R"
 finish
