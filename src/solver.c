@@ -4,6 +4,7 @@
 #include <float.h>
 #include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 #include "lrfa/linalg.h"
@@ -768,7 +769,85 @@ done:
 static void layer_nan(lrfa_layer_figures *y)
 {
     y->norm = y->align = y->align_min_eig = y->feedback_ratio = y->grad_align = y->delta_align = NAN;
-    y->drift = y->conservation_terms = y->overlap_h = y->overlap_top = NAN;
+    y->drift = y->conservation_terms = y->overlap_h = y->overlap_top = y->dfa_cond = y->dfa_residual = NAN;
+}
+
+/* B^+ (cols x rows) of B (rows x cols, rows >= cols, full column rank) from
+ * its SVD; NULL when out of memory or B is rank-deficient */
+static lrfa_dense *pinv_tall(const double *B, int64_t rows, int64_t cols)
+{
+    lrfa_dense Bd = {rows, cols, (double *)(uintptr_t)B}, *X = lrfa_dense_copy(&Bd, NULL);
+    lrfa_dense *U = lrfa_dense_alloc(rows, cols, NULL), *V = lrfa_dense_alloc(cols, cols, NULL);
+    lrfa_dense *Pi = lrfa_dense_alloc(cols, rows, NULL);
+    double *sv = lrfa_alloc_array(cols, sizeof(double));
+    int64_t i, j, k;
+    int ok = X && U && V && Pi && sv && lrfa_svd(X, sv, U, V, NULL) == LRFA_OK && sv[cols - 1] > 0.0;
+    if (ok)
+        for (j = 0; j < rows; j++)
+            for (i = 0; i < cols; i++) {
+                double v = 0.0;
+                for (k = 0; k < cols; k++) v += V->data[i + k * cols] * U->data[j + k * rows] / sv[k];
+                Pi->data[i + j * cols] = v;
+            }
+    lrfa_dense_free(X);
+    lrfa_dense_free(U);
+    lrfa_dense_free(V);
+    lrfa_dealloc(sv);
+    if (!ok) {
+        lrfa_dense_free(Pi);
+        return NULL;
+    }
+    return Pi;
+}
+
+/* Design fact 9: DFA's alignment matrices by least squares, their condition
+ * numbers and the residual of the structure W_l = B_l A_l B_{l-1}^T, when
+ * every hidden width is at least n (otherwise B_l is onto and the structure
+ * holds trivially). Returns 0 when out of memory. */
+static int dfa_structure(const fit_state *s, lrfa_figures *f)
+{
+    int64_t n = s->n, m = s->m, L = s->L, l;
+    const int64_t *d = s->d;
+    lrfa_dense *Pi[MAXL + 1] = {0};
+    int ok = 1;
+    for (l = 1; l < L; l++)
+        if (d[l] < n) return 1;
+    for (l = 1; l < L && ok; l++) ok = (Pi[l] = pinv_tall(s->B[l], d[l], n)) != NULL;
+    for (l = 1; l <= L && ok; l++) {
+        /* A = (l < L ? B_l^+ : I) W_l (l > 1 ? (B_{l-1}^+)^T : I), rows x cols */
+        int64_t rows = l < L ? n : d[L], cols = l > 1 ? n : m, in_r = d[l], in_c = d[l - 1], i;
+        double *T1 = lrfa_alloc_array(rows * in_c, sizeof(double)), *A = lrfa_alloc_array(rows * cols, sizeof(double));
+        double *R1 = lrfa_alloc_array(in_r * cols, sizeof(double)), *R = lrfa_alloc_array(in_r * in_c, sizeof(double));
+        double *sv = lrfa_alloc_array(rows < cols ? rows : cols, sizeof(double));
+        if (!T1 || !A || !R1 || !R || !sv) ok = 0;
+        if (ok) {
+            lrfa_dense Ad = {rows, cols, NULL};
+            double wn = lrfa_vec_norm(s->W[l], in_r * in_c);
+            if (l < L) mul(0, 0, n, in_c, in_r, 1.0, Pi[l]->data, s->W[l], 0.0, T1);
+            else memcpy(T1, s->W[l], sizeof(double) * (size_t)(rows * in_c));
+            if (l > 1) mul(0, 1, rows, n, in_c, 1.0, T1, Pi[l - 1]->data, 0.0, A);
+            else memcpy(A, T1, sizeof(double) * (size_t)(rows * cols));
+            /* R = W_l - (l < L ? B_l : I) A (l > 1 ? B_{l-1}^T : I) */
+            if (l < L) mul(0, 0, in_r, cols, n, 1.0, s->B[l], A, 0.0, R1);
+            else memcpy(R1, A, sizeof(double) * (size_t)(in_r * cols));
+            if (l > 1) mul(0, 1, in_r, in_c, n, 1.0, R1, s->B[l - 1], 0.0, R);
+            else memcpy(R, R1, sizeof(double) * (size_t)(in_r * in_c));
+            for (i = 0; i < in_r * in_c; i++) R[i] = s->W[l][i] - R[i];
+            f->layer[l - 1].dfa_residual = wn > 0 ? lrfa_vec_norm(R, in_r * in_c) / wn : 0.0;
+            Ad.data = A;
+            if (lrfa_svd_values(&Ad, sv, NULL) == LRFA_OK) {
+                int64_t k = rows < cols ? rows : cols;
+                f->layer[l - 1].dfa_cond = sv[k - 1] > 0 ? sv[0] / sv[k - 1] : HUGE_VAL;
+            }
+        }
+        lrfa_dealloc(T1);
+        lrfa_dealloc(A);
+        lrfa_dealloc(R1);
+        lrfa_dealloc(R);
+        lrfa_dealloc(sv);
+    }
+    for (l = 0; l <= MAXL; l++) lrfa_dense_free(Pi[l]);
+    return ok;
 }
 
 /* The figures for the current state, whose products() are up to date.
@@ -827,6 +906,7 @@ static int figures(fit_state *s, int64_t iter, double seconds, double error, int
             f->layer[l - 1].grad_align = lrfa_cosine(s->G, prod, d[l] * d[l - 1]);
         }
     if (!gd && want_grad && !signal_alignment(s, f)) ok = 0;
+    if (s->rule == LRFA_ALGO_DFA && !dfa_structure(s, f)) ok = 0;
     for (l = 1; l < L; l++) {
         double terms;
         int64_t c = s->rule == LRFA_ALGO_KP ? d[l] * d[l + 1] : d[l] * d[l];

@@ -231,6 +231,14 @@ typedef struct lrfa_layer_figures {
                                 singular vectors of Y, k = min(d_1 .. d_l) its rank */
     double overlap_top;      /* l < L: overlap of col(W_L ... W_{l+1}) with the leading
                                 k left singular vectors, k = min(d_l .. d_{L-1}) */
+    double dfa_cond;         /* dfa with every hidden width >= n: the condition number
+                                s_max / s_min of DFA's alignment matrix A_l (least
+                                squares: A_1 = B_1^+ W_1, n x m; A_l = B_l^+ W_l
+                                (B_{l-1}^+)^T, n x n; A_L = W_L (B_{L-1}^+)^T); NaN
+                                otherwise (with a width below n the structure holds
+                                trivially) */
+    double dfa_residual;     /* the same: ||W_l - B_l A_l B_{l-1}^T||_F / ||W_l||_F (B_0 =
+                                I, B_L = I); 0 up to rounding from a zero start */
 } lrfa_layer_figures;
 
 /* The figures at one iteration. NaN marks a figure that does not apply

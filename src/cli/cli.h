@@ -61,7 +61,7 @@ void json_bool(json_writer *w, const char *key, int v);
 void json_null(json_writer *w, const char *key);
 
 /* ---- solver options shared by fit, compare and sweep (fitopts.c) ---- */
-#define FITOPTS_COUNT 10
+#define FITOPTS_COUNT 11
 extern const char fitopts_help[];
 extern const struct option fitopts_long[FITOPTS_COUNT];
 /* 1: handled, 0: not a shared option, -1: bad value (message printed). */
@@ -79,6 +79,17 @@ int fitopts_shape(const char *cmd, lrfa_options *opt, int have_rank);
 /* "gd,fa,dfa": distinct rules into rules[] (room for LRFA_ALGO_COUNT);
  * returns the count, or -1 after a message naming what. */
 int cli_parse_rules(const char *what, const char *arg, lrfa_algo *rules);
+/* --init-from PREFIX: the starting weights (and feedback, where the files
+ * exist), read and shape-checked against opt's network on an n x m
+ * problem; fitopts_start_apply points opt at them. */
+extern const char *fitopts_init_from;
+typedef struct fitopts_start {
+    lrfa_dense *W[LRFA_MAX_LAYERS], *B[LRFA_MAX_LAYERS];
+    int has_feedback;
+} fitopts_start;
+int fitopts_load_start(const lrfa_options *opt, int64_t n, int64_t m, fitopts_start *st); /* exit status */
+void fitopts_start_apply(const fitopts_start *st, lrfa_options *opt);
+void fitopts_start_free(fitopts_start *st);
 /* How many singular vectors the figures of opt's network need. */
 int64_t fitopts_kvec(const lrfa_options *opt);
 int64_t cli_default_log_every(int64_t max_iters);

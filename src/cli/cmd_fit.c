@@ -9,6 +9,7 @@ static const char usage_fmt[] =
     "usage: lrfa fit FILE -r R [--rule gd|fa|dfa|kp|sign] [--iters N] [--lr ETA|auto]\n"
     "                [--widths D1,D2,... | --depth L] [--tol T] [--init gaussian|orthogonal]\n"
     "                [--init-scale S] [--feedback-scale S] [--decay D] [--seed N] [--transpose]\n"
+    "                [--init-from PREFIX]\n"
     "                [--trace FILE.csv] [--log-every K] [--exact-every K]\n"
     "                [--save PREFIX] [--json] [--quiet]\n"
     "\n"
@@ -90,8 +91,10 @@ int cmd_fit(int argc, char **argv)
     lrfa_result *res = NULL;
     lrfa_status st;
     progress_state ps = {"fit", -1.0, 0};
+    fitopts_start start;
 
     lrfa_options_default(&opt);
+    memset(&start, 0, sizeof start);
     fitopts_merge(longopts, 32, own);
     opterr = 0;
     optind = 1;
@@ -155,6 +158,8 @@ int cmd_fit(int argc, char **argv)
                               &Y, &P)) != EXIT_OK)
         goto done;
     path = argv[optind];
+    if ((status = fitopts_load_start(&opt, P->n, P->m, &start)) != EXIT_OK) goto done;
+    fitopts_start_apply(&start, &opt);
     opt.progress = cli_stop_progress;
     opt.progress_data = NULL;
     opt.progress_every = 1;
@@ -234,6 +239,7 @@ done:
             cli_error("fit: interrupted by %s after the run finished; all output written", cli_signal_name());
         status = cli_signal_status();
     }
+    fitopts_start_free(&start);
     lrfa_result_free(res);
     lrfa_problem_free(P);
     lrfa_matrix_free(Y);

@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli.h"
 
 const char fitopts_help[] =
@@ -23,6 +24,10 @@ const char fitopts_help[] =
     "                         0 starts at zero: fa, dfa and kp learn from there, gd and\n"
     "                         sign cannot\n"
     "  --feedback-scale S     B entries N(0, S^2 s_1 / n) (default 1)\n"
+    "  --init-from PREFIX     start from the weights in PREFIX_W1.mtx .. PREFIX_WL.mtx (two\n"
+    "                         layers: PREFIX_Z.mtx, PREFIX_W.mtx), the names --save writes,\n"
+    "                         and the feedback in PREFIX_B1.mtx .. (PREFIX_B.mtx) where\n"
+    "                         present (else drawn from the seed)\n"
     "  --decay D              kp's weight decay: lambda = D s_1^(2 (L-1) / L), so B_l - W_{l+1}^T\n"
     "                         shrinks by 1 - 0.2 D per step at the automatic step size\n"
     "                         (default 1e-3)\n"
@@ -40,6 +45,7 @@ const struct option fitopts_long[FITOPTS_COUNT] = {
     {"depth", required_argument, NULL, 1008},
     {"init", required_argument, NULL, 1009},
     {"decay", required_argument, NULL, 1010},
+    {"init-from", required_argument, NULL, 1011},
 };
 
 /* "64,8,64": up to LRFA_MAX_LAYERS - 1 positive widths; "R" (when allow_r)
@@ -125,11 +131,15 @@ int fitopts_handle(int c, const char *arg, lrfa_options *opt)
         return 1;
     case 1010:
         return cli_parse_double("--decay", arg, 0.0, 1e300, &opt->decay) ? 1 : -1;
+    case 1011:
+        fitopts_init_from = arg;
+        return 1;
     }
     return 0;
 }
 
 int fitopts_allow_r = 0;
+const char *fitopts_init_from = NULL;
 int fitopts_widths_given = 0;
 int64_t fitopts_depth = 0;
 
@@ -264,4 +274,82 @@ int cli_parse_rules(const char *what, const char *arg, lrfa_algo *rules)
         p = end + 1;
     }
     return count;
+}
+
+/* PREFIX_NAME.mtx as a dense d_rows x d_cols matrix, or NULL after a message
+ * (a missing file is no error when optional: *missing is set instead) */
+static lrfa_dense *read_start(const char *prefix, const char *name, const char *what, int64_t rows, int64_t cols,
+                              int optional, int *missing)
+{
+    char path[4096];
+    lrfa_matrix *M = NULL;
+    lrfa_dense *D;
+    lrfa_error err = {0};
+    snprintf(path, sizeof path, "%s_%s.mtx", prefix, name);
+    if (optional && access(path, F_OK) != 0) {
+        *missing = 1;
+        return NULL;
+    }
+    if (cli_read_matrix(path, &M, NULL) != EXIT_OK) return NULL;
+    if (M->rows != rows || M->cols != cols) {
+        cli_error("%s: %s is %lld x %lld, expected %lld x %lld for this network", path, what, (long long)M->rows,
+                  (long long)M->cols, (long long)rows, (long long)cols);
+        lrfa_matrix_free(M);
+        return NULL;
+    }
+    D = lrfa_matrix_to_dense(M, &err);
+    lrfa_matrix_free(M);
+    if (!D) cli_lib_error(&err);
+    return D;
+}
+
+int fitopts_load_start(const lrfa_options *opt, int64_t n, int64_t m, fitopts_start *st)
+{
+    int64_t d[LRFA_MAX_LAYERS + 1], L = lrfa_options_layers(opt, n, m, d), l;
+    int feedback = opt->algo == LRFA_ALGO_FA || opt->algo == LRFA_ALGO_DFA || opt->algo == LRFA_ALGO_KP;
+    int missing = 0;
+    memset(st, 0, sizeof *st);
+    if (!fitopts_init_from) return EXIT_OK;
+    for (l = 1; l <= L; l++) {
+        char name[16], what[16];
+        if (L == 2) snprintf(name, sizeof name, "%s", l == 1 ? "W" : "Z");
+        else snprintf(name, sizeof name, "W%lld", (long long)l);
+        snprintf(what, sizeof what, "W_%lld", (long long)l);
+        if (!(st->W[l - 1] = read_start(fitopts_init_from, name, what, d[l], d[l - 1], 0, &missing))) goto fail;
+    }
+    for (l = 1; l < L && feedback && !missing; l++) {
+        char name[16], what[16];
+        int64_t cols = opt->algo == LRFA_ALGO_DFA ? n : d[l + 1];
+        if (L == 2) snprintf(name, sizeof name, "B");
+        else snprintf(name, sizeof name, "B%lld", (long long)l);
+        snprintf(what, sizeof what, "B_%lld", (long long)l);
+        st->B[l - 1] = read_start(fitopts_init_from, name, what, d[l], cols, l == 1, &missing);
+        if (!st->B[l - 1] && !missing) goto fail;
+        if (!st->B[l - 1] && l > 1) {
+            cli_error("%s_%s.mtx: missing, while %s_B1.mtx is present", fitopts_init_from, name, fitopts_init_from);
+            goto fail;
+        }
+    }
+    st->has_feedback = feedback && !missing;
+    return EXIT_OK;
+fail:
+    fitopts_start_free(st);
+    return EXIT_INPUT;
+}
+
+void fitopts_start_free(fitopts_start *st)
+{
+    int l;
+    for (l = 0; l < LRFA_MAX_LAYERS; l++) {
+        lrfa_dense_free(st->W[l]);
+        lrfa_dense_free(st->B[l]);
+        st->W[l] = st->B[l] = NULL;
+    }
+}
+
+void fitopts_start_apply(const fitopts_start *st, lrfa_options *opt)
+{
+    if (!fitopts_init_from) return;
+    opt->start_weights = (const lrfa_dense *const *)st->W;
+    opt->start_feedback = st->has_feedback ? (const lrfa_dense *const *)st->B : NULL;
 }

@@ -78,6 +78,8 @@ static void layers_json(json_writer *w, const lrfa_result *res)
         num_or_null(w, "conservation_terms", y->conservation_terms, 1);
         num_or_null(w, "overlap_h_top", y->overlap_h, 1);
         num_or_null(w, "overlap_above_top", y->overlap_top, 1);
+        num_or_null(w, "dfa_a_cond", y->dfa_cond, 1);
+        num_or_null(w, "dfa_structure_residual", y->dfa_residual, 1);
         json_close_object(w);
     }
     json_close_array(w);
@@ -168,6 +170,13 @@ void report_fit_table(FILE *fp, const lrfa_result *res)
                 law_name(res->algo, L, 1));
         if (res->algo == LRFA_ALGO_DFA && L > 2)
             fprintf(fp, "  (dfa conserves only the top pair's law)\n");
+        if (res->algo == LRFA_ALGO_DFA && isfinite(f->layer[0].dfa_residual)) {
+            fprintf(fp, "dfa alignment matrices A_l (W_l = B_l A_l B_{l-1}^T):\n  cond(A_l)   ");
+            for (l = 0; l < L; l++) fprintf(fp, " %.4g", f->layer[l].dfa_cond);
+            fprintf(fp, "\n  residual    ");
+            for (l = 0; l < L; l++) fprintf(fp, " %.2e", f->layer[l].dfa_residual);
+            fprintf(fp, "\n");
+        }
         fprintf(fp, "step size       %.6g\n", res->lr);
         fprintf(fp, "time            %.3f s  (iterations %.3f s, %.4g ms each)\n", res->seconds, res->iter_seconds,
                 res->iterations ? 1e3 * res->iter_seconds / (double)res->iterations : 0.0);

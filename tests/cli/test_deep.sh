@@ -16,7 +16,7 @@ check() { # check "python expression over j" "what"
 }
 
 run "$LRFA" fit --help
-for o in --rule --widths --depth --init --decay; do
+for o in --rule --widths --depth --init --decay --init-from; do
     echo "$OUT" | grep -q -- "$o" && ok || not_ok "fit --help lacks $o"
 done
 
@@ -60,6 +60,24 @@ check "abs(j['gap']) < 1e-6 * j['fro_norm']" "gd from an orthogonal start"
 run "$LRFA" fit "$Y" --widths 6,5 --rule kp --iters 200 --save "$TMP/kp" --json
 for f in W1 W2 W3 B1 B2; do [ -s "$TMP/kp_$f.mtx" ] && ok || not_ok "--save wrote no $f"; done
 head -2 "$TMP/kp_W2.mtx" | grep -q "widths 6,5" && ok || not_ok "saved comment"
+# --init-from continues a saved run: 100 + 100 iterations give the 200-iteration run's error, bit for bit
+err_of() { $PY -c "import sys, json; print(repr(json.load(sys.stdin)['error']))"; }
+for shape in "--widths 6,5" "-r 3"; do
+    # shellcheck disable=SC2086
+    "$LRFA" fit "$Y" $shape --rule kp --iters 100 --tol 0 --save "$TMP/c" --json >/dev/null
+    # shellcheck disable=SC2086
+    A=$("$LRFA" fit "$Y" $shape --rule kp --iters 100 --tol 0 --init-from "$TMP/c" --json | err_of)
+    # shellcheck disable=SC2086
+    B=$("$LRFA" fit "$Y" $shape --rule kp --iters 200 --tol 0 --json | err_of)
+    [ "$A" = "$B" ] && ok || not_ok "--init-from $shape: continued $A, straight $B"
+    rm -f "$TMP"/c_*.mtx
+done
+"$LRFA" fit "$Y" --widths 6,5 --rule fa --iters 10 --save "$TMP/d" >/dev/null 2>&1
+run "$LRFA" fit "$Y" --widths 6,4 --rule fa --init-from "$TMP/d"
+one_line_error "--init-from of the wrong shape"
+echo "$ERR" | grep -q "d_W2.mtx: W_2 is 5 x 6, expected 4 x 6" && ok || not_ok "wrong-shape message: $ERR"
+run "$LRFA" fit "$Y" --widths 6,5 --rule fa --init-from "$TMP/nothing"
+one_line_error "--init-from a missing prefix"
 # a deep trace has a column per layer
 run "$LRFA" fit "$Y" --widths 6,5 --rule fa --iters 100 --trace "$TMP/t.csv"
 head -1 "$TMP/t.csv" | grep -q "align_2,align_3" && ok || not_ok "deep trace columns: $(head -1 "$TMP/t.csv")"

@@ -317,6 +317,39 @@ static void test_layers_conservation_halves(void)
     lrfa_matrix_free(Y);
 }
 
+/* Design fact 9: from a zero start DFA keeps W_1 = B_1 A_1, W_l = B_l A_l
+ * B_{l-1}^T and W_L = A_L B_{L-1}^T exactly (every update of W_l lies in that
+ * form). With few outputs (n = 3) and wider layers (8, 8) the structure is
+ * not trivial: its residual stays below 1e-12 from zero and is far from
+ * zero (above 1e-3) from a random start. */
+static void test_layers_dfa_structure(void)
+{
+    static const int64_t w[2] = {8, 8};
+    lrfa_matrix *Y = test_lowrank(3, 40, 3, spec6, 13);
+    lrfa_problem *P = lrfa_problem_new(Y, 0, 0, NULL);
+    lrfa_result *z, *g;
+    double worst = 0.0, random_worst = 0.0;
+    int64_t l;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(P);
+    z = fit_layers(P, LRFA_ALGO_DFA, 3, w, 0.0, 300, 0.0);
+    g = fit_layers(P, LRFA_ALGO_DFA, 3, w, 0.5, 300, 0.0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    for (l = 0; l < 3; l++) {
+        printf("    layer %lld: residual %.2e from zero (cond(A) %.3g), %.2e from a random start\n", (long long)(l + 1),
+               z->final.layer[l].dfa_residual, z->final.layer[l].dfa_cond, g->final.layer[l].dfa_residual);
+        worst = fmax(worst, z->final.layer[l].dfa_residual);
+        random_worst = fmax(random_worst, g->final.layer[l].dfa_residual);
+        CU_ASSERT(isfinite(z->final.layer[l].dfa_cond) && z->final.layer[l].dfa_cond >= 1.0);
+    }
+    CHECK_REL("dfa from zero: alignment-matrix structure residual", worst, 0.0, 1.0, 1e-12);
+    CU_ASSERT(random_worst > 1e-3);
+    lrfa_result_free(z);
+    lrfa_result_free(g);
+    lrfa_problem_free(P);
+    lrfa_matrix_free(Y);
+}
+
 /* Bad layered options are refused by lrfa_options_check with a message. */
 static void test_layers_options(void)
 {
@@ -395,6 +428,7 @@ void register_layers_suite(void)
     CU_add_test(s, "fa and dfa: zero error when wide, the predicted limit when narrow", test_layers_fa_dfa_limit);
     CU_add_test(s, "kp aligns its feedback and matches gd", test_layers_kp);
     CU_add_test(s, "conservation laws drift like the step", test_layers_conservation_halves);
+    CU_add_test(s, "dfa from zero keeps the alignment-matrix structure", test_layers_dfa_structure);
     CU_add_test(s, "bad layered options", test_layers_options);
     CU_add_test(s, "starting weights of the wrong shape", test_layers_start_shape);
 }
