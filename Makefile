@@ -72,6 +72,7 @@ $(BENCH): $(BUILD)/tools/bench_lrfa.o $(LIB)
 
 # the benchmark (several minutes): writes docs/benchmarks.md
 bench: deps
+	@sh tools/deps.sh bench
 	@$(MAKE) --no-print-directory cli $(BENCH)
 	sh tools/bench
 

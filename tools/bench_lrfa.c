@@ -4,6 +4,7 @@
  *
  *   bench_lrfa iter dense N M R gd|fa ITERS REPS      ms per iteration
  *   bench_lrfa iter sparse N M NNZ R gd|fa ITERS REPS
+ *   bench_lrfa deep N M D1,D2,.. RULE ITERS REPS      deep network, dense, ms per iteration
  *   bench_lrfa stream MB REPS                          read bandwidth, GB/s
  *   bench_lrfa dgemm N REPS                            dgemm rate, GFlop/s
  *   bench_lrfa spectrum N K REPS                       dgesdd vs Lanczos (dense N x N)
@@ -82,6 +83,48 @@ static lrfa_matrix *sparse_target(int64_t n, int64_t m, int64_t nnz)
     if (!S) die("gen", &err);
     lrfa_gen_add_noise(S->values, S->nnz, 1e-2, 2);
     return lrfa_matrix_wrap_sparse(S, &err);
+}
+
+/* a deep network on the dense target: every rule, the widths given */
+static int deep_mode(char **argv)
+{
+    int64_t n = atoll(argv[2]), m = atoll(argv[3]), iters = atoll(argv[6]), kmax = 0;
+    const char *widths = argv[4], *rule = argv[5];
+    char *p = argv[4];
+    int reps = atoi(argv[7]), rep;
+    lrfa_matrix *Y;
+    lrfa_problem *P;
+    lrfa_options opt;
+    lrfa_error err = {0};
+    double t[32];
+    lrfa_options_default(&opt);
+    opt.depth = 1;
+    while (*p && opt.depth < LRFA_MAX_LAYERS) {
+        opt.widths[opt.depth - 1] = strtoll(p, &p, 10);
+        kmax = opt.widths[opt.depth - 1] > kmax ? opt.widths[opt.depth - 1] : kmax;
+        opt.depth++;
+        if (*p == ',') p++;
+    }
+    if (reps < 1 || reps > 32) reps = 3;
+    opt.algo = (lrfa_algo)lrfa_algo_parse(rule);
+    opt.tol = 0.0;
+    opt.max_iters = iters;
+    Y = dense_target(n, m);
+    P = lrfa_problem_new(Y, 0, kmax, &err);
+    if (!P) die("problem", &err);
+    for (rep = 0; rep < reps; rep++) {
+        lrfa_result *res = NULL;
+        opt.seed = (uint64_t)rep + 1;
+        if (lrfa_fit(P, &opt, &res, &err) != LRFA_OK) die("fit", &err);
+        t[rep] = 1e3 * res->iter_seconds / (double)res->iterations;
+        lrfa_result_free(res);
+    }
+    printf("{\"mode\": \"deep\", \"n\": %lld, \"m\": %lld, \"widths\": \"%s\", \"rule\": \"%s\", "
+           "\"ms_per_iter\": %.4f, \"peak_mb\": %.1f}\n",
+           (long long)n, (long long)m, widths, rule, median(t, reps), peak_mb());
+    lrfa_problem_free(P);
+    lrfa_matrix_free(Y);
+    return 0;
 }
 
 static int iter_mode(int argc, char **argv)
@@ -357,6 +400,7 @@ int main(int argc, char **argv)
 {
     if (argc >= 4 && !strcmp(argv[1], "parse")) return parse_mode(argv);
     if (argc >= 9 && !strcmp(argv[1], "iter")) return iter_mode(argc, argv);
+    if (argc >= 8 && !strcmp(argv[1], "deep")) return deep_mode(argv);
     if (argc >= 4 && !strcmp(argv[1], "stream")) return stream_mode(argv);
     if (argc >= 4 && !strcmp(argv[1], "dgemm")) return dgemm_mode(argv);
     if (argc >= 5 && !strcmp(argv[1], "spectrum")) return spectrum_mode(argv);

@@ -60,6 +60,26 @@ def main():
                 r, a.upper(), l["ms_per_iter"], p["ms_per_iter"], p["ms_per_iter"] / l["ms_per_iter"], bw_ms, fl_ms,
                 l["ms_per_iter"] / bound, l["peak_mb"], l["y_mb"], p["peak_mb"]))
     w("")
+    w("## Deep networks: dense 4000 x 4000, widths 64,64,64 (L = 4)\n")
+    w("The peer is PyTorch (Debian's python3-torch, 2 threads) written the way a researcher would: autograd on "
+      "1/2 ||W_4 W_3 W_2 W_1 - Y||_F^2 for gd, and for the feedback rules a forward pass keeping every h_l, "
+      "E = M - Y formed, the rule's signals and the updates delta_l h_{l-1}^T by hand. lrfa reads Y once per "
+      "iteration for fa and dfa and twice for gd, kp and sign (the product of Y with the top's feedback). "
+      "Targets: at least 3x faster than PyTorch float64 and faster than float32.\n")
+    w("| rule | lrfa ms/iter | PyTorch float64 ms/iter | speed-up | PyTorch float32 ms/iter | speed-up | targets met |")
+    w("|---|---|---|---|---|---|---|")
+    for a in ("gd", "fa", "dfa", "kp", "sign"):
+        l = next((x for x in get(mode="deep", rule=a) if "peer" not in x), None)
+        p64 = one(mode="deep", rule=a, peer="torch-float64")
+        p32 = one(mode="deep", rule=a, peer="torch-float32")
+        if not l or not p64 or not p32:
+            continue
+        s64, s32 = p64["ms_per_iter"] / l["ms_per_iter"], p32["ms_per_iter"] / l["ms_per_iter"]
+        w("| %s | %.1f | %.1f | %.1fx | %.1f | %.1fx | %s |" % (
+            a, l["ms_per_iter"], p64["ms_per_iter"], s64, p32["ms_per_iter"], s32,
+            "yes" if s64 >= 3 and s32 > 1 else "no (%s)" % ", ".join(
+                t for t, ok in (("3x float64", s64 >= 3), ("float32", s32 > 1)) if not ok)))
+    w("")
     w("## Sparse iterations: 10^6 x 10^6, 10^7 entries, r = 16\n")
     w("The peer is a SciPy-sparse script using the same Gram identities (`Y @ W.T`, `Z @ (W @ W.T)`, "
       "`(B @ Z) @ W - BY`, `(Y.T @ Z).T`), run on the same matrix, read from the file lrfa's generator "

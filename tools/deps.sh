@@ -1,9 +1,11 @@
 #!/bin/sh
 # Installs the Debian packages lrfa needs, only those missing.
-# Quick (one dpkg-query) when everything is present.
+# Quick (one dpkg-query) when everything is present. `deps.sh bench` adds
+# the benchmark's peers (PyTorch).
 set -e
 # clang builds the fuzz targets (libFuzzer); valgrind runs in make check
 PKGS="make gcc libopenblas-dev liblapacke-dev libcunit1-dev gnuplot-nox python3-numpy python3-scipy clang valgrind"
+[ "${1:-}" = bench ] && PKGS="$PKGS python3-torch"
 missing=""
 for p in $PKGS; do
     st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

@@ -289,6 +289,18 @@ done:
     return status;
 }
 
+/* --init-from: every rule starts from the weights read (the feedback is
+ * each rule's own, from the seed: its shape differs between rules) */
+static int compare_start(lrfa_options *opt, const lrfa_problem *P, fitopts_start *st)
+{
+    lrfa_options o = *opt;
+    int status;
+    o.algo = LRFA_ALGO_GD;
+    if ((status = fitopts_load_start(&o, P->n, P->m, st)) != EXIT_OK) return status;
+    if (fitopts_init_from) opt->start_weights = (const lrfa_dense *const *)st->W;
+    return EXIT_OK;
+}
+
 int cmd_compare(int argc, char **argv)
 {
     static const struct option own[] = {
@@ -309,7 +321,8 @@ int cmd_compare(int argc, char **argv)
     int c, json = 0, quiet = 0, have_rank = 0, status = EXIT_OK, log_set = 0, k;
     int64_t jobsn = 2, r;
     lrfa_algo rules[LRFA_ALGO_COUNT] = {LRFA_ALGO_GD, LRFA_ALGO_FA};
-    int nrules = 2, shape;
+    int nrules = 2, shape = 0;
+    fitopts_start start;
     const char *path, *trace = NULL, *plot = NULL;
     char gd_csv[4096] = "", fa_csv[4096] = "", tmpdir[64] = "";
     lrfa_matrix *Y = NULL;
@@ -318,6 +331,7 @@ int cmd_compare(int argc, char **argv)
     double *cos_w = NULL, *cos_z = NULL, ov_w, ov_z, diff;
 
     lrfa_options_default(&opt);
+    memset(&start, 0, sizeof start);
     fitopts_merge(longopts, 32, own);
     opterr = 0;
     optind = 1;
@@ -372,11 +386,13 @@ int cmd_compare(int argc, char **argv)
         if ((status = fit_prepare("compare", argc, argv, have_rank, "the rank -r R (or --widths)", &opt,
                                   fitopts_kvec(&opt), &Y, &P)) != EXIT_OK)
             goto done;
+        if ((status = compare_start(&opt, P, &start)) != EXIT_OK) goto done;
         status = compare_rules(argv[optind], P, &opt, rules, nrules, (int)jobsn, quiet, json, trace);
         goto done;
     }
     if ((status = fit_prepare("compare", argc, argv, have_rank, "the rank -r R", &opt, r, &Y, &P)) != EXIT_OK)
         goto done;
+    if ((status = compare_start(&opt, P, &start)) != EXIT_OK) goto done;
     path = argv[optind];
     for (k = 0; k < 2; k++) {
         memset(&jobs[k], 0, sizeof jobs[k]);
@@ -509,6 +525,7 @@ done:
         if (fa_csv[0]) unlink(fa_csv);
         rmdir(tmpdir);
     }
+    fitopts_start_free(&start);
     free(cos_w);
     free(cos_z);
     if (P && !shape) {

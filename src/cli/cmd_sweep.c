@@ -523,6 +523,10 @@ int cmd_sweep(int argc, char **argv)
      * the state reached */
     cli_catch_signals();
     if ((shape = fitopts_shape("sweep", &opt, 1)) < 0) return EXIT_INPUT;
+    if (fitopts_init_from) {
+        cli_error("sweep: --init-from starts one network; a sweep varies the widths (use it with fit or compare)");
+        return EXIT_INPUT;
+    }
     if (shape || nrules != 2 || rules[0] != LRFA_ALGO_GD || rules[1] != LRFA_ALGO_FA) {
         status = sweep_rules(argc, argv, &opt, have_ranks, ra, rb, seeds, rules, nrules, (int)jobsn, quiet, csv, plot);
         goto done;
