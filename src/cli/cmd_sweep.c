@@ -414,7 +414,7 @@ static int sweep_rules(int argc, char **argv, lrfa_options *opt, int have_ranks,
             goto done;
         }
         fputs("r,opt", fp);
-        for (k = 0; k < nr; k++) fprintf(fp, ",error_%d,pred_%d,align_%d,overlap_%d", k, k, k, k);
+        for (k = 0; k < nr; k++) fprintf(fp, ",error_%d,pred_%d,align_%d,overlap_%d,diverged_%d", k, k, k, k, k);
         fputc('\n', fp);
         for (r = ra; r <= rb; r++) {
             double o = NAN;
@@ -423,16 +423,21 @@ static int sweep_rules(int argc, char **argv, lrfa_options *opt, int have_ranks,
             fprintf(fp, "%lld,%.17g", (long long)r, fmax(o / fro, floor));
             for (k = 0; k < nr; k++) {
                 agg e = {0, 0, 0, 0}, pr = {0, 0, 0, 0}, al = {0, 0, 0, 0}, ov = {0, 0, 0, 0};
+                int cnt = 0, div = 0;
                 for (i = 0; i < njobs; i++) {
                     const rule_row *w = &rows[i];
                     if (!w->ok || w->r != r || w->rule != k) continue;
+                    cnt++;
+                    div += w->diverged;
                     if (!w->diverged) agg_add(&e, fmax(w->error / fro, floor));
                     if (isfinite(w->fa_pred)) agg_add(&pr, fmax(w->fa_pred / fro, floor));
                     if (!w->diverged) agg_add(&al, w->align);
                     if (!w->diverged) agg_add(&ov, w->overlap);
                 }
                 if (e.n) lo = fmin(lo, agg_mean(&e)), hi = fmax(hi, agg_mean(&e));
-                fprintf(fp, ",%.17g,%.17g,%.17g,%.17g", agg_mean(&e), agg_mean(&pr), agg_mean(&al), agg_mean(&ov));
+                /* every run diverged: a marker at the top of the error panel */
+                fprintf(fp, ",%.17g,%.17g,%.17g,%.17g,%s", agg_mean(&e), agg_mean(&pr), agg_mean(&al), agg_mean(&ov),
+                        cnt && div == cnt ? "2" : "nan");
             }
             fputc('\n', fp);
         }
@@ -443,7 +448,19 @@ static int sweep_rules(int argc, char **argv, lrfa_options *opt, int have_ranks,
         unlink(dat);
         rmdir(dir);
     }
-    if (status == EXIT_OK && any_diverged) status = EXIT_NUMERIC;
+    if (status == EXIT_OK && any_diverged) {
+        for (k = 0; k < nr; k++) {
+            int div = 0, nfp = 0;
+            for (i = 0; i < njobs; i++)
+                if (rows[i].ok && rows[i].rule == k && rows[i].diverged) div++, nfp += rows[i].no_fixed_point;
+            if (div)
+                cli_error("sweep: %d run%s of %s diverged%s", div, div == 1 ? "" : "s", lrfa_algo_name(rules[k]),
+                          nfp == div ? ", each without a fixed point (rank(B_1 Y) above the narrowest width)"
+                          : nfp     ? ", some without a fixed point"
+                                    : ": try a smaller --lr");
+        }
+        status = EXIT_NUMERIC;
+    }
     if (status != EXIT_INPUT && cli_signal_status()) {
         cli_error("sweep: interrupted by %s; kept the runs that finished", cli_signal_name());
         status = cli_signal_status();

@@ -215,10 +215,10 @@ int plot_sweep(const char *dat, const char *out, const char *title, int64_t rank
     return plot_end(&p) ? EXIT_OK : EXIT_INPUT;
 }
 
-/* Sweep over rules (written by cmd_sweep): 1 r, 2 opt, then four columns per
- * rule k (from 3 + 4k): error, predicted limit, alignment, overlap with the
- * first rule; errors over ||Y||_F, nan where a figure does not apply or
- * every run diverged. */
+/* Sweep over rules (written by cmd_sweep): 1 r, 2 opt, then five columns per
+ * rule k (from 3 + 5k): error, predicted limit, alignment, overlap with the
+ * first rule, and 2 where every run diverged; errors over ||Y||_F, nan where
+ * a figure does not apply or every run diverged. */
 int plot_sweep_rules(const char *dat, const char *out, const char *title, const char *xlabel, int64_t rank,
                      const lrfa_algo *rules, int nr, int logscale)
 {
@@ -239,11 +239,13 @@ int plot_sweep_rules(const char *dat, const char *out, const char *title, const 
         if (!first) fputs(", ", p.fp);
         first = 0;
         gp_quote(p.fp, dat);
-        fprintf(p.fp, " every ::1 using 1:%d with linespoints ls %d pt 7 title '%s'", 3 + 4 * k, k + 1,
+        fprintf(p.fp, " every ::1 using 1:%d with linespoints ls %d pt 7 title '%s'", 3 + 5 * k, k + 1,
                 lrfa_algo_name(rules[k]));
         if (rules[k] == LRFA_ALGO_FA || rules[k] == LRFA_ALGO_DFA)
-            fprintf(p.fp, ", '' every ::1 using 1:%d with lines ls %d dt 2 title '%s prediction'", 4 + 4 * k, k + 1,
+            fprintf(p.fp, ", '' every ::1 using 1:%d with lines ls %d dt 2 title '%s prediction'", 4 + 5 * k, k + 1,
                     lrfa_algo_name(rules[k]));
+        fprintf(p.fp, ", '' every ::1 using 1:%d with points ls %d pt 2 ps 2 title '%s diverged'", 7 + 5 * k, k + 1,
+                lrfa_algo_name(rules[k]));
     }
     fputs(", '' every ::1 using 1:2 with lines lc rgb '#000000' lw 1 title 'optimum opt(r)'\n", p.fp);
     fputs("unset logscale y\nset format y '%g'\nset ylabel 'alignment, overlap'\nset yrange [-1.05:1.05]\n", p.fp);
@@ -256,7 +258,7 @@ int plot_sweep_rules(const char *dat, const char *out, const char *title, const 
         gp_quote(p.fp, dat);
         fprintf(p.fp, " every ::1 using 1:%d with linespoints ls %d pt 5 title '%s: mean weight alignment', "
                       "'' every ::1 using 1:%d with linespoints ls %d pt 6 dt 3 title '%s: overlap with %s'",
-                5 + 4 * k, k + 1, lrfa_algo_name(rules[k]), 6 + 4 * k, k + 1, lrfa_algo_name(rules[k]),
+                5 + 5 * k, k + 1, lrfa_algo_name(rules[k]), 6 + 5 * k, k + 1, lrfa_algo_name(rules[k]),
                 lrfa_algo_name(rules[0]));
     }
     if (first) fputs("0 notitle", p.fp);

@@ -147,9 +147,17 @@ void report_fit_table(FILE *fp, const lrfa_result *res)
     if (res->no_fixed_point)
         fprintf(fp, "fa_pred         -  (no fixed point: rank(B_1 Y) = %lld exceeds the narrowest width %lld)\n",
                 (long long)res->pred_rank, (long long)res->r);
-    else if (pred)
+    else if (pred) {
         fprintf(fp, "fa_pred         %s  (%.3e of ||Y||_F above opt)\n", fmt(b, res->fa_pred),
                 res->fro > 0 ? (res->fa_pred - f->opt) / res->fro : 0.0);
+        /* a run that stopped away from its predicted limit says so */
+        if (res->stop != LRFA_STOP_DIVERGED && res->fro > 0 && fabs(f->error - res->fa_pred) > 1e-6 * res->fro)
+            fprintf(fp, "  note: the run ended %.2e of ||Y||_F %s its predicted limit%s\n",
+                    fabs(f->error - res->fa_pred) / res->fro, f->error > res->fa_pred ? "above" : "below",
+                    f->error > res->fa_pred ? " (with widths above rank(Y) the start's unused directions decay only "
+                                              "slowly; --init-scale 0 leaves none)"
+                                            : "");
+    }
     if (L > 2) {
         fprintf(fp, "layer  shape         ||W_l||_F    align      grad_align  drift      overlap h  overlap top\n");
         for (l = 0; l < L; l++) {
