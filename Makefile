@@ -106,7 +106,7 @@ check: deps
 # test_info.sh and test_fit.sh again on the largest shared matrices, whose
 # full SVDs take minutes each under memcheck.
 VG_DIR := build/valgrind
-VG_SHARD1 := $(addprefix tests/cli/,test_info.sh test_fit.sh test_compare.sh)
+VG_SHARD1 := $(addprefix tests/cli/,test_info.sh test_fit.sh test_compare.sh test_deep.sh)
 VG_SHARD2 := $(addprefix tests/cli/,test_errors.sh test_valid_edge.sh test_reliability.sh)
 valgrind-test: $(BIN) $(EXAMPLE)
 	@mkdir -p $(VG_DIR) && chmod 1777 $(VG_DIR) && rm -f $(VG_DIR)/log.*

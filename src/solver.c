@@ -773,15 +773,20 @@ static void layer_nan(lrfa_layer_figures *y)
 }
 
 /* B^+ (cols x rows) of B (rows x cols, rows >= cols, full column rank) from
- * its SVD; NULL when out of memory or B is rank-deficient */
-static lrfa_dense *pinv_tall(const double *B, int64_t rows, int64_t cols)
+ * its SVD; NULL when out of memory, or when B is rank-deficient (*singular
+ * set) */
+static lrfa_dense *pinv_tall(const double *B, int64_t rows, int64_t cols, int *singular)
 {
     lrfa_dense Bd = {rows, cols, (double *)(uintptr_t)B}, *X = lrfa_dense_copy(&Bd, NULL);
     lrfa_dense *U = lrfa_dense_alloc(rows, cols, NULL), *V = lrfa_dense_alloc(cols, cols, NULL);
     lrfa_dense *Pi = lrfa_dense_alloc(cols, rows, NULL);
     double *sv = lrfa_alloc_array(cols, sizeof(double));
     int64_t i, j, k;
-    int ok = X && U && V && Pi && sv && lrfa_svd(X, sv, U, V, NULL) == LRFA_OK && sv[cols - 1] > 0.0;
+    int ok = X && U && V && Pi && sv && lrfa_svd(X, sv, U, V, NULL) == LRFA_OK;
+    if (ok && !(sv[cols - 1] > (double)rows * DBL_EPSILON * sv[0])) {
+        *singular = 1;
+        ok = 0;
+    }
     if (ok)
         for (j = 0; j < rows; j++)
             for (i = 0; i < cols; i++) {
@@ -809,10 +814,14 @@ static int dfa_structure(const fit_state *s, lrfa_figures *f)
     int64_t n = s->n, m = s->m, L = s->L, l;
     const int64_t *d = s->d;
     lrfa_dense *Pi[MAXL + 1] = {0};
-    int ok = 1;
+    int ok = 1, singular = 0;
     for (l = 1; l < L; l++)
         if (d[l] < n) return 1;
-    for (l = 1; l < L && ok; l++) ok = (Pi[l] = pinv_tall(s->B[l], d[l], n)) != NULL;
+    for (l = 1; l < L && ok; l++) ok = (Pi[l] = pinv_tall(s->B[l], d[l], n, &singular)) != NULL;
+    if (singular) { /* a feedback of lower rank: no least-squares A_l to report */
+        for (l = 0; l <= MAXL; l++) lrfa_dense_free(Pi[l]);
+        return 1;
+    }
     for (l = 1; l <= L && ok; l++) {
         /* A = (l < L ? B_l^+ : I) W_l (l > 1 ? (B_{l-1}^+)^T : I), rows x cols */
         int64_t rows = l < L ? n : d[L], cols = l > 1 ? n : m, in_r = d[l], in_c = d[l - 1], i;
@@ -1240,7 +1249,7 @@ static void figures_unscale(lrfa_figures *f, double c, double w, lrfa_algo rule,
     f->error /= c;
     f->opt /= c;
     f->gap /= c;
-    f->conservation_terms /= w * w;
+    f->conservation_terms /= rule == LRFA_ALGO_KP ? w : w * w;
     for (l = 0; l < L; l++) {
         f->layer[l].norm /= w;
         f->layer[l].conservation_terms /= rule == LRFA_ALGO_KP ? w : w * w;
@@ -1283,11 +1292,13 @@ lrfa_status lrfa_fit(const lrfa_problem *P, const lrfa_options *opt, lrfa_result
     if (o.lr > 0.0) o.lr /= u; /* a step size scales like 1 / s_1^(2 (L-1) / L) */
     /* a given start is brought to c Y's scale too */
     for (l = 0; l < L && opt->start_weights; l++) {
-        if (!(SW[l] = lrfa_dense_copy(opt->start_weights[l], err))) goto done;
+        if (!(SW[l] = copy_checked(opt->start_weights[l], d[l + 1], d[l], "W", l + 1, err))) goto done;
         dense_scale(SW[l], w);
     }
-    for (l = 0; l + 1 < L && opt->start_feedback; l++) {
-        if (!(SB[l] = lrfa_dense_copy(opt->start_feedback[l], err))) goto done;
+    for (l = 0; l + 1 < L && opt->start_feedback && has_feedback(opt->algo); l++) {
+        if (!(SB[l] = copy_checked(opt->start_feedback[l], d[l + 1], feedback_cols(opt->algo, d, L, l + 1), "B", l + 1,
+                                   err)))
+            goto done;
         dense_scale(SB[l], pow(c, feedback_power(opt->algo, L, l + 1)));
     }
     if (opt->start_weights) o.start_weights = (const lrfa_dense *const *)SW;
@@ -1303,7 +1314,7 @@ lrfa_status lrfa_fit(const lrfa_problem *P, const lrfa_options *opt, lrfa_result
     res->opt_tolerance /= c;
     res->fro = P->fro;
     res->lr *= u;
-    res->lambda *= u;
+    res->lambda /= u; /* lam = decay s_1^(2 (L-1) / L) grew like u */
 done:
     if (!*out && st == LRFA_OK) st = err ? err->status : LRFA_ENOMEM;
     for (l = 0; l < MAXL; l++) {

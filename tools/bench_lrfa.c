@@ -85,18 +85,34 @@ static lrfa_matrix *sparse_target(int64_t n, int64_t m, int64_t nnz)
     return lrfa_matrix_wrap_sparse(S, &err);
 }
 
+/* the median over reps fits (seeds 1 .. reps) of the time per iteration, ms */
+static double ms_per_iter(const lrfa_problem *P, lrfa_options *opt, int reps)
+{
+    double t[32];
+    int rep;
+    lrfa_error err = {0};
+    for (rep = 0; rep < reps; rep++) {
+        lrfa_result *res = NULL;
+        opt->seed = (uint64_t)rep + 1;
+        if (lrfa_fit(P, opt, &res, &err) != LRFA_OK) die("fit", &err);
+        t[rep] = 1e3 * res->iter_seconds / (double)res->iterations;
+        lrfa_result_free(res);
+    }
+    return median(t, reps);
+}
+
 /* a deep network on the dense target: every rule, the widths given */
 static int deep_mode(char **argv)
 {
     int64_t n = atoll(argv[2]), m = atoll(argv[3]), iters = atoll(argv[6]), kmax = 0;
     const char *widths = argv[4], *rule = argv[5];
     char *p = argv[4];
-    int reps = atoi(argv[7]), rep;
+    int reps = atoi(argv[7]);
     lrfa_matrix *Y;
     lrfa_problem *P;
     lrfa_options opt;
     lrfa_error err = {0};
-    double t[32];
+    double ms;
     lrfa_options_default(&opt);
     opt.depth = 1;
     while (*p && opt.depth < LRFA_MAX_LAYERS) {
@@ -112,16 +128,10 @@ static int deep_mode(char **argv)
     Y = dense_target(n, m);
     P = lrfa_problem_new(Y, 0, kmax, &err);
     if (!P) die("problem", &err);
-    for (rep = 0; rep < reps; rep++) {
-        lrfa_result *res = NULL;
-        opt.seed = (uint64_t)rep + 1;
-        if (lrfa_fit(P, &opt, &res, &err) != LRFA_OK) die("fit", &err);
-        t[rep] = 1e3 * res->iter_seconds / (double)res->iterations;
-        lrfa_result_free(res);
-    }
+    ms = ms_per_iter(P, &opt, reps);
     printf("{\"mode\": \"deep\", \"n\": %lld, \"m\": %lld, \"widths\": \"%s\", \"rule\": \"%s\", "
            "\"ms_per_iter\": %.4f, \"peak_mb\": %.1f}\n",
-           (long long)n, (long long)m, widths, rule, median(t, reps), peak_mb());
+           (long long)n, (long long)m, widths, rule, ms, peak_mb());
     lrfa_problem_free(P);
     lrfa_matrix_free(Y);
     return 0;
@@ -129,7 +139,7 @@ static int deep_mode(char **argv)
 
 static int iter_mode(int argc, char **argv)
 {
-    int sparse = !strcmp(argv[2], "sparse"), a = sparse ? 1 : 0, rep, reps;
+    int sparse = !strcmp(argv[2], "sparse"), a = sparse ? 1 : 0, reps;
     int64_t n = atoll(argv[3]), m = atoll(argv[4]), nnz = sparse ? atoll(argv[5]) : 0;
     int64_t r = atoll(argv[5 + a]), iters = atoll(argv[7 + a]);
     const char *algo = argv[6 + a];
@@ -137,7 +147,7 @@ static int iter_mode(int argc, char **argv)
     lrfa_problem *P;
     lrfa_options opt;
     lrfa_error err = {0};
-    double t[32], setup;
+    double ms, setup;
     if (argc < 9 + a) return 2;
     reps = atoi(argv[8 + a]);
     if (reps < 1 || reps > 32) reps = 3;
@@ -151,18 +161,12 @@ static int iter_mode(int argc, char **argv)
     opt.rank = r;
     opt.tol = 0.0;
     opt.max_iters = iters;
-    for (rep = 0; rep < reps; rep++) {
-        lrfa_result *res = NULL;
-        opt.seed = (uint64_t)rep + 1;
-        if (lrfa_fit(P, &opt, &res, &err) != LRFA_OK) die("fit", &err);
-        t[rep] = 1e3 * res->iter_seconds / (double)res->iterations;
-        lrfa_result_free(res);
-    }
+    ms = ms_per_iter(P, &opt, reps);
     printf("{\"mode\": \"iter\", \"storage\": \"%s\", \"n\": %lld, \"m\": %lld, \"nnz\": %lld, \"r\": %lld, "
            "\"algo\": \"%s\", \"ms_per_iter\": %.4f, \"peak_mb\": %.1f, \"y_mb\": %.1f, \"setup_s\": %.3f, "
            "\"spectrum\": \"%s\"}\n",
            sparse ? "sparse" : "dense", (long long)n, (long long)m,
-           (long long)(sparse ? Y->sparse->nnz : n * m), (long long)r, algo, median(t, reps), peak_mb(),
+           (long long)(sparse ? Y->sparse->nnz : n * m), (long long)r, algo, ms, peak_mb(),
            sparse ? (double)Y->sparse->nnz * 16.0 / 1048576.0 + (double)(m + 1) * 8.0 / 1048576.0
                   : (double)n * (double)m * 8.0 / 1048576.0,
            setup, P->spectrum->method);

@@ -76,6 +76,10 @@ extern int fitopts_allow_r;
 extern int fitopts_widths_given;
 extern int64_t fitopts_depth;
 int fitopts_shape(const char *cmd, lrfa_options *opt, int have_rank);
+/* Options that would be ignored or contradict each other, for the rules[0
+ * .. nr-1] a command runs: -r with --widths, --decay without kp,
+ * --init-scale or --init with --init-from. -1 after a message. */
+int fitopts_check_combination(const char *cmd, int have_rank, const lrfa_algo *rules, int nr);
 /* "gd,fa,dfa": distinct rules into rules[] (room for LRFA_ALGO_COUNT);
  * returns the count, or -1 after a message naming what. */
 int cli_parse_rules(const char *what, const char *arg, lrfa_algo *rules);
@@ -143,6 +147,8 @@ int cli_stop_progress(const lrfa_progress *p, void *data);
  * as input, through any link; if so prints "CMD: the output ... is the
  * input file ..." and returns 1. "-" never clashes. */
 int cli_output_clobbers(const char *cmd, const char *input, const char *output, const char *suffix);
+/* cli_output_clobbers for every PREFIX_W<l>.mtx and PREFIX_B<l>.mtx --save may write */
+int cli_layer_files_clobber(const char *cmd, const char *input, const char *prefix);
 
 /* ---- plots through gnuplot (plot.c); each returns an exit status ---- */
 int plot_trace(const char *csv, const char *out, const char *title);

@@ -32,7 +32,7 @@ static const char usage_fmt[] =
     "at its last finite state, and the exit status is 2.\n"
     "\n"
     "options:\n"
-    "  -r, --rank R           rank, 1 <= R <= min(n, m) (required)\n"
+    "  -r, --rank R           rank, 1 <= R <= min(n, m) (required unless --widths is given)\n"
     "%s"
     "  --seed N               random seed for Z, W (shared) and B (default 1)\n"
     "  --trace PREFIX         write PREFIX_gd.csv and PREFIX_fa.csv (as fit --trace)\n"
@@ -332,6 +332,7 @@ int cmd_compare(int argc, char **argv)
 
     lrfa_options_default(&opt);
     memset(&start, 0, sizeof start);
+    memset(jobs, 0, sizeof jobs);
     fitopts_merge(longopts, 32, own);
     opterr = 0;
     optind = 1;
@@ -374,7 +375,14 @@ int cmd_compare(int argc, char **argv)
      * stops at the next iteration; what was asked for is then written for
      * the state reached */
     cli_catch_signals();
-    if ((shape = fitopts_shape("compare", &opt, have_rank)) < 0) return EXIT_INPUT;
+    if ((shape = fitopts_shape("compare", &opt, have_rank)) < 0 ||
+        fitopts_check_combination("compare", have_rank, rules, nrules) < 0)
+        return EXIT_INPUT;
+    for (k = 0; k < nrules && optind < argc && trace; k++) {
+        char suffix[16];
+        snprintf(suffix, sizeof suffix, "_%s.csv", lrfa_algo_name(rules[k]));
+        if (cli_output_clobbers("compare", argv[optind], trace, suffix)) return EXIT_INPUT;
+    }
     if (shape || nrules != 2 || rules[0] != LRFA_ALGO_GD || rules[1] != LRFA_ALGO_FA) {
         if (plot) {
             cli_error("compare: --plot draws gd and fa of the two-layer model; with --rules or a deep network use "
@@ -528,10 +536,8 @@ done:
     fitopts_start_free(&start);
     free(cos_w);
     free(cos_z);
-    if (P && !shape) {
-        lrfa_result_free(jobs[0].result);
-        lrfa_result_free(jobs[1].result);
-    }
+    lrfa_result_free(jobs[0].result);
+    lrfa_result_free(jobs[1].result);
     lrfa_problem_free(P);
     lrfa_matrix_free(Y);
     return status;

@@ -135,7 +135,8 @@ int cmd_fit(int argc, char **argv)
         }
         }
     }
-    if (fitopts_shape("fit", &opt, have_rank) < 0) return EXIT_INPUT;
+    if (fitopts_shape("fit", &opt, have_rank) < 0 || fitopts_check_combination("fit", have_rank, &opt.algo, 1) < 0)
+        return EXIT_INPUT;
     if (opt.depth >= 2) have_rank = 1;
     if (trace && !log_set) opt.log_every = cli_default_log_every(opt.max_iters);
     if (!trace) opt.log_every = 0; /* nothing would be written */
@@ -148,7 +149,7 @@ int cmd_fit(int argc, char **argv)
          cli_output_clobbers("fit", argv[optind], save, "_Z.mtx") ||
          cli_output_clobbers("fit", argv[optind], save, "_W.mtx") ||
          cli_output_clobbers("fit", argv[optind], save, "_B.mtx") ||
-         cli_output_clobbers("fit", argv[optind], save, "_W1.mtx")))
+         cli_layer_files_clobber("fit", argv[optind], save)))
         return EXIT_INPUT;
     /* Ctrl-C or SIGTERM, from here on (reading and the spectrum included),
      * stops at the next iteration; what was asked for is then written for

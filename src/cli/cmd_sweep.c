@@ -162,6 +162,18 @@ static int write_csv(const char *path, const sweep_row *rows, int count, double 
     return EXIT_OK;
 }
 
+/* frees a sweep's runs and what they ran on */
+static void sweep_free(run_job *jobs, int njobs, void *rows, lrfa_problem *P, lrfa_matrix *Y)
+{
+    int i;
+    if (jobs)
+        for (i = 0; i < njobs; i++) lrfa_result_free(jobs[i].result);
+    free(jobs);
+    free(rows);
+    lrfa_problem_free(P);
+    lrfa_matrix_free(Y);
+}
+
 /* Per (r, seed, rule) figures of the sweep over rules. */
 typedef struct rule_row {
     int64_t r, seed;
@@ -466,12 +478,7 @@ static int sweep_rules(int argc, char **argv, lrfa_options *opt, int have_ranks,
         status = cli_signal_status();
     }
 done:
-    if (jobs)
-        for (i = 0; i < njobs; i++) lrfa_result_free(jobs[i].result);
-    free(jobs);
-    free(rows);
-    lrfa_problem_free(P);
-    lrfa_matrix_free(Y);
+    sweep_free(jobs, (int)njobs, rows, P, Y);
     return status;
 }
 
@@ -539,7 +546,8 @@ int cmd_sweep(int argc, char **argv)
      * stops at the next iteration; what was asked for is then written for
      * the state reached */
     cli_catch_signals();
-    if ((shape = fitopts_shape("sweep", &opt, 1)) < 0) return EXIT_INPUT;
+    if ((shape = fitopts_shape("sweep", &opt, 1)) < 0 || fitopts_check_combination("sweep", 0, rules, nrules) < 0)
+        return EXIT_INPUT;
     if (fitopts_init_from) {
         cli_error("sweep: --init-from starts one network; a sweep varies the widths (use it with fit or compare)");
         return EXIT_INPUT;
@@ -723,11 +731,6 @@ int cmd_sweep(int argc, char **argv)
         status = cli_signal_status();
     }
 done:
-    if (jobs)
-        for (i = 0; i < njobs; i++) lrfa_result_free(jobs[i].result);
-    free(jobs);
-    free(rows);
-    lrfa_problem_free(P);
-    lrfa_matrix_free(Y);
+    sweep_free(jobs, (int)njobs, rows, P, Y);
     return status;
 }

@@ -5,9 +5,18 @@
 #include <unistd.h>
 #include "cli.h"
 
+/* what the parser saw: the shape, --init-from, and for
+ * fitopts_check_combination */
+int fitopts_allow_r = 0;
+int fitopts_widths_given = 0;
+int64_t fitopts_depth = 0;
+const char *fitopts_init_from = NULL;
+static int fitopts_start_given = 0, fitopts_decay_given = 0;
+
 const char fitopts_help[] =
     "  --iters N              iteration limit (default 20000)\n"
-    "  --lr ETA|auto          step size; auto = 0.2 / s_1 (default auto)\n"
+    "  --lr ETA|auto          step size; auto = 0.2 / s_1, deeper 0.2 / s_1^(2 (L-1) / L)\n"
+    "                         (default auto)\n"
     "  --tol T                stop when the exact error changes by less than T ||Y||_F\n"
     "                         over 100 iterations, or falls below 1e-13 ||Y||_F;\n"
     "                         0 runs all iterations (default 1e-10)\n"
@@ -24,7 +33,9 @@ const char fitopts_help[] =
     "                         and widths above rank(Y) keep an error of order S^L ||Y||_F);\n"
     "                         0 starts at zero: fa, dfa and kp learn from there, gd and\n"
     "                         sign cannot\n"
-    "  --feedback-scale S     B entries N(0, S^2 s_1 / n) (default 1)\n"
+    "  --feedback-scale S     B entries N(0, S^2 s_1 / n); deeper, fa's and kp's B_l\n"
+    "                         N(0, S^2 s_1^(2/L) / max(d_l, d_{l+1})), dfa's\n"
+    "                         N(0, S^2 s_1^(2 (L-l) / L) / max(d_l, n)) (default 1)\n"
     "  --init-from PREFIX     start from the weights in PREFIX_W1.mtx .. PREFIX_WL.mtx (two\n"
     "                         layers: PREFIX_Z.mtx, PREFIX_W.mtx), the names --save writes,\n"
     "                         and the feedback in PREFIX_B1.mtx .. (PREFIX_B.mtx) where\n"
@@ -71,10 +82,16 @@ static int parse_widths(const char *arg, int64_t *w, int allow_r)
         memcpy(tok, p, len);
         tok[len] = 0;
         if (!strcmp(tok, "R")) {
+            int i;
             if (!allow_r) {
                 cli_error("--widths: R marks the layer a sweep varies and needs 'lrfa sweep ... --ranks A:B'");
                 return -1;
             }
+            for (i = 0; i < count; i++)
+                if (w[i] == 0) {
+                    cli_error("--widths: R may mark one layer only, got '%s'", arg);
+                    return -1;
+                }
             w[count++] = 0;
         } else {
             char what[48];
@@ -107,6 +124,7 @@ int fitopts_handle(int c, const char *arg, lrfa_options *opt)
     case 1003:
         return cli_parse_double("--tol", arg, 0.0, 1.0, &opt->tol) ? 1 : -1;
     case 1004:
+        fitopts_start_given = 1;
         return cli_parse_double("--init-scale", arg, 0.0, 1e300, &opt->init_scale) ? 1 : -1;
     case 1005:
         return cli_parse_double("--feedback-scale", arg, 1e-300, 1e300, &opt->feedback_scale) ? 1 : -1;
@@ -123,6 +141,7 @@ int fitopts_handle(int c, const char *arg, lrfa_options *opt)
     case 1008:
         return cli_parse_i64("--depth", arg, 2, LRFA_MAX_LAYERS, &fitopts_depth) ? 1 : -1;
     case 1009:
+        fitopts_start_given = 1;
         if (!strcmp(arg, "gaussian")) opt->init = LRFA_INIT_GAUSSIAN;
         else if (!strcmp(arg, "orthogonal")) opt->init = LRFA_INIT_ORTHOGONAL;
         else {
@@ -131,6 +150,7 @@ int fitopts_handle(int c, const char *arg, lrfa_options *opt)
         }
         return 1;
     case 1010:
+        fitopts_decay_given = 1;
         return cli_parse_double("--decay", arg, 0.0, 1e300, &opt->decay) ? 1 : -1;
     case 1011:
         fitopts_init_from = arg;
@@ -139,10 +159,6 @@ int fitopts_handle(int c, const char *arg, lrfa_options *opt)
     return 0;
 }
 
-int fitopts_allow_r = 0;
-const char *fitopts_init_from = NULL;
-int fitopts_widths_given = 0;
-int64_t fitopts_depth = 0;
 
 int fitopts_shape(const char *cmd, lrfa_options *opt, int have_rank)
 {
@@ -163,6 +179,25 @@ int fitopts_shape(const char *cmd, lrfa_options *opt, int have_rank)
     return fitopts_widths_given;
 }
 
+int fitopts_check_combination(const char *cmd, int have_rank, const lrfa_algo *rules, int nr)
+{
+    int k, kp = 0;
+    for (k = 0; k < nr; k++) kp |= rules[k] == LRFA_ALGO_KP;
+    if (fitopts_widths_given && have_rank) {
+        cli_error("%s: give -r R or --widths, not both (with --depth L, -r R is every hidden width)", cmd);
+        return -1;
+    }
+    if (fitopts_decay_given && !kp) {
+        cli_error("%s: --decay is kp's weight decay, and no kp run is asked for", cmd);
+        return -1;
+    }
+    if (fitopts_init_from && fitopts_start_given) {
+        cli_error("%s: --init-from sets the start; --init and --init-scale would be ignored", cmd);
+        return -1;
+    }
+    return 0;
+}
+
 int64_t fitopts_kvec(const lrfa_options *opt)
 {
     int64_t k = opt->rank, l;
@@ -173,6 +208,10 @@ int64_t fitopts_kvec(const lrfa_options *opt)
 int fitopts_merge(struct option *dst, int cap, const struct option *own)
 {
     int k = 0, i;
+    /* a command starts from a clean parser state (the fuzzer runs many in one process) */
+    fitopts_allow_r = fitopts_widths_given = fitopts_start_given = fitopts_decay_given = 0;
+    fitopts_depth = 0;
+    fitopts_init_from = NULL;
     for (i = 0; i < FITOPTS_COUNT && k < cap - 1; i++) dst[k++] = fitopts_long[i];
     for (i = 0; own[i].name && k < cap - 1; i++) dst[k++] = own[i];
     memset(&dst[k], 0, sizeof dst[k]);
@@ -324,7 +363,7 @@ int fitopts_load_start(const lrfa_options *opt, int64_t n, int64_t m, fitopts_st
         if (L == 2) snprintf(name, sizeof name, "B");
         else snprintf(name, sizeof name, "B%lld", (long long)l);
         snprintf(what, sizeof what, "B_%lld", (long long)l);
-        st->B[l - 1] = read_start(fitopts_init_from, name, what, d[l], cols, l == 1, &missing);
+        st->B[l - 1] = read_start(fitopts_init_from, name, what, d[l], cols, 1, &missing);
         if (!st->B[l - 1] && !missing) goto fail;
         if (!st->B[l - 1] && l > 1) {
             cli_error("%s_%s.mtx: missing, while %s_B1.mtx is present", fitopts_init_from, name, fitopts_init_from);

@@ -34,6 +34,15 @@ static double wall(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* the rank of a run's product: -r R, or its narrowest hidden width */
+static int64_t narrowest_width(const lrfa_options *o)
+{
+    int64_t k = o->rank, l;
+    if (o->depth >= 2)
+        for (l = 0, k = o->widths[0]; l + 1 < o->depth; l++) k = o->widths[l] < k ? o->widths[l] : k;
+    return k;
+}
+
 static int progress_cb(const lrfa_progress *p, void *data)
 {
     runs_slot *slot = data;
@@ -44,7 +53,7 @@ static int progress_cb(const lrfa_progress *p, void *data)
     if (sh->show && now - sh->last >= 0.25) {
         sh->last = now;
         fprintf(stderr, "\r%s: %d of %d runs done, %s r = %lld at iteration %lld, %.0f s   ", sh->label, sh->done,
-                sh->count, lrfa_algo_name(sh->jobs[slot->job].opt.algo), (long long)sh->jobs[slot->job].opt.rank,
+                sh->count, lrfa_algo_name(sh->jobs[slot->job].opt.algo), (long long)narrowest_width(&sh->jobs[slot->job].opt),
                 (long long)p->iteration, now - sh->t0);
         sh->shown = 1;
     }

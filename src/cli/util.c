@@ -279,6 +279,18 @@ int cli_stop_progress(const lrfa_progress *p, void *data)
 
 /* ---- outputs never overwrite the input ---- */
 
+int cli_layer_files_clobber(const char *cmd, const char *input, const char *prefix)
+{
+    int l;
+    for (l = 1; l <= LRFA_MAX_LAYERS; l++) {
+        char w[16], b[16];
+        snprintf(w, sizeof w, "_W%d.mtx", l);
+        snprintf(b, sizeof b, "_B%d.mtx", l);
+        if (cli_output_clobbers(cmd, input, prefix, w) || cli_output_clobbers(cmd, input, prefix, b)) return 1;
+    }
+    return 0;
+}
+
 int cli_output_clobbers(const char *cmd, const char *input, const char *output, const char *suffix)
 {
     struct stat si, so;

@@ -78,13 +78,44 @@ one_line_error "--init-from of the wrong shape"
 echo "$ERR" | grep -q "d_W2.mtx: W_2 is 5 x 6, expected 4 x 6" && ok || not_ok "wrong-shape message: $ERR"
 run "$LRFA" fit "$Y" --widths 6,5 --rule fa --init-from "$TMP/nothing"
 one_line_error "--init-from a missing prefix"
+# --save never writes over its input, whatever layer's name it has
+cp "$Y" "$TMP/in_W2.mtx"
+run "$LRFA" fit "$TMP/in_W2.mtx" --widths 6,5 --iters 5 --save "$TMP/in"
+one_line_error "--save over the input"
+cmp -s "$Y" "$TMP/in_W2.mtx" && ok || not_ok "--save changed its input"
+run "$LRFA" sweep "$Y" --widths R,R --ranks 2:3
+one_line_error "sweep --widths R,R"
 # a deep trace has a column per layer
 run "$LRFA" fit "$Y" --widths 6,5 --rule fa --iters 100 --trace "$TMP/t.csv"
 head -1 "$TMP/t.csv" | grep -q "align_2,align_3" && ok || not_ok "deep trace columns: $(head -1 "$TMP/t.csv")"
+# L = 2 gives today's numbers: the two-layer fits of the solver before the layered one, to 1e-12
+"$PY" - "$LRFA" <<'PYEOF' && ok || not_ok "two-layer numbers changed"
+import json, subprocess, sys
+worst, n = 0.0, 0
+for line in open("data/two_layer_before.txt"):
+    if line.startswith("#"):
+        continue
+    args, vals = line.split(" | ")
+    want = dict(kv.split("=") for kv in vals.split())
+    got = json.loads(subprocess.run([sys.argv[1]] + args.split() + ["--json"], capture_output=True, text=True).stdout)
+    fro = float(want["fro_norm"])
+    for k, v in want.items():
+        if k == "iterations":
+            assert got[k] == int(v), (args, k, got[k], v)
+            continue
+        scale = fro if k in ("error", "opt", "gap", "fa_pred") else 1.0
+        d = abs(got[k] - float(v)) / scale
+        worst = max(worst, d)
+        assert d <= 1e-12, (args, k, got[k], v, d)
+    n += 1
+print("  two-layer fits against the solver before the layered one: %d runs, largest difference %.1e (tol 1e-12)"
+      % (n, worst))
+PYEOF
 # bad options: one line, exit 1
 for bad in "--widths 16,0,16" "--widths 16,,16" "--widths 16,x" "--widths R,4" "--depth 1 -r 3" "--depth 3" \
            "--widths 4 --depth 3 -r 3" "--decay -1 --widths 4,4" "--init spiral --widths 4,4" "--rule bp --widths 4,4" \
-           "--widths 4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4"; do
+           "--widths 4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4" "--widths 6,5 -r 3" "--widths 6,5 --rule fa --decay 0.01" \
+           "--widths 6,5 --rule fa --init-from $TMP/d --init-scale 0" "--widths 6,5 --init orthogonal --init-from $TMP/d"; do
     # shellcheck disable=SC2086
     run "$LRFA" fit "$Y" $bad
     one_line_error "fit $bad"
@@ -98,7 +129,10 @@ check "j['runs'][2]['no_fixed_point'] and j['runs'][2]['stop'] == 'diverged'" "c
 check "len(j['overlap_vs_first']) == 4 and all(0 <= v <= 1 for o in j['overlap_vs_first'] for v in o['h'] if v is not None)" "compare: overlaps in [0, 1]"
 check "j['runs'][3]['layers'][1]['align'] > 0.99" "compare: kp aligns"
 run "$LRFA" compare "$Y" -r 4 --rules fa,dfa --json
+[ "$RC" -eq 0 ] && ok || not_ok "compare -r 4 --rules fa,dfa: exit $RC ($ERR)"
 check "j['runs'][0]['error'] == j['runs'][1]['error'] and j['overlap_vs_first'][0]['h'][0] > 1 - 1e-9" "compare fa = dfa at L = 2"
+run "$LRFA" compare "$Y" -r 3 --init-from "$TMP/nothing"
+one_line_error "compare --init-from a missing prefix"
 run "$LRFA" compare "$Y" --widths 8,8 --rules gd,gd
 one_line_error "compare --rules gd,gd"
 run "$LRFA" compare "$Y" --widths 8,8 --rules gd,fa --plot "$TMP/p.png"

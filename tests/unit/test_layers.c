@@ -38,7 +38,8 @@ static lrfa_result *fit_layers(const lrfa_problem *P, lrfa_algo rule, int64_t L,
  * kp's feedback. */
 static void test_layers_vs_naive(void)
 {
-    static const int64_t widths[3][3] = {{5, 0, 0}, {5, 3, 0}, {4, 6, 3}};
+    /* {5, 3, 5}: d_1 = d_{L-1}, so gd, kp and sign take the fused pass on a dense Y */
+    static const int64_t widths[4][3] = {{5, 0, 0}, {5, 3, 0}, {4, 6, 3}, {5, 3, 5}};
     lrfa_matrix *Yd = test_lowrank(23, 19, 6, spec6, 5), *Ys;
     int storage, rule, depth, zero;
     CU_ASSERT_PTR_NOT_NULL_FATAL(Yd);
@@ -52,9 +53,9 @@ static void test_layers_vs_naive(void)
         CU_ASSERT_PTR_NOT_NULL_FATAL(P);
         CU_ASSERT_PTR_NOT_NULL_FATAL(Ydense);
         for (rule = 0; rule < LRFA_ALGO_COUNT; rule++)
-            for (depth = 0; depth < 3; depth++)
+            for (depth = 0; depth < 4; depth++)
                 for (zero = 0; zero < 2; zero++) {
-                    int64_t L = depth + 2, l, t;
+                    int64_t L = depth < 3 ? depth + 2 : 4, l, t;
                     lrfa_options opt;
                     lrfa_result *res;
                     lrfa_dense *W[LRFA_MAX_LAYERS], *B[LRFA_MAX_LAYERS];
@@ -399,11 +400,17 @@ static void test_layers_start_shape(void)
     opt.widths[0] = 4;
     opt.widths[1] = 3;
     CU_ASSERT_EQUAL_FATAL(lrfa_init_layers(P, &opt, W, B, NULL), LRFA_OK);
-    /* continuing from a start reproduces the run from its own start */
-    opt.start_weights = (const lrfa_dense *const *)W;
-    opt.start_feedback = (const lrfa_dense *const *)B;
+    /* a run from its own start, given explicitly, is the run: the same bits */
     opt.max_iters = 30;
-    CU_ASSERT_EQUAL(lrfa_fit(P, &opt, &res, &err), LRFA_OK);
+    {
+        lrfa_result *a = NULL;
+        CU_ASSERT_EQUAL_FATAL(lrfa_fit(P, &opt, &a, &err), LRFA_OK);
+        opt.start_weights = (const lrfa_dense *const *)W;
+        opt.start_feedback = (const lrfa_dense *const *)B;
+        CU_ASSERT_EQUAL_FATAL(lrfa_fit(P, &opt, &res, &err), LRFA_OK);
+        for (l = 0; l < 3; l++) CU_ASSERT(same_bits(a->weights[l], res->weights[l]));
+        lrfa_result_free(a);
+    }
     lrfa_result_free(res);
     lrfa_dense_free(W[1]);
     W[1] = lrfa_dense_alloc(4, 4, NULL);
@@ -419,6 +426,65 @@ static void test_layers_start_shape(void)
     lrfa_matrix_free(Y);
 }
 
+/* Design fact 5 at depth: a Y of norm 2^450 is fitted as a power-of-4
+ * multiple of itself and the result brought back, so every relative figure
+ * of c Y equals Y's (1e-12), the weights scale like c^(1/L), kp's lambda
+ * like s_1^(2 (L-1) / L) and its law's terms like c^(1/L). */
+static void test_layers_rescaled(void)
+{
+    static const int64_t w[2] = {6, 4};
+    lrfa_matrix *Y = test_lowrank(30, 20, 6, spec6, 14), *Yc;
+    lrfa_dense *Dc;
+    lrfa_problem *P, *Pc;
+    double c = 0x1p450;
+    int64_t i;
+    int rule;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(Y);
+    Dc = lrfa_dense_copy(Y->dense, NULL);
+    for (i = 0; i < Dc->rows * Dc->cols; i++) Dc->data[i] *= c;
+    Yc = lrfa_matrix_wrap_dense(Dc, NULL);
+    P = lrfa_problem_new(Y, 0, 0, NULL);
+    Pc = lrfa_problem_new(Yc, 0, 0, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(P);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(Pc);
+    for (rule = LRFA_ALGO_FA; rule <= LRFA_ALGO_KP; rule += 2) {
+        lrfa_result *a = fit_layers(P, (lrfa_algo)rule, 3, w, -1.0, 200, 0.0);
+        lrfa_result *b = fit_layers(Pc, (lrfa_algo)rule, 3, w, -1.0, 200, 0.0);
+        double wc = pow(c, 1.0 / 3.0), u = pow(c, 4.0 / 3.0);
+        char what[96];
+        CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+        snprintf(what, sizeof what, "%s: rel_gap of c Y against Y's", lrfa_algo_name((lrfa_algo)rule));
+        CHECK_REL(what, b->final.rel_gap, a->final.rel_gap, 1.0, 1e-12);
+        snprintf(what, sizeof what, "%s: ||W_2|| of c Y over c^(1/3) against Y's", lrfa_algo_name((lrfa_algo)rule));
+        CHECK_REL(what, b->final.layer[1].norm / wc, a->final.layer[1].norm, a->final.layer[1].norm, 1e-12);
+        snprintf(what, sizeof what, "%s: conservation terms of pair 2 over c^(%s)", lrfa_algo_name((lrfa_algo)rule),
+                 rule == LRFA_ALGO_KP ? "1/3" : "2/3");
+        CHECK_REL(what, b->final.layer[1].conservation_terms / (rule == LRFA_ALGO_KP ? wc : wc * wc),
+                  a->final.layer[1].conservation_terms, a->final.layer[1].conservation_terms, 1e-12);
+        if (rule == LRFA_ALGO_KP)
+            CHECK_REL("kp: lambda of c Y over c^(4/3) against Y's", b->lambda / u, a->lambda, a->lambda, 1e-12);
+        lrfa_result_free(a);
+        lrfa_result_free(b);
+    }
+    {
+        /* the two-layer names too: kp's law terms like c^(1/2) */
+        static const int64_t w2 = 4;
+        lrfa_result *a = fit_layers(P, LRFA_ALGO_KP, 2, &w2, -1.0, 200, 0.0);
+        lrfa_result *b = fit_layers(Pc, LRFA_ALGO_KP, 2, &w2, -1.0, 200, 0.0);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+        CHECK_REL("kp L = 2: conservation_terms of c Y over c^(1/2)", b->final.conservation_terms / sqrt(c),
+                  a->final.conservation_terms, a->final.conservation_terms, 1e-12);
+        lrfa_result_free(a);
+        lrfa_result_free(b);
+    }
+    lrfa_problem_free(P);
+    lrfa_problem_free(Pc);
+    lrfa_matrix_free(Y);
+    lrfa_matrix_free(Yc);
+}
+
 void register_layers_suite(void)
 {
     CU_pSuite s = CU_add_suite("layers", NULL, NULL);
@@ -430,5 +496,6 @@ void register_layers_suite(void)
     CU_add_test(s, "conservation laws drift like the step", test_layers_conservation_halves);
     CU_add_test(s, "dfa from zero keeps the alignment-matrix structure", test_layers_dfa_structure);
     CU_add_test(s, "bad layered options", test_layers_options);
+    CU_add_test(s, "relative figures do not change when Y is scaled by 2^450", test_layers_rescaled);
     CU_add_test(s, "starting weights of the wrong shape", test_layers_start_shape);
 }
