@@ -9,6 +9,9 @@
 #   make reproduce  reruns the checks of published claims about feedback alignment:
 #                   docs/reproduction.md and its figures (minutes; not part of make test)
 #   make deps       installs the Debian packages lrfa needs (quick when present)
+#   make install    the command, headers, static and shared library, lrfa.pc and
+#                   lrfa(1) under $(DESTDIR)$(PREFIX) (PREFIX=/usr/local); make
+#                   uninstall removes exactly those
 
 CC      ?= cc
 OPT     ?= -O2
@@ -16,7 +19,8 @@ WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wpointer-arith -Wcast-qual -Wwrite-strings -Wundef -Wvla -Werror=implicit-function-declaration
 # no floating-point contraction: results are the same bits on every machine
 CFLAGS  ?= $(OPT) -g
-ALL_CFLAGS = -std=c11 $(WARN) -ffp-contract=off -fno-math-errno -pthread \
+# -fPIC: the same objects make the static and the shared library
+ALL_CFLAGS = -std=c11 $(WARN) -ffp-contract=off -fno-math-errno -pthread -fPIC \
              -Iinclude -Isrc $(SAN_FLAGS) $(CFLAGS)
 LDLIBS  := -llapacke -lopenblas -lm -pthread
 TEST_LDLIBS := -lcunit
@@ -38,25 +42,72 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/liblrfa.a
+VERSION  := $(shell sed -n 's/^\#define LRFA_VERSION "\(.*\)"/\1/p' include/lrfa/lrfa.h)
+SOMAJOR  := $(firstword $(subst ., ,$(VERSION)))
+SHLIB    := $(BUILD)/liblrfa.so.$(VERSION)
+PREFIX   ?= /usr/local
+HEADERS  := $(wildcard include/lrfa/*.h)
 TEST_BIN := $(BUILD)/test_lrfa
 EXAMPLE  := $(BUILD)/example_fit
 BENCH    := $(BUILD)/bench_lrfa
 
-.PHONY: all lib cli tests test unit-test cli-test valgrind-test check demo deps clean bench fuzz fuzz-build
+.PHONY: all lib cli tests test unit-test cli-test valgrind-test check demo deps clean bench fuzz fuzz-build \
+        install uninstall FORCE
 
-all: lib cli tests $(EXAMPLE)
+all: lib cli tests $(EXAMPLE) $(if $(filter 1,$(SAN)),,$(SHLIB) $(BUILD)/lrfa.pc $(BUILD)/lrfa.1)
 
 lib: $(LIB)
 cli: $(BIN)
 tests: $(TEST_BIN)
 
-$(BUILD)/%.o: %.c
+# objects are rebuilt when the flags change (the stamp holds the last ones)
+$(BUILD)/.cflags: FORCE
+	@mkdir -p $(BUILD); echo '$(ALL_CFLAGS)' | cmp -s - $@ || echo '$(ALL_CFLAGS)' >$@
+FORCE:
+
+$(BUILD)/%.o: %.c $(BUILD)/.cflags
 	@mkdir -p $(dir $@)
 	@echo "  CC  $@"; $(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
+
+# the shared library exports only what include/lrfa/ declares (tools/exports.sh)
+$(BUILD)/lrfa.map: $(HEADERS) tools/exports.sh
+	@mkdir -p $(dir $@)
+	@sh tools/exports.sh $(HEADERS) >$@
+$(SHLIB): $(LIB_OBJ) $(BUILD)/lrfa.map
+	@echo "  LD  $@"; $(CC) $(ALL_CFLAGS) -shared -Wl,-soname,liblrfa.so.$(SOMAJOR) \
+	    -Wl,--version-script=$(BUILD)/lrfa.map -o $@ $(LIB_OBJ) $(LDLIBS)
+	@ln -sf liblrfa.so.$(VERSION) $(BUILD)/liblrfa.so.$(SOMAJOR)
+	@ln -sf liblrfa.so.$(SOMAJOR) $(BUILD)/liblrfa.so
+$(BUILD)/lrfa.pc: tools/lrfa.pc.in include/lrfa/lrfa.h
+	@sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' tools/lrfa.pc.in >$@
+# the manual page, from the command's own help texts
+$(BUILD)/lrfa.1: $(BIN) tools/make-man.sh
+	@sh tools/make-man.sh $(abspath $(BIN)) $(VERSION) >$@.tmp && mv $@.tmp $@
+
+INSTALLED := bin/lrfa $(addprefix include/lrfa/,$(notdir $(HEADERS))) lib/liblrfa.a \
+             lib/liblrfa.so.$(VERSION) lib/liblrfa.so.$(SOMAJOR) lib/liblrfa.so lib/pkgconfig/lrfa.pc \
+             share/man/man1/lrfa.1
+install: all
+	@d='$(DESTDIR)$(PREFIX)'; set -e; \
+	install -d "$$d/bin" "$$d/include/lrfa" "$$d/lib/pkgconfig" "$$d/share/man/man1"; \
+	install -m 755 $(BIN) "$$d/bin/lrfa"; \
+	install -m 644 $(HEADERS) "$$d/include/lrfa/"; \
+	install -m 644 $(LIB) "$$d/lib/liblrfa.a"; \
+	install -m 755 $(SHLIB) "$$d/lib/liblrfa.so.$(VERSION)"; \
+	ln -sf liblrfa.so.$(VERSION) "$$d/lib/liblrfa.so.$(SOMAJOR)"; \
+	ln -sf liblrfa.so.$(SOMAJOR) "$$d/lib/liblrfa.so"; \
+	install -m 644 $(BUILD)/lrfa.pc "$$d/lib/pkgconfig/lrfa.pc"; \
+	install -m 644 $(BUILD)/lrfa.1 "$$d/share/man/man1/lrfa.1"; \
+	if [ -z '$(DESTDIR)' ] && command -v ldconfig >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then ldconfig; fi; \
+	echo "installed lrfa $(VERSION) under $$d"
+uninstall:
+	@d='$(DESTDIR)$(PREFIX)'; for f in $(INSTALLED); do rm -f "$$d/$$f"; done; \
+	rmdir "$$d/include/lrfa" 2>/dev/null || true; \
+	echo "removed lrfa from $$d"
 
 $(BIN): $(CLI_OBJ) $(LIB)
 	@echo "  CC  $@"; $(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
@@ -106,8 +157,8 @@ check: deps
 # test_info.sh and test_fit.sh again on the largest shared matrices, whose
 # full SVDs take minutes each under memcheck.
 VG_DIR := build/valgrind
-VG_SHARD1 := $(addprefix tests/cli/,test_info.sh test_fit.sh test_compare.sh test_deep.sh)
-VG_SHARD2 := $(addprefix tests/cli/,test_errors.sh test_valid_edge.sh test_reliability.sh)
+VG_SHARD1 := $(addprefix tests/cli/,test_info.sh test_fit.sh test_compare.sh)
+VG_SHARD2 := $(addprefix tests/cli/,test_errors.sh test_valid_edge.sh test_reliability.sh test_deep.sh)
 valgrind-test: $(BIN) $(EXAMPLE)
 	@mkdir -p $(VG_DIR) && chmod 1777 $(VG_DIR) && rm -f $(VG_DIR)/log.*
 	@printf '#!/bin/sh\nOPENBLAS_NUM_THREADS=1 exec valgrind -q --error-exitcode=87 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --log-file=%s/log.%%p %s "$$@"\n' \

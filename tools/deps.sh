@@ -4,7 +4,7 @@
 # the benchmark's peers (PyTorch).
 set -e
 # clang builds the fuzz targets (libFuzzer); valgrind runs in make check
-PKGS="make gcc libopenblas-dev liblapacke-dev libcunit1-dev gnuplot-nox python3-numpy python3-scipy clang valgrind"
+PKGS="make gcc pkgconf libopenblas-dev liblapacke-dev libcunit1-dev gnuplot-nox python3-numpy python3-scipy clang valgrind"
 [ "${1:-}" = bench ] && PKGS="$PKGS python3-torch"
 missing=""
 for p in $PKGS; do
