@@ -47,12 +47,15 @@ SOMAJOR  := $(firstword $(subst ., ,$(VERSION)))
 SHLIB    := $(BUILD)/liblrfa.so.$(VERSION)
 PREFIX   ?= /usr/local
 HEADERS  := $(wildcard include/lrfa/*.h)
+PY_SRC   := $(wildcard python/lrfa/*.py)
+# where Debian's python3 looks for packages under PREFIX
+PYTHONDIR ?= $(PREFIX)/lib/python$(shell /usr/bin/python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || echo 3)/dist-packages
 TEST_BIN := $(BUILD)/test_lrfa
 EXAMPLE  := $(BUILD)/example_fit
 BENCH    := $(BUILD)/bench_lrfa
 
 .PHONY: all lib cli tests test unit-test cli-test valgrind-test check demo deps clean bench fuzz fuzz-build \
-        install uninstall FORCE
+        install uninstall FORCE python-test
 
 all: lib cli tests $(EXAMPLE) $(if $(filter 1,$(SAN)),,$(SHLIB) $(BUILD)/lrfa.pc $(BUILD)/lrfa.1)
 
@@ -102,11 +105,16 @@ install: all
 	ln -sf liblrfa.so.$(SOMAJOR) "$$d/lib/liblrfa.so"; \
 	install -m 644 $(BUILD)/lrfa.pc "$$d/lib/pkgconfig/lrfa.pc"; \
 	install -m 644 $(BUILD)/lrfa.1 "$$d/share/man/man1/lrfa.1"; \
+	install -d '$(DESTDIR)$(PYTHONDIR)/lrfa'; \
+	install -m 644 $(PY_SRC) '$(DESTDIR)$(PYTHONDIR)/lrfa/'; \
+	echo 'LIBDIR = "$(PREFIX)/lib"' >'$(DESTDIR)$(PYTHONDIR)/lrfa/_paths.py'; \
 	if [ -z '$(DESTDIR)' ] && command -v ldconfig >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then ldconfig; fi; \
 	echo "installed lrfa $(VERSION) under $$d"
 uninstall:
 	@d='$(DESTDIR)$(PREFIX)'; for f in $(INSTALLED); do rm -f "$$d/$$f"; done; \
 	rmdir "$$d/include/lrfa" 2>/dev/null || true; \
+	for f in $(notdir $(PY_SRC)) _paths.py; do rm -f '$(DESTDIR)$(PYTHONDIR)/lrfa/'$$f; done; \
+	rm -rf '$(DESTDIR)$(PYTHONDIR)/lrfa/__pycache__'; rmdir '$(DESTDIR)$(PYTHONDIR)/lrfa' 2>/dev/null || true; \
 	echo "removed lrfa from $$d"
 
 $(BIN): $(CLI_OBJ) $(LIB)
@@ -141,7 +149,12 @@ test: deps
 	$(MAKE) all
 	$(MAKE) unit-test
 	$(MAKE) cli-test
+	$(MAKE) python-test
 
+# the Python module against the shared library of this build (Debian's python3, NumPy, SciPy)
+python-test: $(BIN) $(SHLIB)
+	PYTHONPATH=python LRFA=$(abspath $(BIN)) LRFA_LIBRARY=$(abspath $(SHLIB)) /usr/bin/python3 -m unittest \
+	    discover -s python/tests -t python -v
 check: deps
 	$(MAKE) SAN=1 all
 	ASAN_OPTIONS=detect_leaks=1:exitcode=86 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=86 \

@@ -80,6 +80,12 @@ def main():
             "yes" if s64 >= 3 and s32 > 1 else "no (%s)" % ", ".join(
                 t for t, ok in (("3x float64", s64 >= 3), ("float32", s32 > 1)) if not ok)))
     w("")
+    po = one(mode="python_overhead")
+    if po:
+        w("## Calling through Python\n")
+        w("The same fit (dense 4000 x 4000 file, r = 16, %d iterations; reading, spectrum and figures included) by "
+          "`lrfa fit` and by `lrfa.fit` from Python, alternately, median wall time of each: command %.2f s, Python "
+          "%.2f s, ratio %.3f (target: under 1.05).\n" % (po["iters"], po["cli_s"], po["python_s"], po["ratio"]))
     w("## Sparse iterations: 10^6 x 10^6, 10^7 entries, r = 16\n")
     w("The peer is a SciPy-sparse script using the same Gram identities (`Y @ W.T`, `Z @ (W @ W.T)`, "
       "`(B @ Z) @ W - BY`, `(Y.T @ Z).T`), run on the same matrix, read from the file lrfa's generator "

@@ -16,4 +16,15 @@
 #include "outfile.h"
 #include "gen.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+/* sizeof the public struct named ("lrfa_options", "lrfa_result", ...), or 0
+ * for an unknown name: bindings that mirror the structs check their layout
+ * against it (abi.c). */
+size_t lrfa_type_size(const char *name);
+#ifdef __cplusplus
+}
+#endif
+
 #endif

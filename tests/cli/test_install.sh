@@ -7,7 +7,7 @@
 ROOT=$(cd "$TESTS/.." && pwd)
 D=$TMP/dest
 P=/usr/local
-make -s -C "$ROOT" install DESTDIR="$D" PREFIX="$P" >"$TMP/install.out" 2>&1 && ok || not_ok "make install: $(tail -3 "$TMP/install.out")"
+make -s -C "$ROOT" install SAN=0 DESTDIR="$D" PREFIX="$P" >"$TMP/install.out" 2>&1 && ok || not_ok "make install: $(tail -3 "$TMP/install.out")"
 for f in bin/lrfa include/lrfa/lrfa.h include/lrfa/solver.h lib/liblrfa.a lib/liblrfa.so lib/pkgconfig/lrfa.pc \
          share/man/man1/lrfa.1; do
     [ -e "$D$P/$f" ] && ok || not_ok "not installed: $f"
@@ -45,8 +45,17 @@ for c in info fit compare sweep gen plot convert; do
         echo "$man_text" | grep -q -- "$o" && ok || not_ok "lrfa.1 lacks $c $o"
     done
 done
+# the Python package, where Debian's python3 finds it under PREFIX
+pydir=$(find "$D$P/lib" -type d -name lrfa -path '*dist-packages*' | head -1)
+[ -n "$pydir" ] && [ -f "$pydir/__init__.py" ] && [ -f "$pydir/_paths.py" ] && ok || not_ok "python package not installed"
+out=$(cd "$TMP" && PYTHONPATH=$(dirname "$pydir") LRFA_LIBRARY="$D$P/lib/liblrfa.so.0" $PY -c "
+import lrfa
+r = lrfa.fit('$ROOT/inputs/demo_rank8.mtx', rank=4, rule='fa')
+assert abs(r.error - r.fa_pred) < 1e-6 * r.fro_norm
+print(lrfa.__file__)" 2>&1)
+case "$out" in "$pydir"/*) ok ;; *) not_ok "installed python package: $out" ;; esac
 # uninstall removes exactly what install put there
-make -s -C "$ROOT" uninstall DESTDIR="$D" PREFIX="$P" >/dev/null 2>&1 && ok || not_ok "make uninstall"
+make -s -C "$ROOT" uninstall SAN=0 DESTDIR="$D" PREFIX="$P" >/dev/null 2>&1 && ok || not_ok "make uninstall"
 left=$(find "$D" -type f -o -type l | head -5)
 [ -z "$left" ] && ok || not_ok "left after uninstall: $left"
 finish

@@ -1,0 +1,624 @@
+"""lrfa: low-rank matrix factorization by gradient descent and the learning rules
+that do without weight transport (feedback alignment, direct feedback alignment,
+Kolen-Pollack, sign symmetry), with the figures that compare them.
+
+The module calls the C library (liblrfa) through ctypes; the option names are
+the command line's (``rank``, ``rule``, ``widths``, ``iters``, ``lr``, ...) with
+the same defaults. Matrices go in as NumPy arrays (any real dtype, C or Fortran
+order; float64 in Fortran order is used without a copy), SciPy sparse matrices,
+or Matrix Market paths.
+
+>>> import lrfa
+>>> res = lrfa.fit("inputs/demo_rank8.mtx", rank=4, rule="fa")
+>>> res.error, res.fa_pred, res.align_zb
+"""
+import ctypes
+import math
+import os
+import signal
+import threading
+
+import numpy as np
+
+from . import _capi as C
+
+__all__ = ["read", "write", "info", "fit", "compare", "sweep", "overlap", "fa_prediction", "Factorization",
+           "FitResult", "Info", "LrfaError", "DivergenceError", "RULES", "__version__"]
+__version__ = "0.1.0"
+RULES = ("gd", "fa", "dfa", "kp", "sign")
+_STOPS = {0: "max_iters", 1: "converged", 2: "diverged", 3: "interrupted"}
+_STOP_WORDS = {0: "iteration limit", 1: "converged", 2: "diverged", 3: "interrupted"}
+
+
+class LrfaError(Exception):
+    """A failure the library reported, with its message (and ``status``)."""
+
+    def __init__(self, message, status=None):
+        super().__init__(message)
+        self.status = status
+
+
+class InputError(LrfaError, ValueError):
+    """Bad input or options (``ValueError``)."""
+
+
+class DivergenceError(LrfaError, ArithmeticError):
+    """The iteration diverged; ``result`` holds the last finite state."""
+
+    def __init__(self, message, result):
+        super().__init__(message, status=7)
+        self.result = result
+
+
+def _fail(status, err):
+    msg = err.message.decode(errors="replace")
+    if status in (1, 5):
+        raise InputError(msg, status)
+    if status == 2:
+        raise MemoryError(msg)
+    if status == 3:
+        raise OSError(msg)
+    raise LrfaError(msg, status)
+
+
+# ---- matrices in and out ----
+
+class _Input:
+    """Y as the library sees it, with whatever keeps its memory alive."""
+
+    def __init__(self, Y):
+        self.owned = None
+        self.keep = []
+        self.name = "<array>"
+        if isinstance(Y, (str, bytes, os.PathLike)):
+            err = C.Error()
+            out = ctypes.POINTER(C.Matrix)()
+            path = os.fsencode(Y)
+            st = C.mm_read_path(path, ctypes.byref(out), None, ctypes.byref(err))
+            if st != 0:
+                _fail(st, err)
+            self.owned = out
+            self.ptr = out
+            self.name = os.fsdecode(path)
+            return
+        if hasattr(Y, "tocsc") and hasattr(Y, "nnz"):  # SciPy sparse
+            A = Y.tocsc(copy=False)
+            if np.iscomplexobj(A.data):
+                raise InputError("Y is complex: lrfa factors real matrices")
+            A = A.astype(np.float64, copy=False)
+            A.sum_duplicates()
+            A.sort_indices()
+            data = np.ascontiguousarray(A.data, dtype=np.float64)
+            if not np.all(np.isfinite(data)):
+                raise InputError("Y has non-finite entries")
+            indptr = np.ascontiguousarray(A.indptr, dtype=np.int64)
+            indices = np.ascontiguousarray(A.indices, dtype=np.int64)
+            sp = C.Sparse(A.shape[0], A.shape[1], A.nnz, indptr.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)),
+                          indices.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)),
+                          data.ctypes.data_as(ctypes.POINTER(ctypes.c_double)))
+            m = C.Matrix(1, A.shape[0], A.shape[1], None, ctypes.pointer(sp))
+            self.keep += [data, indptr, indices, sp, m]
+            self.ptr = ctypes.pointer(m)
+            return
+        a = np.asarray(Y)
+        if a.ndim != 2:
+            raise InputError("Y must be a 2-D matrix, got %d dimensions" % a.ndim)
+        if np.iscomplexobj(a):
+            raise InputError("Y is complex: lrfa factors real matrices")
+        if not np.issubdtype(a.dtype, np.number) and a.dtype != np.bool_:
+            raise InputError("Y must hold numbers, got dtype %s" % a.dtype)
+        if not (a.dtype == np.float64 and a.flags.f_contiguous):
+            a = np.asfortranarray(a, dtype=np.float64)  # float64 in Fortran order is used as it is
+        if not np.all(np.isfinite(a)):
+            raise InputError("Y has non-finite entries")
+        d = C.Dense(a.shape[0], a.shape[1], a.ctypes.data_as(ctypes.POINTER(ctypes.c_double)) if a.size else None)
+        m = C.Matrix(0, a.shape[0], a.shape[1], ctypes.pointer(d), None)
+        self.keep += [a, d, m]
+        self.array = a
+        self.ptr = ctypes.pointer(m)
+
+    def close(self):
+        if self.owned:
+            C.matrix_free(self.owned)
+            self.owned = None
+
+    def __del__(self):
+        self.close()
+
+
+def _to_numpy(mp):
+    m = mp.contents
+    if m.storage == 0:
+        d = m.dense.contents
+        if d.rows * d.cols == 0:
+            return np.zeros((d.rows, d.cols), order="F")
+        return np.ctypeslib.as_array(d.data, shape=(d.rows * d.cols,)).reshape((d.rows, d.cols), order="F").copy(
+            order="F")
+    import scipy.sparse
+    s = m.sparse.contents
+    indptr = np.ctypeslib.as_array(s.colptr, shape=(s.cols + 1,)).copy()
+    idx = np.ctypeslib.as_array(s.rowidx, shape=(s.nnz,)).copy() if s.nnz else np.zeros(0, np.int64)
+    val = np.ctypeslib.as_array(s.values, shape=(s.nnz,)).copy() if s.nnz else np.zeros(0)
+    return scipy.sparse.csc_matrix((val, idx, indptr), shape=(s.rows, s.cols))
+
+
+def _dense_to_numpy(dp):
+    if not dp:
+        return None
+    d = dp.contents
+    if d.rows * d.cols == 0:
+        return np.zeros((d.rows, d.cols), order="F")
+    return np.ctypeslib.as_array(d.data, shape=(d.rows * d.cols,)).reshape((d.rows, d.cols), order="F").copy(
+        order="F")
+
+
+def read(path):
+    """Read a Matrix Market file: a dense ``ndarray`` (array format) or a SciPy
+    ``csc_matrix`` (coordinate format). Every symmetry and field lrfa reads is
+    accepted; errors name the file and line (``ValueError``)."""
+    inp = _Input(path)
+    try:
+        return _to_numpy(inp.ptr)
+    finally:
+        inp.close()
+
+
+def write(path, A, comment=None):
+    """Write a dense array (``array real general``) or a SciPy sparse matrix
+    (``coordinate real general``) with 17 significant digits; the file appears
+    whole or not at all."""
+    inp = _Input(A)
+    err = C.Error()
+    st = C.mm_write_path(os.fsencode(path), inp.ptr, comment.encode() if comment else None, ctypes.byref(err))
+    if st != 0:
+        _fail(st, err)
+
+
+class _Problem:
+    def __init__(self, Y, transpose=False, kvec=0):
+        self.ptr = None
+        self.input = None
+        self.input = _Input(Y)
+        err = C.Error()
+        self.ptr = C.problem_new(self.input.ptr, 1 if transpose else 0, int(kvec), ctypes.byref(err))
+        if not self.ptr:
+            self.input.close()
+            _fail(err.status, err)
+        self.name = self.input.name
+
+    def close(self):
+        if self.ptr:
+            C.problem_free(self.ptr)
+            self.ptr = None
+        if self.input is not None:
+            self.input.close()
+
+    def __del__(self):
+        self.close()
+
+
+class Info:
+    """What ``lrfa info`` reports: shape, ``fro_norm``, numerical ``rank``,
+    ``singular_values`` (all, or the leading ones computed) and ``opt(r)``."""
+
+    def __init__(self, prob):
+        p = prob.ptr.contents
+        sp = p.spectrum.contents
+        self.shape = (int(p.n), int(p.m))
+        self.fro_norm = float(p.fro)
+        self.s1 = float(p.s1)
+        self.rank = int(sp.rank)
+        self.singular_values = np.ctypeslib.as_array(sp.s, shape=(sp.k,)).copy() if sp.k else np.zeros(0)
+        self._opt = np.ctypeslib.as_array(sp.opt, shape=(sp.k + 1,)).copy()
+        self.spectrum_method = sp.method.decode()
+        self.spectrum_complete = bool(sp.complete)
+
+    def opt(self, r):
+        """opt(r) = sqrt(sum_{i > r} s_i^2), the best rank-r error."""
+        r = int(r)
+        if not 0 <= r < len(self._opt):
+            raise InputError("opt(r): r = %d is beyond the %d singular values computed" % (r, len(self._opt) - 1))
+        return float(self._opt[r])
+
+    def __repr__(self):
+        return "Info(shape=%s, fro_norm=%.6g, rank=%d)" % (self.shape, self.fro_norm, self.rank)
+
+
+def info(Y, values=None):
+    """Norm, numerical rank, singular values and opt(r) of Y (a path, an
+    array or a sparse matrix). ``values``: how many leading singular values to
+    compute for a matrix too large for a full SVD (default: all when it fits)."""
+    prob = _Problem(Y, kvec=0 if values is None else int(values))
+    try:
+        return Info(prob)
+    finally:
+        prob.close()
+
+
+# ---- fits ----
+
+def _rule_code(rule):
+    if rule not in RULES:
+        raise InputError("rule: unknown rule %r (expected gd, fa, dfa, kp or sign)" % (rule,))
+    return RULES.index(rule)
+
+
+def _options(rank, rule, widths, depth, iters, lr, tol, init, init_scale, feedback_scale, decay, seed, transpose,
+             log_every, exact_every):
+    o = C.Options()
+    C.options_default(ctypes.byref(o))
+    o.algo = _rule_code(rule)
+    if widths is not None and depth is not None:
+        raise InputError("give widths or depth, not both")
+    if widths is not None:
+        if rank is not None:
+            raise InputError("give rank or widths, not both (with depth, rank is every hidden width)")
+        widths = [int(w) for w in widths]
+        if not 1 <= len(widths) <= C.MAX_LAYERS - 1:
+            raise InputError("widths: expected 1 to %d hidden widths" % (C.MAX_LAYERS - 1))
+        o.depth = len(widths) + 1
+        for i, w in enumerate(widths):
+            o.widths[i] = w
+    elif depth is not None:
+        if rank is None:
+            raise InputError("depth needs rank, the width of every hidden layer")
+        o.depth = int(depth)
+        for i in range(max(0, min(int(depth), C.MAX_LAYERS) - 1)):
+            o.widths[i] = int(rank)
+    elif rank is None:
+        raise InputError("rank (or widths) is required")
+    else:
+        o.rank = int(rank)
+    o.max_iters = int(iters)
+    if lr == "auto" or lr is None:
+        o.lr = 0.0
+    else:
+        if not float(lr) > 0:
+            raise InputError("lr: expected a positive step size or 'auto', got %r" % (lr,))
+        o.lr = float(lr)
+    o.tol = float(tol)
+    if init not in ("gaussian", "orthogonal"):
+        raise InputError("init: expected 'gaussian' or 'orthogonal', got %r" % (init,))
+    o.init = 0 if init == "gaussian" else 1
+    if init_scale is not None:
+        if not float(init_scale) >= 0:
+            raise InputError("init_scale: expected a number >= 0, got %r" % (init_scale,))
+        o.init_scale = float(init_scale)
+    o.feedback_scale = float(feedback_scale)
+    o.decay = float(decay)
+    o.seed = int(seed)
+    o.transpose = 1 if transpose else 0
+    o.log_every = int(log_every)
+    o.exact_every = int(exact_every)
+    return o
+
+
+def _nan_to_none(v):
+    return None if v is None or not math.isfinite(v) else float(v)
+
+
+class FitResult:
+    """One run: the weights (``weights``, ``feedback``; for two layers also
+    ``Z``, ``W``, ``B``), every figure as an attribute (``error``, ``opt``,
+    ``gap``, ``rel_gap``, ``fa_pred``, ``align_zb``, ``grad_align``, ...),
+    ``layers`` (a dict of figures per layer), ``trace`` (a NumPy record array
+    when logged) and ``to_dict()`` with the keys of ``lrfa fit --json``."""
+
+    def __init__(self, rp, name="<array>", transpose=False, seed=1, rechecked=False):
+        r = rp.contents
+        self.rule = RULES[r.algo]
+        self.algo = self.rule
+        self.depth = int(r.depth)
+        self.widths = [int(r.widths[l]) for l in range(1, self.depth)]
+        self.shape = (int(r.n), int(r.m))
+        self.r = int(r.r)
+        self.weights = [_dense_to_numpy(r.weights[l]) for l in range(self.depth)]
+        self.feedback = [_dense_to_numpy(r.feedback[l]) for l in range(self.depth - 1)]
+        self.Z, self.W = self.weights[-1], self.weights[0]
+        self.B = self.feedback[0] if self.feedback else None
+        f = r.final
+        for k in C.FIGURE_FIELDS:
+            setattr(self, k, float(getattr(f, k)))
+        self.error_exact = bool(f.exact)
+        self.fa_pred = float(r.fa_pred)
+        self.pred_rank = int(r.pred_rank)
+        self.no_fixed_point = bool(r.no_fixed_point)
+        self.decay_lambda = float(r.lam)
+        self.opt_suspect = bool(r.opt_suspect)
+        self.fro_norm = float(r.fro)
+        self.lr = float(r.lr)
+        self.iterations = int(r.iterations)
+        self.stop = _STOPS.get(r.stop, "?")
+        self.converged = bool(r.converged)
+        self.seconds = float(r.seconds)
+        self.iter_seconds = float(r.iter_seconds)
+        self.layers = [{k: float(getattr(f.layer[l], k)) for k in C.LAYER_FIELDS} for l in range(self.depth)]
+        self.trace = self._trace(r)
+        self._name, self._transpose, self._seed, self._rechecked = name, transpose, seed, rechecked
+
+    def _trace(self, r):
+        if not r.trace_len:
+            return None
+        cols = ["iteration", "seconds", "error", "exact", "opt", "gap", "rel_gap", "align_zb", "align_min_eig",
+                "grad_align", "conservation_drift", "overlap_w_top", "overlap_z_top", "conservation_terms"]
+        deep = self.depth > 2
+        if deep:
+            for k in ("norm", "align", "grad_align", "drift", "overlap_h"):
+                cols += ["%s_%d" % (k, l + 1) for l in range(self.depth)]
+        rows = []
+        for i in range(r.trace_len):
+            t = r.trace[i]
+            row = [t.iteration, t.seconds, t.error, t.exact, t.opt, t.gap, t.rel_gap, t.align_zb, t.align_min_eig,
+                   t.grad_align, t.drift, t.overlap_w_top, t.overlap_z_top, t.conservation_terms]
+            if deep:
+                for k in ("norm", "align", "grad_align", "drift", "overlap_h"):
+                    row += [getattr(t.layer[l], k) for l in range(self.depth)]
+            rows.append(tuple(row))
+        dt = [(c, np.int64 if c in ("iteration", "exact") else np.float64) for c in cols]
+        return np.array(rows, dtype=dt).view(np.recarray)
+
+    def to_dict(self):
+        """The keys and values of ``lrfa fit --json`` (NaN figures as None)."""
+        fa = self.rule != "gd" and self.depth == 2
+        pred = self.rule in ("fa", "dfa")
+        n = _nan_to_none
+        d = {"file": self._name, "transpose": bool(self._transpose), "seed": int(self._seed),
+             "spectrum_rechecked": bool(self._rechecked), "algo": self.rule, "r": self.r, "rows": self.shape[0],
+             "cols": self.shape[1], "iterations": self.iterations, "converged": self.converged, "stop": self.stop,
+             "error": n(self.error), "error_exact": self.error_exact, "opt": n(self.opt), "gap": n(self.gap),
+             "rel_gap": n(self.rel_gap), "opt_suspect": self.opt_suspect, "fro_norm": n(self.fro_norm),
+             "align_zb": n(self.align_zb) if fa else None, "align_min_eig": n(self.align_min_eig) if fa else None,
+             "grad_align": n(self.grad_align) if fa else None, "fa_pred": n(self.fa_pred) if pred else None,
+             "fa_pred_gap": n(self.fa_pred - self.opt) if pred else None, "conservation_drift": n(self.drift),
+             "conservation_terms": n(self.conservation_terms), "overlap_w_top": n(self.overlap_w_top),
+             "overlap_z_top": n(self.overlap_z_top), "lr": n(self.lr), "seconds": n(self.seconds),
+             "iter_seconds": n(self.iter_seconds),
+             "ms_per_iter": n(1e3 * self.iter_seconds / self.iterations) if self.iterations else None,
+             "rule": self.rule, "depth": self.depth, "widths": list(self.widths)}
+        names = {"overlap_h": "overlap_h_top", "overlap_top": "overlap_above_top", "drift": "conservation_drift",
+                 "dfa_cond": "dfa_a_cond", "dfa_residual": "dfa_structure_residual"}
+        d["layers"] = []
+        for l, y in enumerate(self.layers):
+            e = {"layer": l + 1, "rows": self.weights[l].shape[0], "cols": self.weights[l].shape[1]}
+            for k in C.LAYER_FIELDS:
+                e[names.get(k, k)] = n(y[k])
+            d["layers"].append(e)
+        d["pred_rank"] = self.pred_rank
+        d["no_fixed_point"] = self.no_fixed_point
+        d["decay_lambda"] = n(self.decay_lambda) if self.rule == "kp" else None
+        return d
+
+    def __repr__(self):
+        return "FitResult(rule=%r, widths=%s, error=%.6g, opt=%.6g, iterations=%d, stop=%r)" % (
+            self.rule, self.widths, self.error, self.opt, self.iterations, self.stop)
+
+
+_interrupted = threading.Event()
+
+
+def _run_fit(prob, o, progress, name, transpose, seed):
+    """lrfa_fit with a progress callback that also notices Ctrl-C (in the main
+    thread, SIGINT sets a flag the callback passes on as a stop)."""
+    main = threading.current_thread() is threading.main_thread()
+    old = None
+    stop_flag = {"stop": False}
+
+    def on_progress(p, _data):
+        try:
+            if _interrupted.is_set():
+                return 1
+            if progress is not None:
+                q = p.contents
+                if progress({"iteration": q.iteration, "max_iters": q.max_iters, "error": q.error, "gap": q.gap,
+                             "seconds": q.seconds}):
+                    stop_flag["stop"] = True
+                    return 1
+            return 0
+        except BaseException:  # an exception inside a ctypes callback cannot propagate: stop instead
+            stop_flag["stop"] = True
+            stop_flag["exc"] = True
+            return 1
+
+    cb = C.PROGRESS_FN(on_progress)
+    o.progress = cb
+    o.progress_every = 10
+    if main:
+        _interrupted.clear()
+
+        def handler(signum, frame):
+            _interrupted.set()
+
+        old = signal.signal(signal.SIGINT, handler)
+    res = ctypes.POINTER(C.Result)()
+    err = C.Error()
+    try:
+        st = C.fit(prob.ptr, ctypes.byref(o), ctypes.byref(res), ctypes.byref(err))
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, old)
+    try:
+        out = FitResult(res, name, transpose, seed, bool(prob.ptr.contents.rechecked)) if res else None
+    finally:
+        if res:
+            C.result_free(res)
+    if st == 6:
+        if _interrupted.is_set():
+            _interrupted.clear()
+            raise KeyboardInterrupt("lrfa: fit interrupted at iteration %d" % out.iterations)
+        return out  # the progress callback asked to stop
+    if st == 7:
+        raise DivergenceError(err.message.decode(errors="replace"), out)
+    if st != 0:
+        _fail(st, err)
+    return out
+
+
+def _kvec(rank, widths):
+    return max([int(rank or 0)] + [int(w) for w in (widths or [])])
+
+
+def fit(Y, rank=None, rule="gd", widths=None, depth=None, iters=20000, lr="auto", tol=1e-10, init="gaussian",
+        init_scale=None, feedback_scale=1.0, decay=1e-3, seed=1, transpose=False, log_every=0, exact_every=0,
+        progress=None, algo=None):
+    """Fit Y ~ Z W (``rank``) or a deep linear network (``widths`` or ``depth``
+    with ``rank``) by ``rule`` (gd, fa, dfa, kp or sign; ``algo`` is an alias).
+
+    Parameters follow ``lrfa fit``: ``iters`` (20000), ``lr`` ("auto" = 0.2 /
+    s_1^(2(L-1)/L)), ``tol`` (1e-10), ``init`` ("gaussian" or "orthogonal"),
+    ``init_scale`` (None = 1e-4 for two layers, 0.1 deeper; 0 = a zero start),
+    ``feedback_scale`` (1), ``decay`` (kp, 1e-3), ``seed`` (1), ``transpose``,
+    ``log_every`` / ``exact_every`` (the trace). ``progress(record)`` is called
+    every 10 iterations with a dict; returning True stops the run. Ctrl-C stops
+    it at the next iteration and raises ``KeyboardInterrupt``. The GIL is
+    released during the iterations.
+
+    Returns a :class:`FitResult`; raises ``ValueError`` for bad options or
+    input and :class:`DivergenceError` (with ``.result``) on divergence."""
+    if algo is not None:
+        rule = algo
+    o = _options(rank, rule, widths, depth, iters, lr, tol, init, init_scale, feedback_scale, decay, seed,
+                 transpose, log_every, exact_every)
+    prob = _Problem(Y, transpose, _kvec(rank, widths))
+    try:
+        p = prob.ptr.contents
+        bad = C.options_check(ctypes.byref(o), p.n, p.m)
+        if bad:
+            raise InputError(bad.decode())
+        return _run_fit(prob, o, progress, prob.name, transpose, seed)
+    finally:
+        prob.close()
+
+
+def overlap(A, B, rows=False):
+    """Subspace overlap ||Q_A^T Q_B||_F^2 / min(k_A, k_B) of col(A) and col(B)
+    (``rows=True``: of their row spaces), and the cosines of the principal
+    angles: returns ``(overlap, cosines)``."""
+    a = np.asfortranarray(A, dtype=np.float64)
+    b = np.asfortranarray(B, dtype=np.float64)
+    if a.ndim != 2 or b.ndim != 2:
+        raise InputError("overlap: A and B must be 2-D")
+    if (a.shape[1] if rows else a.shape[0]) != (b.shape[1] if rows else b.shape[0]):
+        raise InputError("overlap: the subspaces live in different dimensions (%s and %s)" % (a.shape, b.shape))
+    k = min(a.shape[0] if rows else a.shape[1], b.shape[0] if rows else b.shape[1])
+    da = C.Dense(a.shape[0], a.shape[1], a.ctypes.data_as(ctypes.POINTER(ctypes.c_double)))
+    db = C.Dense(b.shape[0], b.shape[1], b.ctypes.data_as(ctypes.POINTER(ctypes.c_double)))
+    cos = np.zeros(k)
+    ov = C.span_overlap(ctypes.byref(da), 1 if rows else 0, ctypes.byref(db), 1 if rows else 0,
+                        cos.ctypes.data_as(ctypes.POINTER(ctypes.c_double)))
+    return float(ov), cos
+
+
+def fa_prediction(Y, B):
+    """FA's predicted limit ||Y - Y P||_F, P the projector onto row(B Y), for a
+    feedback B (r x n) and Y (n x m)."""
+    prob = _Problem(Y)
+    try:
+        b = np.asfortranarray(B, dtype=np.float64)
+        if b.ndim != 2 or b.shape[1] != prob.ptr.contents.n:
+            raise InputError("fa_prediction: B must be r x n with n = %d rows of Y" % prob.ptr.contents.n)
+        db = C.Dense(b.shape[0], b.shape[1], b.ctypes.data_as(ctypes.POINTER(ctypes.c_double)))
+        pred = ctypes.c_double()
+        err = C.Error()
+        st = C.fa_prediction(prob.ptr, ctypes.byref(db), ctypes.byref(pred), ctypes.byref(err))
+        if st != 0:
+            _fail(st, err)
+        return float(pred.value)
+    finally:
+        prob.close()
+
+
+def compare(Y, rank=None, rules=("gd", "fa"), widths=None, depth=None, seed=1, **options):
+    """Every rule in ``rules`` from one start (same seed), as ``lrfa compare``:
+    returns a dict with ``runs`` (rule -> FitResult) and ``overlap`` (rule ->
+    per-layer overlap of row(h_l) with the first rule's)."""
+    runs = {}
+    for rule in rules:
+        try:
+            runs[rule] = fit(Y, rank=rank, rule=rule, widths=widths, depth=depth, seed=seed, **options)
+        except DivergenceError as e:
+            runs[rule] = e.result
+    first = runs[rules[0]]
+    ov = {}
+    for rule in rules[1:]:
+        res = runs[rule]
+        per = []
+        h0 = hk = None
+        for l in range(res.depth - 1):
+            h0 = first.weights[0] if l == 0 else first.weights[l] @ h0
+            hk = res.weights[0] if l == 0 else res.weights[l] @ hk
+            per.append(overlap(h0, hk, rows=True)[0])
+        ov[rule] = per
+    return {"runs": runs, "overlap": ov}
+
+
+def sweep(Y, ranks, seeds=1, rules=("gd", "fa"), seed=1, **options):
+    """For every rank r and seed, every rule: returns a dict of arrays indexed
+    [rank, seed] per rule: ``error``, ``gap``, ``rel_gap``, ``fa_pred``,
+    ``iterations``, ``converged`` and ``diverged``, with ``ranks`` and
+    ``opt``."""
+    ranks = list(ranks)
+    out = {"ranks": np.array(ranks), "opt": np.zeros(len(ranks))}
+    for rule in rules:
+        out[rule] = {k: np.full((len(ranks), seeds), np.nan) for k in ("error", "gap", "rel_gap", "fa_pred",
+                                                                      "iterations", "converged", "diverged")}
+    for i, r in enumerate(ranks):
+        for s in range(seeds):
+            for rule in rules:
+                diverged = 0
+                try:
+                    res = fit(Y, rank=r, rule=rule, seed=seed + s, **options)
+                except DivergenceError as e:
+                    res, diverged = e.result, 1
+                t = out[rule]
+                t["error"][i, s], t["gap"][i, s], t["rel_gap"][i, s] = res.error, res.gap, res.rel_gap
+                t["fa_pred"][i, s] = res.fa_pred
+                t["iterations"][i, s], t["converged"][i, s] = res.iterations, res.converged
+                t["diverged"][i, s] = diverged
+                out["opt"][i] = res.opt
+    return out
+
+
+class Factorization:
+    """An estimator in the style scikit-learn users know (without depending on
+    it): ``Factorization(rank=4, rule="fa").fit(Y)`` returns itself with the
+    fitted attributes ``weights_``, ``feedback_``, ``Z_``, ``W_``, ``error_``,
+    ``gap_``, ``result_``; ``get_params`` / ``set_params``; ``reconstruct()``
+    gives the product M = W_L ... W_1."""
+
+    _params = ("rank", "rule", "widths", "depth", "iters", "lr", "tol", "init", "init_scale", "feedback_scale",
+               "decay", "seed", "transpose")
+
+    def __init__(self, rank=None, rule="gd", widths=None, depth=None, iters=20000, lr="auto", tol=1e-10,
+                 init="gaussian", init_scale=None, feedback_scale=1.0, decay=1e-3, seed=1, transpose=False):
+        self.rank, self.rule, self.widths, self.depth = rank, rule, widths, depth
+        self.iters, self.lr, self.tol, self.init, self.init_scale = iters, lr, tol, init, init_scale
+        self.feedback_scale, self.decay, self.seed, self.transpose = feedback_scale, decay, seed, transpose
+
+    def get_params(self, deep=True):
+        return {k: getattr(self, k) for k in self._params}
+
+    def set_params(self, **params):
+        for k, v in params.items():
+            if k not in self._params:
+                raise InputError("set_params: unknown parameter %r" % (k,))
+            setattr(self, k, v)
+        return self
+
+    def fit(self, Y, y=None, progress=None):
+        res = fit(Y, progress=progress, **self.get_params())
+        self.result_ = res
+        self.weights_, self.feedback_ = res.weights, res.feedback
+        self.Z_, self.W_, self.B_ = res.Z, res.W, res.B
+        self.error_, self.gap_, self.rel_gap_, self.opt_ = res.error, res.gap, res.rel_gap, res.opt
+        self.n_iter_ = res.iterations
+        return self
+
+    def reconstruct(self):
+        M = self.weights_[0]
+        for w in self.weights_[1:]:
+            M = w @ M
+        return M
+
+    def __repr__(self):
+        return "Factorization(%s)" % ", ".join("%s=%r" % (k, getattr(self, k)) for k in self._params
+                                               if getattr(self, k) is not None)
