@@ -527,10 +527,62 @@ def fa_prediction(Y, B):
         prob.close()
 
 
+def _dense(a):
+    a = np.asfortranarray(a, dtype=np.float64)
+    return a, C.Dense(a.shape[0], a.shape[1], a.ctypes.data_as(ctypes.POINTER(ctypes.c_double)))
+
+
+def _product_diff(Z1, W1, Z2, W2):
+    """||Z1 W1 - Z2 W2||_F, streamed by the library (no n x m product formed)."""
+    keep = [_dense(x) for x in (Z1, W1, Z2, W2)]
+    return float(C.product_diff(*[ctypes.byref(d) for _, d in keep]))
+
+
+def _pair_overlaps(gd, fa, fro):
+    """What `lrfa compare --json` gives under "overlap" for a gd and an fa run."""
+    ov_w, cos_w = overlap(gd.W, fa.W, rows=True)
+    ov_z, cos_z = overlap(gd.Z, fa.Z)
+    diff = _product_diff(gd.Z, gd.W, fa.Z, fa.W)
+    return {"w": ov_w, "z": ov_z, "w_gd_top": gd.overlap_w_top, "w_fa_top": fa.overlap_w_top,
+            "z_gd_top": gd.overlap_z_top, "z_fa_top": fa.overlap_z_top, "cosines_w": list(cos_w),
+            "cosines_z": list(cos_z), "product_diff": diff / fro if fro > 0 else diff}
+
+
+def _layer_overlaps(a, b):
+    """row(h_l) and col(W_L ... W_{l+1}) of b against a's, l = 1 .. L-1, as
+    `lrfa compare --rules` reports them (leading singular subspaces of the
+    widths' minimum)."""
+    L, h_ov, a_ov = a.depth, [], []
+    for l in range(1, L):
+        ha, hb = a.weights[0], b.weights[0]
+        for j in range(1, l):
+            ha, hb = a.weights[j] @ ha, b.weights[j] @ hb
+        ta, tb = a.weights[L - 1], b.weights[L - 1]
+        for j in range(L - 2, l - 1, -1):
+            ta, tb = ta @ a.weights[j], tb @ b.weights[j]
+        kh = min(min(a.widths[:l]), a.shape[1])
+        ka = min(min(a.widths[l - 1:]), a.shape[0])
+        qa = np.linalg.svd(ha, full_matrices=False)[2][:kh].T
+        qb = np.linalg.svd(hb, full_matrices=False)[2][:kh].T
+        h_ov.append(float(np.linalg.norm(qa.T @ qb) ** 2 / kh))
+        ua = np.linalg.svd(ta, full_matrices=False)[0][:, :ka]
+        ub = np.linalg.svd(tb, full_matrices=False)[0][:, :ka]
+        a_ov.append(float(np.linalg.norm(ua.T @ ub) ** 2 / ka))
+    return {"h": h_ov, "above": a_ov}
+
+
 def compare(Y, rank=None, rules=("gd", "fa"), widths=None, depth=None, seed=1, **options):
-    """Every rule in ``rules`` from one start (same seed), as ``lrfa compare``:
-    returns a dict with ``runs`` (rule -> FitResult) and ``overlap`` (rule ->
-    per-layer overlap of row(h_l) with the first rule's)."""
+    """Every rule in ``rules`` from one start (same seed), as ``lrfa compare``.
+
+    Returns a dict: ``runs`` (rule -> FitResult; a diverged run holds its last
+    finite state), ``opt``, ``fro_norm``, and ``overlap``: for the two-layer gd
+    and fa pair the command's figures (``w``, ``z``, ``w_gd_top``, ...,
+    ``cosines_w``, ``cosines_z``, ``product_diff``), otherwise, per rule after
+    the first, the overlaps of its row(h_l) (``h``) and col(W_L ... W_{l+1})
+    (``above``) with the first rule's."""
+    rules = tuple(rules)
+    if len(set(rules)) != len(rules):
+        raise InputError("rules: a rule is named twice")
     runs = {}
     for rule in rules:
         try:
@@ -538,43 +590,57 @@ def compare(Y, rank=None, rules=("gd", "fa"), widths=None, depth=None, seed=1, *
         except DivergenceError as e:
             runs[rule] = e.result
     first = runs[rules[0]]
-    ov = {}
-    for rule in rules[1:]:
-        res = runs[rule]
-        per = []
-        h0 = hk = None
-        for l in range(res.depth - 1):
-            h0 = first.weights[0] if l == 0 else first.weights[l] @ h0
-            hk = res.weights[0] if l == 0 else res.weights[l] @ hk
-            per.append(overlap(h0, hk, rows=True)[0])
-        ov[rule] = per
-    return {"runs": runs, "overlap": ov}
+    out = {"runs": runs, "opt": first.opt, "fro_norm": first.fro_norm, "rules": list(rules)}
+    if rules == ("gd", "fa") and first.depth == 2:
+        out["fa_pred"] = runs["fa"].fa_pred
+        out["overlap"] = _pair_overlaps(runs["gd"], runs["fa"], first.fro_norm)
+    else:
+        out["overlap"] = {rule: _layer_overlaps(first, runs[rule]) for rule in rules[1:]}
+    return out
 
 
 def sweep(Y, ranks, seeds=1, rules=("gd", "fa"), seed=1, **options):
-    """For every rank r and seed, every rule: returns a dict of arrays indexed
-    [rank, seed] per rule: ``error``, ``gap``, ``rel_gap``, ``fa_pred``,
-    ``iterations``, ``converged`` and ``diverged``, with ``ranks`` and
-    ``opt``."""
+    """For every rank r (the two-layer width) and seed, every rule, as ``lrfa
+    sweep``: returns a dict with ``ranks``, ``opt`` and, per rule, arrays
+    indexed [rank, seed]: ``error``, ``gap``, ``rel_gap``, ``fa_pred``,
+    ``iterations``, ``converged``, ``diverged``; with gd and fa both run, also
+    the command's pair figures under ``pair``: ``overlap_w``, ``overlap_z``,
+    ``overlap_w_gd_top``, ``overlap_w_fa_top``, ``align_zb``, ``grad_align``,
+    ``product_diff``."""
     ranks = list(ranks)
     out = {"ranks": np.array(ranks), "opt": np.zeros(len(ranks))}
+    shape = (len(ranks), seeds)
     for rule in rules:
-        out[rule] = {k: np.full((len(ranks), seeds), np.nan) for k in ("error", "gap", "rel_gap", "fa_pred",
-                                                                      "iterations", "converged", "diverged")}
+        out[rule] = {k: np.full(shape, np.nan) for k in ("error", "gap", "rel_gap", "fa_pred", "iterations",
+                                                          "converged", "diverged")}
+    pair = "gd" in rules and "fa" in rules
+    if pair:
+        out["pair"] = {k: np.full(shape, np.nan) for k in ("overlap_w", "overlap_z", "overlap_w_gd_top",
+                                                           "overlap_w_fa_top", "align_zb", "grad_align",
+                                                           "product_diff")}
     for i, r in enumerate(ranks):
         for s in range(seeds):
+            got = {}
             for rule in rules:
                 diverged = 0
                 try:
                     res = fit(Y, rank=r, rule=rule, seed=seed + s, **options)
                 except DivergenceError as e:
                     res, diverged = e.result, 1
+                got[rule] = res
                 t = out[rule]
                 t["error"][i, s], t["gap"][i, s], t["rel_gap"][i, s] = res.error, res.gap, res.rel_gap
                 t["fa_pred"][i, s] = res.fa_pred
                 t["iterations"][i, s], t["converged"][i, s] = res.iterations, res.converged
                 t["diverged"][i, s] = diverged
                 out["opt"][i] = res.opt
+            if pair:
+                o = _pair_overlaps(got["gd"], got["fa"], got["gd"].fro_norm)
+                p = out["pair"]
+                p["overlap_w"][i, s], p["overlap_z"][i, s] = o["w"], o["z"]
+                p["overlap_w_gd_top"][i, s], p["overlap_w_fa_top"][i, s] = o["w_gd_top"], o["w_fa_top"]
+                p["align_zb"][i, s], p["grad_align"][i, s] = got["fa"].align_zb, got["fa"].grad_align
+                p["product_diff"][i, s] = o["product_diff"]
     return out
 
 

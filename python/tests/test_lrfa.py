@@ -223,13 +223,29 @@ class TestRuns(unittest.TestCase):
     def test_compare_sweep(self):
         c = lrfa.compare(DEMO, widths=[16, 4, 16], rules=("gd", "fa", "dfa"))
         self.assertTrue(c["runs"]["dfa"].no_fixed_point)
-        self.assertEqual(len(c["overlap"]["fa"]), 3)
+        self.assertEqual(len(c["overlap"]["fa"]["h"]), 3)
         cli = cli_json("compare", DEMO, "--widths", "16,4,16", "--rules", "gd,fa,dfa")
         self.assertEqual(cli["runs"][1]["error"], c["runs"]["fa"].error)
-        self.assertAlmostEqual(cli["overlap_vs_first"][0]["h"][0], c["overlap"]["fa"][0], delta=1e-12)
+        self.assertAlmostEqual(cli["overlap_vs_first"][0]["h"][0], c["overlap"]["fa"]["h"][0], delta=1e-10)
+        self.assertAlmostEqual(cli["overlap_vs_first"][0]["above"][1], c["overlap"]["fa"]["above"][1], delta=1e-10)
+        # the two-layer pair: the command's overlap figures
+        cli = cli_json("compare", DEMO, "-r", "4")
+        c = lrfa.compare(DEMO, rank=4)
+        for k in ("w", "z", "w_gd_top", "w_fa_top", "product_diff"):
+            self.assertAlmostEqual(cli["overlap"][k], c["overlap"][k], delta=1e-12, msg=k)
+        self.assertEqual(cli["fa"]["error"], c["runs"]["fa"].error)
         s = lrfa.sweep(DEMO, ranks=range(2, 5), seeds=2, rules=("gd", "fa"))
         self.assertEqual(s["gd"]["error"].shape, (3, 2))
         self.assertTrue(np.all(np.abs(s["gd"]["rel_gap"]) < 1e-6))
+        with tempfile.TemporaryDirectory() as d:
+            csv = os.path.join(d, "s.csv")
+            subprocess.run([LRFA, "sweep", DEMO, "--ranks", "2:4", "--seeds", "2", "--csv", csv, "--quiet"],
+                           check=True, stdout=subprocess.DEVNULL)
+            rows = np.genfromtxt(csv, delimiter=",", names=True)
+        for w in rows:
+            i, k = int(w["r"]) - 2, int(w["seed"]) - 1
+            self.assertEqual(w["fa_error"], s["fa"]["error"][i, k])
+            self.assertAlmostEqual(w["overlap_w"], s["pair"]["overlap_w"][i, k], delta=1e-12)
 
     def test_memory(self):
         """No growth over 1,000 fits (resident memory, kB)."""
