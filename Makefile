@@ -57,7 +57,7 @@ BENCH    := $(BUILD)/bench_lrfa
 .PHONY: all lib cli tests test unit-test cli-test valgrind-test check demo deps clean bench fuzz fuzz-build \
         install uninstall FORCE python-test
 
-all: lib cli tests $(EXAMPLE) $(if $(filter 1,$(SAN)),,$(SHLIB) $(BUILD)/lrfa.pc $(BUILD)/lrfa.1)
+all: lib cli tests $(EXAMPLE) $(if $(filter 1,$(SAN)),,$(SHLIB) $(BUILD)/lrfa.1)
 
 lib: $(LIB)
 cli: $(BIN)
@@ -85,8 +85,6 @@ $(SHLIB): $(LIB_OBJ) $(BUILD)/lrfa.map
 	    -Wl,--version-script=$(BUILD)/lrfa.map -o $@ $(LIB_OBJ) $(LDLIBS)
 	@ln -sf liblrfa.so.$(VERSION) $(BUILD)/liblrfa.so.$(SOMAJOR)
 	@ln -sf liblrfa.so.$(SOMAJOR) $(BUILD)/liblrfa.so
-$(BUILD)/lrfa.pc: tools/lrfa.pc.in include/lrfa/lrfa.h
-	@sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' tools/lrfa.pc.in >$@
 # the manual page, from the command's own help texts
 $(BUILD)/lrfa.1: $(BIN) tools/make-man.sh
 	@sh tools/make-man.sh $(abspath $(BIN)) $(VERSION) >$@.tmp && mv $@.tmp $@
@@ -95,7 +93,8 @@ INSTALLED := bin/lrfa $(addprefix include/lrfa/,$(notdir $(HEADERS))) lib/liblrf
              lib/liblrfa.so.$(VERSION) lib/liblrfa.so.$(SOMAJOR) lib/liblrfa.so lib/pkgconfig/lrfa.pc \
              share/man/man1/lrfa.1
 install: all
-	@d='$(DESTDIR)$(PREFIX)'; set -e; \
+	@$(if $(filter 1,$(SAN)),echo "make install installs the release build: run it without SAN=1" >&2; exit 1;) \
+	d='$(DESTDIR)$(PREFIX)'; set -e; \
 	install -d "$$d/bin" "$$d/include/lrfa" "$$d/lib/pkgconfig" "$$d/share/man/man1"; \
 	install -m 755 $(BIN) "$$d/bin/lrfa"; \
 	install -m 644 $(HEADERS) "$$d/include/lrfa/"; \
@@ -103,7 +102,8 @@ install: all
 	install -m 755 $(SHLIB) "$$d/lib/liblrfa.so.$(VERSION)"; \
 	ln -sf liblrfa.so.$(VERSION) "$$d/lib/liblrfa.so.$(SOMAJOR)"; \
 	ln -sf liblrfa.so.$(SOMAJOR) "$$d/lib/liblrfa.so"; \
-	install -m 644 $(BUILD)/lrfa.pc "$$d/lib/pkgconfig/lrfa.pc"; \
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' tools/lrfa.pc.in >"$$d/lib/pkgconfig/lrfa.pc"; \
+	chmod 644 "$$d/lib/pkgconfig/lrfa.pc"; \
 	install -m 644 $(BUILD)/lrfa.1 "$$d/share/man/man1/lrfa.1"; \
 	install -d '$(DESTDIR)$(PYTHONDIR)/lrfa'; \
 	install -m 644 $(PY_SRC) '$(DESTDIR)$(PYTHONDIR)/lrfa/'; \

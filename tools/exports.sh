@@ -5,7 +5,8 @@
 set -e
 echo "LRFA_0 {"
 echo "  global:"
-cat "$@" | sed -n 's/.*\b\(lrfa_[a-z0-9_]*\)(.*/\1/p' | grep -v '_fn$' | sort -u | sed 's/.*/    &;/'
+# declared functions, not the static inline ones (defined in the headers)
+grep -hv 'static inline' "$@" | sed -n 's/.*\b\(lrfa_[a-z0-9_]*\)(.*/\1/p' | grep -v '_fn$' | sort -u | sed 's/.*/    &;/'
 echo "  local:"
 echo "    *;"
 echo "};"

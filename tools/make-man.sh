@@ -6,6 +6,9 @@
 set -e
 LRFA=$1
 VERSION=$2
+# the help texts come through pipes, where set -e sees nothing: check the command first
+"$LRFA" --help >/dev/null
+for c in info fit compare sweep gen plot convert; do "$LRFA" $c --help >/dev/null; done
 roff() { # help text on stdin -> roff lines that print it as it is
     sed -e 's/\\/\\e/g' -e "s/^\\([.']\\)/\\\\\\&\\1/"
 }

@@ -79,7 +79,7 @@ class _Input:
                 _fail(st, err)
             self.owned = out
             self.ptr = out
-            self.name = os.fsdecode(path)
+            self.name = "<stdin>" if path == b"-" else os.fsdecode(path)
             return
         if hasattr(Y, "tocsc") and hasattr(Y, "nnz"):  # SciPy sparse
             A = Y.tocsc(copy=False)
@@ -198,17 +198,18 @@ class _Problem:
 
 
 class Info:
-    """What ``lrfa info`` reports: shape, ``fro_norm``, numerical ``rank``,
-    ``singular_values`` (all, or the leading ones computed) and ``opt(r)``."""
+    """What ``lrfa info`` reports: ``shape``, ``fro_norm``, numerical ``rank``
+    (``rank_is_lower_bound`` when only leading values were computed and all
+    count), ``singular_values`` and ``opt(r)``."""
 
-    def __init__(self, prob):
-        p = prob.ptr.contents
-        sp = p.spectrum.contents
-        self.shape = (int(p.n), int(p.m))
-        self.fro_norm = float(p.fro)
-        self.s1 = float(p.s1)
+    def __init__(self, spp, shape):
+        sp = spp.contents
+        self.shape = shape
+        self.fro_norm = float(sp.fro)
         self.rank = int(sp.rank)
+        self.rank_is_lower_bound = bool(sp.rank_bound)
         self.singular_values = np.ctypeslib.as_array(sp.s, shape=(sp.k,)).copy() if sp.k else np.zeros(0)
+        self.s1 = float(self.singular_values[0]) if sp.k else 0.0
         self._opt = np.ctypeslib.as_array(sp.opt, shape=(sp.k + 1,)).copy()
         self.spectrum_method = sp.method.decode()
         self.spectrum_complete = bool(sp.complete)
@@ -221,21 +222,50 @@ class Info:
         return float(self._opt[r])
 
     def __repr__(self):
-        return "Info(shape=%s, fro_norm=%.6g, rank=%d)" % (self.shape, self.fro_norm, self.rank)
+        return "Info(shape=%s, fro_norm=%.6g, rank=%d%s)" % (self.shape, self.fro_norm, self.rank,
+                                                           "+" if self.rank_is_lower_bound else "")
 
 
-def info(Y, values=None):
+def info(Y, top=20, rank_tol=None):
     """Norm, numerical rank, singular values and opt(r) of Y (a path, an
-    array or a sparse matrix). ``values``: how many leading singular values to
-    compute for a matrix too large for a full SVD (default: all when it fits)."""
-    prob = _Problem(Y, kvec=0 if values is None else int(values))
+    array or a sparse matrix), as ``lrfa info``: every value when min(n, m)
+    <= 2000, else the ``top`` leading ones."""
+    inp = _Input(Y)
     try:
-        return Info(prob)
+        m = inp.ptr.contents
+        k = min(m.rows, m.cols)
+        want = k if k <= 2000 else min(int(top), k)
+        err = C.Error()
+        tol = -1.0 if rank_tol is None else float(rank_tol)
+        spp = C.spectrum_leading(inp.ptr, want, 0, tol, None, None, ctypes.byref(err))
+        if not spp:
+            _fail(err.status, err)
+        try:
+            return Info(spp, (int(m.rows), int(m.cols)))
+        finally:
+            C.spectrum_free(spp)
     finally:
-        prob.close()
+        inp.close()
 
 
 # ---- fits ----
+
+def _int(name, v, lo, hi):
+    """An exact integer in [lo, hi] (numpy integers too; 2.7 or True are refused)."""
+    import operator
+    if isinstance(v, bool):
+        raise InputError("%s: expected an integer, got %r" % (name, v))
+    try:
+        v = operator.index(v)
+    except TypeError:
+        raise InputError("%s: expected an integer, got %r" % (name, v)) from None
+    if not lo <= v <= hi:
+        raise InputError("%s: %d is out of range [%d, %d]" % (name, v, lo, hi))
+    return v
+
+
+I63 = 2 ** 63 - 1
+
 
 def _rule_code(rule):
     if rule not in RULES:
@@ -253,7 +283,7 @@ def _options(rank, rule, widths, depth, iters, lr, tol, init, init_scale, feedba
     if widths is not None:
         if rank is not None:
             raise InputError("give rank or widths, not both (with depth, rank is every hidden width)")
-        widths = [int(w) for w in widths]
+        widths = [_int("widths", w, 1, 2 ** 31 - 1) for w in list(widths)]
         if not 1 <= len(widths) <= C.MAX_LAYERS - 1:
             raise InputError("widths: expected 1 to %d hidden widths" % (C.MAX_LAYERS - 1))
         o.depth = len(widths) + 1
@@ -262,20 +292,22 @@ def _options(rank, rule, widths, depth, iters, lr, tol, init, init_scale, feedba
     elif depth is not None:
         if rank is None:
             raise InputError("depth needs rank, the width of every hidden layer")
-        o.depth = int(depth)
-        for i in range(max(0, min(int(depth), C.MAX_LAYERS) - 1)):
-            o.widths[i] = int(rank)
+        o.depth = _int("depth", depth, 2, C.MAX_LAYERS)
+        for i in range(o.depth - 1):
+            o.widths[i] = _int("rank", rank, 1, 2 ** 31 - 1)
     elif rank is None:
         raise InputError("rank (or widths) is required")
     else:
-        o.rank = int(rank)
-    o.max_iters = int(iters)
+        o.rank = _int("rank", rank, 0, I63)
+    o.max_iters = _int("iters", iters, 0, 2 ** 62)
     if lr == "auto" or lr is None:
         o.lr = 0.0
     else:
         if not float(lr) > 0:
             raise InputError("lr: expected a positive step size or 'auto', got %r" % (lr,))
         o.lr = float(lr)
+    if not 0.0 <= float(tol) <= 1.0:
+        raise InputError("tol: expected a number in [0, 1], got %r" % (tol,))
     o.tol = float(tol)
     if init not in ("gaussian", "orthogonal"):
         raise InputError("init: expected 'gaussian' or 'orthogonal', got %r" % (init,))
@@ -285,11 +317,14 @@ def _options(rank, rule, widths, depth, iters, lr, tol, init, init_scale, feedba
             raise InputError("init_scale: expected a number >= 0, got %r" % (init_scale,))
         o.init_scale = float(init_scale)
     o.feedback_scale = float(feedback_scale)
-    o.decay = float(decay)
-    o.seed = int(seed)
+    if decay is not None:
+        if rule != "kp":
+            raise InputError("decay is kp's weight decay, and the rule is %s" % rule)
+        o.decay = float(decay)
+    o.seed = _int("seed", seed, 0, 2 ** 64 - 1)
     o.transpose = 1 if transpose else 0
-    o.log_every = int(log_every)
-    o.exact_every = int(exact_every)
+    o.log_every = _int("log_every", log_every, 0, I63)
+    o.exact_every = _int("exact_every", exact_every, 0, I63)
     return o
 
 
@@ -393,40 +428,37 @@ class FitResult:
             self.rule, self.widths, self.error, self.opt, self.iterations, self.stop)
 
 
-_interrupted = threading.Event()
-
-
 def _run_fit(prob, o, progress, name, transpose, seed):
-    """lrfa_fit with a progress callback that also notices Ctrl-C (in the main
-    thread, SIGINT sets a flag the callback passes on as a stop)."""
+    """lrfa_fit with a callback every iteration: it passes a progress record
+    to ``progress`` every 10 iterations (returning True stops the run) and,
+    in the main thread while SIGINT has Python's default handler, turns
+    Ctrl-C into a stop at the next iteration and a KeyboardInterrupt. An
+    exception raised by ``progress`` stops the run and is raised again."""
     main = threading.current_thread() is threading.main_thread()
-    old = None
-    stop_flag = {"stop": False}
+    state = {"interrupted": False, "exc": None}
 
     def on_progress(p, _data):
         try:
-            if _interrupted.is_set():
+            if state["interrupted"]:
                 return 1
-            if progress is not None:
-                q = p.contents
+            q = p.contents
+            if progress is not None and q.iteration % 10 == 0:
                 if progress({"iteration": q.iteration, "max_iters": q.max_iters, "error": q.error, "gap": q.gap,
                              "seconds": q.seconds}):
-                    stop_flag["stop"] = True
                     return 1
             return 0
-        except BaseException:  # an exception inside a ctypes callback cannot propagate: stop instead
-            stop_flag["stop"] = True
-            stop_flag["exc"] = True
+        except BaseException as e:  # cannot propagate through C: stop, and raise it afterwards
+            state["exc"] = e
             return 1
 
     cb = C.PROGRESS_FN(on_progress)
     o.progress = cb
-    o.progress_every = 10
-    if main:
-        _interrupted.clear()
-
+    o.progress_every = 1
+    old = None
+    catch = main and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    if catch:
         def handler(signum, frame):
-            _interrupted.set()
+            state["interrupted"] = True
 
         old = signal.signal(signal.SIGINT, handler)
     res = ctypes.POINTER(C.Result)()
@@ -434,17 +466,18 @@ def _run_fit(prob, o, progress, name, transpose, seed):
     try:
         st = C.fit(prob.ptr, ctypes.byref(o), ctypes.byref(res), ctypes.byref(err))
     finally:
-        if main:
+        if catch:
             signal.signal(signal.SIGINT, old)
     try:
         out = FitResult(res, name, transpose, seed, bool(prob.ptr.contents.rechecked)) if res else None
     finally:
         if res:
             C.result_free(res)
+    if state["exc"] is not None:
+        raise state["exc"]
+    if state["interrupted"]:  # Ctrl-C, whether or not it came before the run ended
+        raise KeyboardInterrupt("lrfa: fit interrupted at iteration %d" % (out.iterations if out else 0))
     if st == 6:
-        if _interrupted.is_set():
-            _interrupted.clear()
-            raise KeyboardInterrupt("lrfa: fit interrupted at iteration %d" % out.iterations)
         return out  # the progress callback asked to stop
     if st == 7:
         raise DivergenceError(err.message.decode(errors="replace"), out)
@@ -454,11 +487,11 @@ def _run_fit(prob, o, progress, name, transpose, seed):
 
 
 def _kvec(rank, widths):
-    return max([int(rank or 0)] + [int(w) for w in (widths or [])])
+    return max([int(rank or 0)] + ([int(w) for w in list(widths)] if widths is not None else []))
 
 
 def fit(Y, rank=None, rule="gd", widths=None, depth=None, iters=20000, lr="auto", tol=1e-10, init="gaussian",
-        init_scale=None, feedback_scale=1.0, decay=1e-3, seed=1, transpose=False, log_every=0, exact_every=0,
+        init_scale=None, feedback_scale=1.0, decay=None, seed=1, transpose=False, log_every=0, exact_every=0,
         progress=None, algo=None):
     """Fit Y ~ Z W (``rank``) or a deep linear network (``widths`` or ``depth``
     with ``rank``) by ``rule`` (gd, fa, dfa, kp or sign; ``algo`` is an alias).
@@ -466,11 +499,13 @@ def fit(Y, rank=None, rule="gd", widths=None, depth=None, iters=20000, lr="auto"
     Parameters follow ``lrfa fit``: ``iters`` (20000), ``lr`` ("auto" = 0.2 /
     s_1^(2(L-1)/L)), ``tol`` (1e-10), ``init`` ("gaussian" or "orthogonal"),
     ``init_scale`` (None = 1e-4 for two layers, 0.1 deeper; 0 = a zero start),
-    ``feedback_scale`` (1), ``decay`` (kp, 1e-3), ``seed`` (1), ``transpose``,
+    ``feedback_scale`` (1), ``decay`` (kp only; None = 1e-3), ``seed`` (1), ``transpose``,
     ``log_every`` / ``exact_every`` (the trace). ``progress(record)`` is called
-    every 10 iterations with a dict; returning True stops the run. Ctrl-C stops
-    it at the next iteration and raises ``KeyboardInterrupt``. The GIL is
-    released during the iterations.
+    every 10 iterations with a dict; returning True stops the run, and an
+    exception it raises stops the run and propagates. Ctrl-C stops it at the
+    next iteration and raises ``KeyboardInterrupt`` (in the main thread, when
+    SIGINT has Python's default handler). The GIL is released during the
+    iterations.
 
     Returns a :class:`FitResult`; raises ``ValueError`` for bad options or
     input and :class:`DivergenceError` (with ``.result``) on divergence."""
@@ -484,28 +519,48 @@ def fit(Y, rank=None, rule="gd", widths=None, depth=None, iters=20000, lr="auto"
         bad = C.options_check(ctypes.byref(o), p.n, p.m)
         if bad:
             raise InputError(bad.decode())
-        return _run_fit(prob, o, progress, prob.name, transpose, seed)
+        res = _run_fit(prob, o, progress, prob.name, transpose, seed)
+        if res.opt_suspect and not p.rechecked:
+            # below opt(r): the spectrum missed a value; recompute it and fit again, as the command does
+            err = C.Error()
+            if C.problem_recheck(prob.ptr, ctypes.byref(err)) != 0:
+                _fail(err.status, err)
+            res = _run_fit(prob, o, progress, prob.name, transpose, seed)
+        return res
     finally:
         prob.close()
 
 
+def _basis(A, rows):
+    """An orthonormal basis of col(A) (row(A) when rows), of A's numerical rank."""
+    a = np.asarray(A, dtype=np.float64)
+    if rows:
+        a = a.T
+    if a.size == 0:
+        return np.zeros((a.shape[0], 0))
+    U, sv, _ = np.linalg.svd(a, full_matrices=False)
+    k = int(np.sum(sv > max(a.shape) * np.finfo(float).eps * sv[0])) if sv[0] > 0 else 0
+    return U[:, :k]
+
+
 def overlap(A, B, rows=False):
     """Subspace overlap ||Q_A^T Q_B||_F^2 / min(k_A, k_B) of col(A) and col(B)
-    (``rows=True``: of their row spaces), and the cosines of the principal
-    angles: returns ``(overlap, cosines)``."""
-    a = np.asfortranarray(A, dtype=np.float64)
-    b = np.asfortranarray(B, dtype=np.float64)
+    (``rows=True``: of their row spaces), with rank-revealing bases (k the
+    numerical ranks), and the cosines of the principal angles: returns
+    ``(overlap, cosines)``; 1 when one subspace contains the other."""
+    a, b = np.asarray(A), np.asarray(B)
     if a.ndim != 2 or b.ndim != 2:
         raise InputError("overlap: A and B must be 2-D")
     if (a.shape[1] if rows else a.shape[0]) != (b.shape[1] if rows else b.shape[0]):
         raise InputError("overlap: the subspaces live in different dimensions (%s and %s)" % (a.shape, b.shape))
-    k = min(a.shape[0] if rows else a.shape[1], b.shape[0] if rows else b.shape[1])
-    da = C.Dense(a.shape[0], a.shape[1], a.ctypes.data_as(ctypes.POINTER(ctypes.c_double)))
-    db = C.Dense(b.shape[0], b.shape[1], b.ctypes.data_as(ctypes.POINTER(ctypes.c_double)))
-    cos = np.zeros(k)
-    ov = C.span_overlap(ctypes.byref(da), 1 if rows else 0, ctypes.byref(db), 1 if rows else 0,
-                        cos.ctypes.data_as(ctypes.POINTER(ctypes.c_double)))
-    return float(ov), cos
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        raise InputError("overlap: non-finite entries")
+    qa, qb = _basis(a, rows), _basis(b, rows)
+    k = min(qa.shape[1], qb.shape[1])
+    if k == 0:
+        return float("nan"), np.zeros(0)
+    G = qa.T @ qb
+    return float(min(np.linalg.norm(G) ** 2 / k, 1.0)), np.minimum(np.linalg.svd(G, compute_uv=False)[:k], 1.0)
 
 
 def fa_prediction(Y, B):
@@ -514,6 +569,8 @@ def fa_prediction(Y, B):
     prob = _Problem(Y)
     try:
         b = np.asfortranarray(B, dtype=np.float64)
+        if not np.all(np.isfinite(b)):
+            raise InputError("fa_prediction: B has non-finite entries")
         if b.ndim != 2 or b.shape[1] != prob.ptr.contents.n:
             raise InputError("fa_prediction: B must be r x n with n = %d rows of Y" % prob.ptr.contents.n)
         db = C.Dense(b.shape[0], b.shape[1], b.ctypes.data_as(ctypes.POINTER(ctypes.c_double)))
@@ -655,7 +712,7 @@ class Factorization:
                "decay", "seed", "transpose")
 
     def __init__(self, rank=None, rule="gd", widths=None, depth=None, iters=20000, lr="auto", tol=1e-10,
-                 init="gaussian", init_scale=None, feedback_scale=1.0, decay=1e-3, seed=1, transpose=False):
+                 init="gaussian", init_scale=None, feedback_scale=1.0, decay=None, seed=1, transpose=False):
         self.rank, self.rule, self.widths, self.depth = rank, rule, widths, depth
         self.iters, self.lr, self.tol, self.init, self.init_scale = iters, lr, tol, init, init_scale
         self.feedback_scale, self.decay, self.seed, self.transpose = feedback_scale, decay, seed, transpose

@@ -13,9 +13,6 @@ P = ctypes.POINTER
 
 
 def _candidates():
-    env = os.environ.get("LRFA_LIBRARY")
-    if env:
-        yield env
     here = os.path.dirname(os.path.abspath(__file__))
     # a checkout: python/lrfa/ beside build/release/
     yield os.path.join(here, "..", "..", "build", "release", "liblrfa.so.0")
@@ -32,6 +29,12 @@ def _candidates():
 
 
 def _load():
+    env = os.environ.get("LRFA_LIBRARY")
+    if env:  # asked for by name: that library or none
+        try:
+            return ctypes.CDLL(env)
+        except OSError as e:
+            raise ImportError("lrfa: LRFA_LIBRARY=%s cannot be loaded: %s" % (env, e))
     errors = []
     for path in _candidates():
         try:
@@ -159,3 +162,7 @@ span_overlap = _sig("lrfa_span_overlap", c_double, P(Dense), c_int, P(Dense), c_
 fa_prediction = _sig("lrfa_fa_prediction", c_int, P(Problem), P(Dense), P(c_double), P(Error))
 set_threads = _sig("lrfa_set_threads", None, c_int)
 product_diff = _sig("lrfa_product_diff", c_double, P(Dense), P(Dense), P(Dense), P(Dense))
+problem_recheck = _sig("lrfa_problem_recheck", c_int, P(Problem), P(Error))
+spectrum_leading = _sig("lrfa_spectrum_leading", P(Spectrum), P(Matrix), c_int64, c_int, c_double, P(Dense), P(Dense),
+                        P(Error))
+spectrum_free = _sig("lrfa_spectrum_free", None, P(Spectrum))

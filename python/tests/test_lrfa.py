@@ -171,6 +171,32 @@ class TestErrors(unittest.TestCase):
         with self.assertRaises(ValueError):
             lrfa.fit(np.ones((3, 3), dtype=complex), rank=1)
 
+    def test_strict_options(self):
+        for kw in ({"rank": 2.7}, {"rank": True}, {"rank": 2 ** 64 + 4}, {"rank": 3, "seed": -1},
+                   {"rank": 3, "iters": 2 ** 64 + 50}, {"rank": 3, "decay": 0.01}, {"rank": 3, "tol": 2.0},
+                   {"depth": 0, "rank": 4}):
+            with self.assertRaises(ValueError, msg=str(kw)):
+                lrfa.fit(DEMO, **kw)
+        self.assertEqual(lrfa.fit(DEMO, widths=np.array([6, 4]), iters=10).widths, [6, 4])
+        self.assertEqual(lrfa.fit(DEMO, rank=np.int64(3), iters=10).r, 3)
+
+    def test_callback_exception(self):
+        with self.assertRaises(ZeroDivisionError):
+            lrfa.fit(DEMO, rank=4, rule="fa", progress=lambda p: 1 / 0)
+
+    def test_info_like_the_command(self):
+        want = cli_json("info", SPARSE)
+        got = lrfa.info(SPARSE)
+        self.assertEqual(got.rank, want["rank"])
+        self.assertEqual(len(got.singular_values), len(want["singular_values"]))
+        self.assertAlmostEqual(got.singular_values[0], want["singular_values"][0], delta=1e-12 * got.s1)
+
+    def test_overlap_rank_deficient(self):
+        rng = np.random.default_rng(4)
+        v, w = rng.standard_normal((20, 1)), rng.standard_normal((20, 1))
+        ov, cos = lrfa.overlap(np.c_[v, 2 * v], np.c_[v, w])
+        self.assertAlmostEqual(ov, 1.0, delta=1e-12)
+
     def test_divergence(self):
         with self.assertRaises(lrfa.DivergenceError) as c:
             lrfa.fit(DEMO, rank=4, lr=100.0)
