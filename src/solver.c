@@ -110,6 +110,12 @@ const char *lrfa_options_check(const lrfa_options *opt, int64_t n, int64_t m)
             snprintf(msg, sizeof msg, "width d_%lld = %lld: expected at least 1", (long long)l, (long long)d[l]);
             return msg;
         }
+        if (d[l] > big) {
+            snprintf(msg, sizeof msg,
+                     "width d_%lld = %lld exceeds max(n, m) = %lld: a layer that wide adds no representable "
+                     "product, only work", (long long)l, (long long)d[l], (long long)big);
+            return msg;
+        }
         if ((double)d[l] * (double)(big > d[l] ? big : d[l]) > (double)INT_MAX) {
             snprintf(msg, sizeof msg, "width d_%lld = %lld: d x max(n, m) exceeds the 32-bit sizes of this BLAS",
                      (long long)l, (long long)d[l]);

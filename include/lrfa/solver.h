@@ -147,7 +147,7 @@ typedef struct lrfa_options {
     int64_t depth;           /* L: 0 = the two-layer model of width rank;
                                 2 .. LRFA_MAX_LAYERS: widths[] holds d_1 .. d_{L-1}
                                 (default 0) */
-    int64_t widths[LRFA_MAX_LAYERS - 1]; /* the hidden widths, each >= 1 (depth >= 2) */
+    int64_t widths[LRFA_MAX_LAYERS - 1]; /* the hidden widths, 1 <= d_l <= max(n, m) (depth >= 2) */
     double decay;            /* kp: lam = decay s_1^(2 (L-1) / L), so eta lam =
                                 lr_scale decay with the automatic step size
                                 (default 1e-3); other rules ignore it */
