@@ -2,6 +2,7 @@
 #include <cblas.h>
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 #include "lrfa/linalg.h"
 #include "lrfa/metrics.h"
@@ -9,47 +10,17 @@
 #include "internal.h"
 #include "yops.h"
 
-/* E = Z W - Y; GZ = E W^T; GW = Z^T E (GD) or B E (FA); Z -= eta GZ;
- * W -= eta GW. Plain loops, no Gram identities. */
+/* The two-layer step is the layered one at L = 2 (W_1 = W, W_2 = Z, B_1 = B). */
 lrfa_status lrfa_step_naive(const lrfa_dense *Y, lrfa_dense *Z, lrfa_dense *W, const lrfa_dense *B,
                             double eta, lrfa_algo algo, lrfa_error *err)
 {
-    int64_t n = Y->rows, m = Y->cols, r = Z->cols, i, j, k;
-    double *E = lrfa_alloc_array(n * m, sizeof(double));
-    double *GZ = lrfa_calloc_array(n * r, sizeof(double));
-    double *GW = lrfa_calloc_array(r * m, sizeof(double));
-    lrfa_status st = LRFA_OK;
-    if (!E || !GZ || !GW) {
-        st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the naive step");
-        goto done;
-    }
-    if (algo == LRFA_ALGO_FA && !B) {
-        st = lrfa_fail(err, LRFA_EINPUT, 0, "FA needs a feedback matrix B");
-        goto done;
-    }
-    for (j = 0; j < m; j++)
-        for (i = 0; i < n; i++) {
-            double v = -Y->data[i + j * n];
-            for (k = 0; k < r; k++) v += Z->data[i + k * n] * W->data[k + j * r];
-            E[i + j * n] = v;
-        }
-    for (k = 0; k < r; k++)
-        for (j = 0; j < m; j++)
-            for (i = 0; i < n; i++) GZ[i + k * n] += E[i + j * n] * W->data[k + j * r];
-    for (j = 0; j < m; j++)
-        for (k = 0; k < r; k++) {
-            double v = 0.0;
-            for (i = 0; i < n; i++)
-                v += (algo == LRFA_ALGO_FA ? B->data[k + i * r] : Z->data[i + k * n]) * E[i + j * n];
-            GW[k + j * r] = v;
-        }
-    for (i = 0; i < n * r; i++) Z->data[i] -= eta * GZ[i];
-    for (i = 0; i < r * m; i++) W->data[i] -= eta * GW[i];
-done:
-    lrfa_dealloc(E);
-    lrfa_dealloc(GZ);
-    lrfa_dealloc(GW);
-    return st;
+    lrfa_dense *Ws[2], *Bs[1];
+    if (algo != LRFA_ALGO_GD && !B) return lrfa_fail(err, LRFA_EINPUT, 0, "FA needs a feedback matrix B");
+    Ws[0] = W;
+    Ws[1] = Z;
+    Bs[0] = (lrfa_dense *)(uintptr_t)B; /* read only: no rule but kp writes it */
+    if (algo == LRFA_ALGO_KP) return lrfa_fail(err, LRFA_EINPUT, 0, "lrfa_step_naive: kp needs lrfa_layers_step_naive");
+    return lrfa_layers_step_naive(Y, 2, Ws, Bs, algo, eta, 0.0, err);
 }
 
 /* C (p x q) = op(A) op(B), op(X) = X or X^T, A stored ar x ac and B br x bc
