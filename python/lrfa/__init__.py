@@ -490,9 +490,30 @@ def _kvec(rank, widths):
     return max([int(rank or 0)] + ([int(w) for w in list(widths)] if widths is not None else []))
 
 
+def _start(name, mats):
+    """A NULL-or-array of lrfa_dense pointers for start_weights / start_feedback,
+    and the arrays that keep it alive."""
+    if mats is None:
+        return None, []
+    if isinstance(mats, np.ndarray):
+        raise InputError("%s: expected a sequence of matrices (W_1 first), got one array" % name)
+    keep = []
+    ptrs = (ctypes.POINTER(C.Dense) * max(1, len(mats)))()
+    for i, a in enumerate(mats):
+        a = np.asfortranarray(a, dtype=np.float64)
+        if a.ndim != 2:
+            raise InputError("%s[%d]: expected a 2-D matrix, got %d dimensions" % (name, i, a.ndim))
+        if not np.all(np.isfinite(a)):
+            raise InputError("%s[%d] has non-finite entries" % (name, i))
+        d = C.Dense(a.shape[0], a.shape[1], a.ctypes.data_as(ctypes.POINTER(ctypes.c_double)) if a.size else None)
+        ptrs[i] = ctypes.pointer(d)
+        keep += [a, d]
+    return ptrs, keep + [ptrs]
+
+
 def fit(Y, rank=None, rule="gd", widths=None, depth=None, iters=20000, lr="auto", tol=1e-10, init="gaussian",
         init_scale=None, feedback_scale=1.0, decay=None, seed=1, transpose=False, log_every=0, exact_every=0,
-        progress=None, algo=None):
+        progress=None, algo=None, start_weights=None, start_feedback=None):
     """Fit Y ~ Z W (``rank``) or a deep linear network (``widths`` or ``depth``
     with ``rank``) by ``rule`` (gd, fa, dfa, kp or sign; ``algo`` is an alias).
 
@@ -505,7 +526,10 @@ def fit(Y, rank=None, rule="gd", widths=None, depth=None, iters=20000, lr="auto"
     exception it raises stops the run and propagates. Ctrl-C stops it at the
     next iteration and raises ``KeyboardInterrupt`` (in the main thread, when
     SIGINT has Python's default handler). The GIL is released during the
-    iterations.
+    iterations. ``start_weights`` (W_1 .. W_L, W_l of shape d_l x d_(l-1); for
+    two layers [W, Z]) starts from those weights instead of a random draw, and
+    ``start_feedback`` (B_1 .. B_(L-1): d_l x d_(l+1) for fa and kp, d_l x n
+    for dfa) from that feedback (as ``lrfa fit --init-from``).
 
     Returns a :class:`FitResult`; raises ``ValueError`` for bad options or
     input and :class:`DivergenceError` (with ``.result``) on divergence."""
@@ -513,7 +537,22 @@ def fit(Y, rank=None, rule="gd", widths=None, depth=None, iters=20000, lr="auto"
         rule = algo
     o = _options(rank, rule, widths, depth, iters, lr, tol, init, init_scale, feedback_scale, decay, seed,
                  transpose, log_every, exact_every)
+    if start_weights is not None and init_scale is not None:
+        raise InputError("start_weights sets the start; init_scale would be ignored")
+    sw, keep_w = _start("start_weights", start_weights)
+    sf, keep_f = _start("start_feedback", start_feedback)
+    L = o.depth if o.depth else 2
+    if sw is not None:
+        if len(start_weights) != L:
+            raise InputError("start_weights: expected %d matrices (W_1 .. W_%d), got %d" % (L, L, len(start_weights)))
+        o.start_weights = ctypes.cast(sw, ctypes.POINTER(ctypes.POINTER(C.Dense)))
+    if sf is not None:
+        if len(start_feedback) != L - 1:
+            raise InputError("start_feedback: expected %d matrices (B_1 .. B_%d), got %d" % (L - 1, L - 1,
+                                                                                        len(start_feedback)))
+        o.start_feedback = ctypes.cast(sf, ctypes.POINTER(ctypes.POINTER(C.Dense)))
     prob = _Problem(Y, transpose, _kvec(rank, widths))
+    prob.keep = keep_w + keep_f  # the start's memory lives as long as the problem
     try:
         p = prob.ptr.contents
         bad = C.options_check(ctypes.byref(o), p.n, p.m)

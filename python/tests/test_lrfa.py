@@ -112,6 +112,36 @@ class TestFigures(unittest.TestCase):
         self.assertIn("align_2", d.trace.dtype.names)
 
 
+
+    def test_start(self):
+        """iters=0 returns the start; start_weights / start_feedback resume it: a
+        run from seed 3's start equals seed 3's run bit for bit, and one FA step
+        from a given start is W_l - eta delta_l h_(l-1)^T (naive NumPy)."""
+        Y = lrfa.read(DEMO)
+        a = lrfa.fit(Y, widths=[6, 5], rule="fa", seed=3, iters=0)
+        self.assertEqual(a.iterations, 0)
+        b = lrfa.fit(Y, widths=[6, 5], rule="fa", seed=9, iters=40, tol=0, start_weights=a.weights,
+                     start_feedback=a.feedback)
+        c = lrfa.fit(Y, widths=[6, 5], rule="fa", seed=3, iters=40, tol=0)
+        diff = max(np.abs(x - y).max() for x, y in zip(b.weights, c.weights))
+        print("\n  resumed start vs seed 3: largest difference %.1e (tolerance 0)" % diff)
+        self.assertEqual(diff, 0.0)
+        W1, W2, W3 = a.weights
+        B1, B2 = a.feedback
+        s = lrfa.fit(Y, widths=[6, 5], rule="fa", iters=1, tol=0, start_weights=a.weights, start_feedback=a.feedback)
+        E = W3 @ W2 @ W1 - Y
+        d2 = B2 @ E
+        d1 = B1 @ d2
+        want = [W1 - s.lr * d1, W2 - s.lr * d2 @ W1.T, W3 - s.lr * E @ (W2 @ W1).T]
+        rel = max(np.linalg.norm(x - y) / np.linalg.norm(y) for x, y in zip(s.weights, want))
+        print("  one FA step against NumPy: relative difference %.1e (tolerance 1e-12)" % rel)
+        self.assertLess(rel, 1e-12)
+        with self.assertRaises(ValueError):
+            lrfa.fit(Y, widths=[6, 5], rule="fa", start_weights=a.weights[:2])
+        with self.assertRaises(ValueError):
+            lrfa.fit(Y, widths=[6, 5], rule="fa", start_weights=a.weights[::-1])
+        with self.assertRaises(ValueError):
+            lrfa.fit(Y, widths=[6, 5], rule="fa", start_weights=a.weights, init_scale=1.0)
 class TestInputs(unittest.TestCase):
     """Every input type gives the same fit: a path, C- and Fortran-ordered
     arrays, other real dtypes, and SciPy sparse matrices."""
