@@ -245,12 +245,13 @@ demo: deps
 	@echo; echo 'plots: $(DEMO_OUT)/compare.png (GD and FA against the iteration) and'
 	@echo '       $(DEMO_OUT)/sweep.png (error and overlap against the rank); table: $(DEMO_OUT)/sweep.csv'
 
-# the published claims (tools/reproduce): docs/reproduction.md, figures in
-# docs/reproduction/, data in build/reproduce/; exit 1 if C1..C6 fail
+# the published claims (tools/reproduce, and tools/reproduce_deep.py through the
+# Python module): docs/reproduction.md, figures in docs/reproduction/, data in
+# build/reproduce/; exit 1 when a prediction of the mathematics fails
 .PHONY: reproduce
 reproduce: deps
-	@$(MAKE) --no-print-directory cli
-	LRFA=$(abspath $(BIN)) sh tools/reproduce
+	@$(MAKE) --no-print-directory cli $(SHLIB)
+	LRFA=$(abspath $(BIN)) LRFA_LIBRARY=$(abspath $(SHLIB)) sh tools/reproduce
 
 clean:
 	rm -rf build lrfa
