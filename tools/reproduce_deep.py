@@ -282,10 +282,10 @@ it, and the table shows what the runs do.
              "grad_align layer 3 while learning", "final rel. gap", "no fixed point", "runs (seeds 1-3)"], rows)
     body += """
 Under dfa the bottleneck does more than spoil alignment: with R below rank(B_1 Y) = 40 there
-is no fixed point, and every run diverges after a few hundred iterations (right panel), its
-layer after the bottleneck never aligned; from R = 40 on the runs go on without diverging
-(still slowly improving at the iteration limit, like GD's at these widths). %s
-""" % ("Under fa the narrow layers align worse as well." if fa_worse else
+is no fixed point, and %d of those %d runs diverge (right panel; the others do not settle
+either), the layer after the bottleneck never well aligned; from R = 40 on, %d of %d runs go on
+without diverging (still slowly improving at the iteration limit, like GD's at these widths). %s
+""" % (dfa_div, len(dfa_bad), dfa_ok, len(dfa_good), "Under fa the narrow layers align worse as well." if fa_worse else
        "Under fa the picture differs: fa has a fixed point at every R (its limit is the predicted one), and "
        "the layers at the bottleneck do not align worse when it narrows (W_2 aligns better, W_3 a little worse: "
        "the table); what the narrow layer costs fa is the error (C3's separation), not the alignment.")
@@ -335,7 +335,7 @@ def c10():
     mono = {rule: sum(1 for s in seeds if all(0 <= a <= b for a, b in zip(t[rule, s], t[rule, s][1:])))
             for rule in ("dfa", "fa")}
     med = {rule: [int(np.median([t[rule, s][k] for s in seeds])) for k in range(L - 1)] for rule in ("dfa", "fa")}
-    first = sum(1 for r in rows if max(r[2:L + 1]) < r[L + 1])
+    first = sum(1 for r in rows if min(r[2:L + 1]) >= 0 and max(r[2:L + 1]) < r[L + 1])
     fails = sum(1 for r in runs.values() if r.diverged)
     ok = fails == 0 and mono["dfa"] == len(seeds)
     numbers = ("t90 of layers 2, 3, 4 (median over 5 seeds): dfa %s, fa %s; bottom-to-top order "
@@ -392,10 +392,11 @@ from its start to its final value.
 From a zero start only W_1 moves at the first iteration (h_0 = I is the only nonzero
 representation), W_2 at the second and so on, so the weights themselves fill in from the
 bottom. Whether their *alignment* follows the same order is what the table measures: under
-dfa the median t90 rises from layer to layer, but not in every seed; under fa the top layer
-often aligns before the middle one. Every layer aligns before the error is 90% down (t_error),
-in every run: align, then memorise, holds layer by layer.
-"""
+dfa the median t90 over the seeds is %s from layer to layer, and the order holds in %d of 5
+seeds; under fa in %d of 5. Every layer aligns before the error is 90%% down (t_error) in %d
+of 10 runs.
+""" % ("nondecreasing" if all(a <= b for a, b in zip(med["dfa"], med["dfa"][1:])) else "not monotone",
+       mono["dfa"], mono["fa"], first)
     crit = ("under dfa, t90 is nondecreasing from layer 2 to layer 4 in every seed (5 of 5) and no run "
             "diverges; fa is reported beside it and does not change the verdict (the claim is DFA's).")
     finish("C10", ok, numbers, "none", crit, body, """
@@ -451,10 +452,10 @@ def c11():
     rho2, rho3 = spearman(c[:, 5], c[:, 2]), spearman(c[:, 6], c[:, 3])
     worst = [c[np.argmax(c[:, 5]), 2], c[np.argmin(c[:, 5]), 2]]
     fails = int(c[:, 9].sum())
-    ok = fails == 0 and rho2 <= -0.5 and rho3 <= -0.5
+    ok = fails == 0 and c[:, 7].max() < 1e-6 and rho2 <= -0.5 and rho3 <= -0.5
     numbers = ("Spearman correlation over the 25 (alpha, beta) cells between cond(A_l) and layer l's final alignment "
                "(means over 3 seeds): %.2f for l = 2, %.2f for l = 3; cond(A_2) %.2f to %.2f, align_2 %.3f to %.3f, "
-               "align_3 %.3f to %.3f; every run fits Y (largest relative gap %.1e), structure residual <= %.0e" %
+               "align_3 %.3f to %.3f; largest relative gap %.1e, structure residual <= %.0e" %
                (rho2, rho3, c[:, 5].min(), c[:, 5].max(), c[:, 2].min(), c[:, 2].max(), c[:, 3].min(),
                 c[:, 3].max(), c[:, 7].max(), max(c[:, 8].max(), 1e-16)))
     panels = [(3, "final alignment of layer 2, cos(W_2, B_2 B_1^T)", "%.3f"),
@@ -609,7 +610,7 @@ same B). Entries are mean [min, max] over the pairs or the starts.
 
 ![C12: similarity of the solutions and their alignment](reproduction/c12_degeneracy.png)
 
-""" + table(["init", "rule", "cos W_1", "cos W_2", "cos W_3", "overlap row(W_1)", "overlap col(W_3)",
+""" + table(["init", "rule", "cos W_1", "cos W_2", "cos W_3", "overlap row(W_1)",
              "align layer 2", "align layer 3", "final grad_align (layer 1)", "largest rel. gap"], rows) + """
 GD has no reason to prefer one exact solution over another: from each start it goes to a
 nearby one. DFA's solutions share the feedback's structure whatever the start.
@@ -902,7 +903,7 @@ def c14():
     gd_pts = [p for p in pts if p["who"] == "gd"]
     gd_unstable = sum(1 for p in gd_pts if p["rho"] > 1 + 1e-5)
     dense_diff = max(abs(p["rho"] - p["dense"]) for p in pts if math.isfinite(p["dense"]))
-    half1 = g_below <= 1e-6
+    half1 = max(p["g"] for p in fa_pts) <= 1e-6
     half2 = agree == len(pts)
     ok = half1 and half2
     numbers = ("true-gradient norm at FA's limit %.0e at most where the widths are >= rank(Y) (%d runs, r up to 3 "
@@ -984,17 +985,20 @@ FA did not pick: the same figures there, under FA with the same B.
 must (facts 3 and 7): when every width is at least rank(Y), FA's limit fits Y, so it is a
 minimum of the loss; below the rank, FA's limit is M = Y P with P the projector onto
 row(B_eff Y), where B E = 0 but the true gradient is not zero: a fixed point of FA that is no
-extremum of the loss. The second half is about stability: FA's own limits are stable
-(modulus 1: only the neutral directions along the solutions), while the zero-loss points that
-GD finds are, under FA's dynamics, %s; the sign of the linearized gradient alignment tells
-the two apart at %d of %d points.
-""" % ("unstable in %d of %d cases" % (gd_unstable, len(gd_pts)), agree, len(pts))
+extremum of the loss. The second half is about stability: FA's own limits are %s, while
+the zero-loss points that GD finds are, under FA's dynamics, unstable in %d of %d cases; the
+sign of the linearized gradient alignment tells the two apart at only %d of %d points
+(it is positive at most of GD's points too), so it is no stability criterion here; the
+right panel shows how far the two groups overlap in alignment.
+""" % ("stable (modulus 1: only the neutral directions along the solutions)" if fa_stable == len(fa_pts) else
+       "stable in %d of %d" % (fa_stable, len(fa_pts)), gd_unstable, len(gd_pts), agree, len(pts))
     crit = ("the claim counts as reproduced if both halves hold at every point: the true gradient vanishes "
             "(<= 1e-6) at every FA limit, and a point is stable exactly when its linearized gradient alignment is "
             "positive. Separately, the mathematics predicts the first half's split, and that prediction decides "
-            "the exit status: gradient <= 1e-6 at every limit with widths >= rank(Y), >= 1e-3 at every limit "
-            "below, FA's update <= 1e-6 at every limit (they are fixed points), and the NumPy rule within 1e-9 of "
-            "lrfa's step. The thresholds sit orders of magnitude from the measured values on both sides.")
+            "the exit status: gradient <= 1e-6 at every fixed point with widths >= rank(Y), >= 1e-3 at every one "
+            "below, with at least 12 and 4 of them (of 18 and 6 runs: the mathematics does not promise that every "
+            "run settles within the iteration limit, and those that do not are listed), and the NumPy rule within "
+            "1e-9 of lrfa's step. The thresholds sit orders of magnitude from the measured values on both sides.")
     finish("C14", ok, numbers, "held" if pred_ok else "failed", crit, body, """
 import lrfa; Y = lrfa.read("build/reproduce/y_8x40_r4_s2.mtx")
 for depth in (2, 3):
