@@ -88,6 +88,20 @@ void lrfa_gs_pass(const double *Q, int64_t len, int64_t cnt, double *X, int64_t 
  * it, -1 (the default) chooses by the processor. */
 void lrfa_gs_set_isa(int avx2);
 
+/* kernels.c: out (n x r) = Y W^T for a dense column-major Y (n x m) and W
+ * (r x m), on lrfa_threads() threads; the same bits on every path and for
+ * every thread count (see the file). lrfa_kern_isa says which path runs;
+ * lrfa_kern_set_isa forces the portable one (LRFA_ISA_PORTABLE) or restores
+ * the automatic choice (-1; LRFA_ISA_AVX512 asks for it where supported);
+ * LRFA_KERNELS=off in the environment makes it LRFA_ISA_NONE (no kernels:
+ * every product goes to OpenBLAS, as before them).
+ * lrfa_ref_y_wt is the naive reference, with the same fma order. */
+enum { LRFA_ISA_NONE = -1, LRFA_ISA_PORTABLE = 0, LRFA_ISA_AVX512 = 1 };
+void lrfa_kern_y_wt(const double *Y, int64_t n, int64_t m, const double *W, int64_t r, double *out);
+void lrfa_ref_y_wt(const double *Y, int64_t n, int64_t m, const double *W, int64_t r, double *out);
+int lrfa_kern_isa(void);
+void lrfa_kern_set_isa(int isa);
+
 /* The memory the library plans against, in bytes: the limit set with
  * lrfa_set_memory_limit, else physical memory (0 when unknown). */
 uint64_t lrfa_memory_budget(void);

@@ -1276,6 +1276,22 @@ static double feedback_power(lrfa_algo rule, int64_t L, int64_t l)
     return rule == LRFA_ALGO_DFA ? (double)(L - l) / (double)L : 1.0 / (double)L;
 }
 
+/* fit_run with OpenBLAS held to one thread where every product with Y that
+ * the iterations make runs on lrfa's kernel (fa and dfa: Y W_1^T only):
+ * OpenBLAS's idle workers spin after each call and would take the cores
+ * from the kernel's threads, and what is left for BLAS is O((n + m) r^2). */
+static lrfa_status fit_run_held(const lrfa_problem *P, const lrfa_options *opt, double u, lrfa_result **out,
+                                lrfa_error *err)
+{
+    int64_t d[MAXL + 1], L = lrfa_options_layers(opt, P->n, P->m, d);
+    int hold = L >= 2 && !per_iteration_cy(opt->algo) && lrfa_y_kernel_serves(P->Y, d[1]);
+    lrfa_status st;
+    if (hold) lrfa_blas_serial_begin();
+    st = fit_run(P, opt, u, out, err);
+    if (hold) lrfa_blas_serial_end();
+    return st;
+}
+
 lrfa_status lrfa_fit(const lrfa_problem *P, const lrfa_options *opt, lrfa_result **out, lrfa_error *err)
 {
     double c = fit_scale(P), u, w;
@@ -1286,7 +1302,7 @@ lrfa_status lrfa_fit(const lrfa_problem *P, const lrfa_options *opt, lrfa_result
     lrfa_result *res;
     lrfa_dense *SW[MAXL] = {0}, *SB[MAXL] = {0};
     int64_t i, l, L, d[MAXL + 1];
-    if (c == 1.0) return fit_run(P, opt, 1.0, out, err);
+    if (c == 1.0) return fit_run_held(P, opt, 1.0, out, err);
     *out = NULL;
     if ((bad = lrfa_options_check(opt, P->n, P->m)) != NULL) return lrfa_fail(err, LRFA_EINPUT, 0, "%s", bad);
     L = lrfa_options_layers(opt, P->n, P->m, d);
@@ -1309,7 +1325,7 @@ lrfa_status lrfa_fit(const lrfa_problem *P, const lrfa_options *opt, lrfa_result
     }
     if (opt->start_weights) o.start_weights = (const lrfa_dense *const *)SW;
     if (opt->start_feedback) o.start_feedback = (const lrfa_dense *const *)SB;
-    st = fit_run(Q, &o, u, out, err);
+    st = fit_run_held(Q, &o, u, out, err);
     res = *out;
     if (!res) goto done;
     for (l = 0; l < L; l++) dense_scale(res->weights[l], 1.0 / w);

@@ -12,6 +12,10 @@
 void lrfa_y_mul_wt(const lrfa_matrix *Y, const lrfa_sparse *Yt, const double *W, int64_t r, double *out,
                    double *work);
 
+/* Whether lrfa_y_mul_wt computes Y W^T with lrfa's own kernel (kernels.c)
+ * for this Y and r: a dense Y, r <= 128, a processor with AVX-512. */
+int lrfa_y_kernel_serves(const lrfa_matrix *Y, int64_t r);
+
 /* out (r x m) = A Y, A r x n. */
 void lrfa_y_left_mul(const lrfa_matrix *Y, const double *A, int64_t r, double *out);
 

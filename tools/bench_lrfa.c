@@ -7,6 +7,9 @@
  *   bench_lrfa deep N M D1,D2,.. RULE ITERS REPS      deep network, dense, ms per iteration
  *   bench_lrfa stream MB REPS                          read bandwidth, GB/s
  *   bench_lrfa dgemm N REPS                            dgemm rate, GFlop/s
+ *   bench_lrfa fma REPS                                the cores' own FMA peak, GFlop/s
+ *   bench_lrfa kernel N M R REPS                       Y W^T (dense N x M, R columns): OpenBLAS's
+ *                                                      dgemm against lrfa's kernel, ms
  *   bench_lrfa spectrum N K REPS                       dgesdd vs Lanczos (dense N x N)
  *   bench_lrfa sparse-spectrum N NNZ K                 Lanczos on the sparse target
  *   bench_lrfa spectrum-cases KMAX                     repeated and clustered values:
@@ -26,6 +29,10 @@
 #include <sys/resource.h>
 #include <time.h>
 #include "lrfa/lrfa.h"
+#include "internal.h"
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#endif
 
 static double now(void)
 {
@@ -247,6 +254,146 @@ static int dgemm_mode(char **argv)
     return 0;
 }
 
+
+/* ---- the cores' own peak: independent FMA chains, one thread per core ---- */
+
+typedef struct fma_task {
+    long iters;
+    int isa; /* 2 AVX-512, 1 AVX2 with FMA, 0 scalar */
+    double flops, sink;
+} fma_task;
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+/* 16 independent accumulators, each FMA depending only on its own previous
+ * value: twice as many chains as two pipes of 4-cycle FMAs need. */
+#define FMA_LOOP(vec, set1, fmadd, add, lanes)                                        \
+    do {                                                                              \
+        vec a[16], x = set1(0.999999), y = set1(1e-9);                                \
+        long it;                                                                      \
+        int k;                                                                        \
+        for (k = 0; k < 16; k++) a[k] = set1((double)k);                              \
+        for (it = 0; it < t->iters; it++) {                                           \
+            _Pragma("GCC unroll 16")                                                  \
+            for (k = 0; k < 16; k++) a[k] = fmadd(a[k], x, y);                        \
+        }                                                                             \
+        for (k = 1; k < 16; k++) a[0] = add(a[0], a[k]);                              \
+        t->sink = ((double *)&a[0])[0];                                               \
+        t->flops = 2.0 * 16 * (lanes) * (double)t->iters;                             \
+    } while (0)
+__attribute__((target("avx512f"))) static void fma_avx512(fma_task *t)
+{
+    FMA_LOOP(__m512d, _mm512_set1_pd, _mm512_fmadd_pd, _mm512_add_pd, 8);
+}
+__attribute__((target("avx2,fma"))) static void fma_avx2(fma_task *t)
+{
+    FMA_LOOP(__m256d, _mm256_set1_pd, _mm256_fmadd_pd, _mm256_add_pd, 4);
+}
+#endif
+
+static void *fma_run(void *arg)
+{
+    fma_task *t = arg;
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    if (t->isa == 2) {
+        fma_avx512(t);
+        return NULL;
+    }
+    if (t->isa == 1) {
+        fma_avx2(t);
+        return NULL;
+    }
+#endif
+    {
+        double a[16], s = 0;
+        long it;
+        int k;
+        for (k = 0; k < 16; k++) a[k] = k;
+        for (it = 0; it < t->iters; it++)
+            for (k = 0; k < 16; k++) a[k] = fma(a[k], 0.999999, 1e-9);
+        for (k = 0; k < 16; k++) s += a[k];
+        t->sink = s;
+        t->flops = 2.0 * 16 * (double)t->iters;
+    }
+    return NULL;
+}
+
+static int fma_mode(char **argv)
+{
+    int reps = atoi(argv[2]), rep, k, threads = 2, isa = 0;
+    double t[32], sink = 0;
+    const char *name = "scalar";
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) isa = 2, name = "avx512";
+    else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) isa = 1, name = "avx2";
+#endif
+    if (reps < 1 || reps > 32) reps = 5;
+    for (rep = 0; rep < reps; rep++) {
+        pthread_t tid[2];
+        fma_task task[2];
+        double t0 = now(), flops = 0;
+        for (k = 0; k < threads; k++) {
+            task[k].iters = 50000000;
+            task[k].isa = isa;
+            pthread_create(&tid[k], NULL, fma_run, &task[k]);
+        }
+        for (k = 0; k < threads; k++) {
+            pthread_join(tid[k], NULL);
+            flops += task[k].flops;
+            sink += task[k].sink;
+        }
+        t[rep] = flops / (now() - t0) / 1e9;
+    }
+    printf("{\"mode\": \"fma\", \"isa\": \"%s\", \"threads\": %d, \"gflops\": %.2f, \"check\": %.3g}\n", name, threads,
+           median(t, reps), sink);
+    return 0;
+}
+
+/* ---- Y W^T: OpenBLAS's dgemm (as the iterations called it) against lrfa's kernel ---- */
+
+static int kernel_mode(int argc, char **argv)
+{
+    int64_t n = atoll(argv[2]), m = atoll(argv[3]), r = atoll(argv[4]);
+    int reps = atoi(argv[5]), rep, off = argc > 6 ? atoi(argv[6]) : 0;
+    double *Ybuf = aligned_alloc(64, sizeof(double) * (size_t)(n * m + 8)), *Y = Ybuf + off;
+    double *W = malloc(sizeof(double) * (size_t)(r * m));
+    double *o1 = malloc(sizeof(double) * (size_t)(n * r)), *o2 = malloc(sizeof(double) * (size_t)(n * r));
+    double tb[32], tk[32], diff = 0, scale = 0;
+    int64_t i;
+    lrfa_rng g;
+    if (!Ybuf || !W || !o1 || !o2) return 1;
+    lrfa_rng_seed(&g, 5, 0);
+    lrfa_rng_fill_gaussian(&g, Y, n * m, 1.0);
+    lrfa_rng_fill_gaussian(&g, W, r * m, 1.0);
+    if (reps < 1 || reps > 32) reps = 5;
+    /* the kernel first: OpenBLAS's threads spin for a while after a call,
+     * taking the cores from other threads */
+    for (rep = 0; rep < reps; rep++) {
+        double t0 = now();
+        lrfa_kern_y_wt(Y, n, m, W, r, o2);
+        tk[rep] = (now() - t0) * 1e3;
+    }
+    for (rep = 0; rep < reps; rep++) {
+        double t0 = now();
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, (int)n, (int)r, (int)m, 1.0, Y, (int)n, W, (int)r, 0.0, o1,
+                    (int)n);
+        tb[rep] = (now() - t0) * 1e3;
+    }
+    for (i = 0; i < n * r; i++) {
+        if (fabs(o1[i] - o2[i]) > diff) diff = fabs(o1[i] - o2[i]);
+        if (fabs(o1[i]) > scale) scale = fabs(o1[i]);
+    }
+    printf("{\"mode\": \"kernel\", \"n\": %lld, \"m\": %lld, \"r\": %lld, \"isa\": \"%s\", \"dgemm_ms\": %.3f, "
+           "\"kernel_ms\": %.3f, \"max_rel_diff\": %.2e}\n",
+           (long long)n, (long long)m, (long long)r, lrfa_kern_isa() == LRFA_ISA_AVX512 ? "avx512" : "portable",
+           median(tb, reps), median(tk, reps), scale > 0 ? diff / scale : diff);
+    free(Ybuf);
+    free(W);
+    free(o1);
+    free(o2);
+    return 0;
+}
+
 static int spectrum_mode(char **argv)
 {
     int64_t n = atoll(argv[2]), k = atoll(argv[3]), i;
@@ -407,6 +554,8 @@ int main(int argc, char **argv)
     if (argc >= 8 && !strcmp(argv[1], "deep")) return deep_mode(argv);
     if (argc >= 4 && !strcmp(argv[1], "stream")) return stream_mode(argv);
     if (argc >= 4 && !strcmp(argv[1], "dgemm")) return dgemm_mode(argv);
+    if (argc >= 3 && !strcmp(argv[1], "fma")) return fma_mode(argv);
+    if (argc >= 6 && !strcmp(argv[1], "kernel")) return kernel_mode(argc, argv);
     if (argc >= 5 && !strcmp(argv[1], "spectrum")) return spectrum_mode(argv);
     if (argc >= 5 && !strcmp(argv[1], "sparse-spectrum")) return sparse_spectrum_mode(argv);
     if (argc >= 6 && !strcmp(argv[1], "write")) return write_mode(argv);

@@ -89,35 +89,46 @@ one_line_error "sweep --widths R,R"
 run "$LRFA" fit "$Y" --widths 6,5 --rule fa --iters 100 --trace "$TMP/t.csv"
 head -1 "$TMP/t.csv" | grep -q "align_2,align_3" && ok || not_ok "deep trace columns: $(head -1 "$TMP/t.csv")"
 # L = 2 gives today's numbers: the two-layer fits of the solver before the layered one, to 1e-12
-# (made with 2 OpenBLAS threads; under valgrind's 1 thread the bits differ by rounding)
+# (made with 2 OpenBLAS threads; under valgrind's 1 thread the bits differ by rounding); with lrfa's
+# kernels on, to rounding (see below)
 if [ "${TEST_SLOWDOWN:-1}" -gt 1 ] || [ -n "${OPENBLAS_NUM_THREADS:-}" ]; then
     echo "  (two-layer figures against the solver before: skipped, they hold for the reference's 2 BLAS threads)"
 else
 "$PY" - "$LRFA" <<'PYEOF' && ok || not_ok "two-layer numbers changed"
-import json, subprocess, sys
-worst, n = 0.0, 0
-for line in open("data/two_layer_before.txt"):
-    if line.startswith("#"):
-        continue
-    args, vals = line.split(" | ")
-    want = dict(kv.split("=") for kv in vals.split())
-    got = json.loads(subprocess.run([sys.argv[1]] + args.split() + ["--json"], capture_output=True, text=True).stdout)
-    fro = float(want["fro_norm"])
-    words = args.split()
-    beyond_rank = "demo_rank8" in args and int(words[words.index("-r") + 1]) > 8
-    for k, v in want.items():
-        if beyond_rank and k.startswith("overlap"):
-            continue  # the leading r > rank(Y) = 8 singular vectors include arbitrary ones: no stable figure
-        if k == "iterations":
-            assert got[k] == int(v), (args, k, got[k], v)
+import json, os, subprocess, sys
+# kernels off (LRFA_KERNELS=off: every product through OpenBLAS, as then): the same arithmetic, so 1e-12 on
+# every figure. Kernels on (lrfa's own Y W^T, another order of the sums): 1e-12 on every figure but the final
+# grad_align, which at FA's limit is the cosine of two vanishing vectors (B E -> 0) and moves with rounding: 1e-3.
+for mode in ("off", "on"):
+    env = dict(os.environ, LRFA_KERNELS="off") if mode == "off" else dict(os.environ)
+    worst, worst_ga, n = 0.0, 0.0, 0
+    for line in open("data/two_layer_before.txt"):
+        if line.startswith("#"):
             continue
-        scale = fro if k in ("error", "opt", "gap", "fa_pred") else 1.0
-        d = abs(got[k] - float(v)) / scale
-        worst = max(worst, d)
-        assert d <= 1e-12, (args, k, got[k], v, d)
-    n += 1
-print("  two-layer fits against the solver before the layered one: %d runs, largest difference %.1e (tol 1e-12)"
-      % (n, worst))
+        args, vals = line.split(" | ")
+        want = dict(kv.split("=") for kv in vals.split())
+        got = json.loads(subprocess.run([sys.argv[1]] + args.split() + ["--json"], capture_output=True, text=True,
+                                        env=env).stdout)
+        fro = float(want["fro_norm"])
+        words = args.split()
+        beyond_rank = "demo_rank8" in args and int(words[words.index("-r") + 1]) > 8
+        for k, v in want.items():
+            if beyond_rank and k.startswith("overlap"):
+                continue  # the leading r > rank(Y) = 8 singular vectors include arbitrary ones: no stable figure
+            if k == "iterations":
+                assert got[k] == int(v), (mode, args, k, got[k], v)
+                continue
+            scale = fro if k in ("error", "opt", "gap", "fa_pred") else 1.0
+            d = abs(got[k] - float(v)) / scale
+            if k == "grad_align" and mode == "on":
+                worst_ga = max(worst_ga, d)
+                assert d <= 1e-3, (mode, args, k, got[k], v, d)
+                continue
+            worst = max(worst, d)
+            assert d <= 1e-12, (mode, args, k, got[k], v, d)
+        n += 1
+    print("  two-layer fits against the solver before the layered one, kernels %s: %d runs, largest difference %.1e "
+          "(tol 1e-12)%s" % (mode, n, worst, ", final grad_align %.1e (tol 1e-3)" % worst_ga if mode == "on" else ""))
 PYEOF
 fi
 # bad options: one line, exit 1

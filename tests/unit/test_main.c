@@ -68,6 +68,7 @@ int main(int argc, char **argv)
     register_gen_suite();
     register_alloc_suite();
     register_layers_suite();
+    register_kernels_suite();
     CU_basic_set_mode(CU_BRM_VERBOSE);
     if (argc > 1) {
         CU_pSuite s = CU_get_suite(argv[1]);

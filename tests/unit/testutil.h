@@ -25,6 +25,7 @@ void register_solver_suite(void);
 void register_gen_suite(void);
 void register_alloc_suite(void);
 void register_layers_suite(void);
+void register_kernels_suite(void);
 
 /* A rows x cols matrix of N(0, 1) entries from (seed, stream). */
 lrfa_dense *test_gaussian(int64_t rows, int64_t cols, uint64_t seed);
