@@ -101,6 +101,17 @@ void lrfa_kern_y_wt(const double *Y, int64_t n, int64_t m, const double *W, int6
 void lrfa_ref_y_wt(const double *Y, int64_t n, int64_t m, const double *W, int64_t r, double *out);
 int lrfa_kern_isa(void);
 void lrfa_kern_set_isa(int isa);
+/* GD's pair in one pass over a dense Y: YWt (n x r) = Y W^T and ZtY (r x m)
+ * = Z^T Y, Z n x r, r <= 1024. The columns go in lrfa_kern_fused_chunks(m)
+ * chunks (a count fixed by m, not by the threads: so the bits are the same
+ * for every thread count and on every path), part holding (chunks - 1) n x r
+ * doubles. Returns 0 (doing nothing) when r is out of range.
+ * lrfa_ref_fused_gd is the naive reference (plain sums in order). */
+int64_t lrfa_kern_fused_chunks(int64_t m);
+int lrfa_kern_fused_gd(const double *Y, int64_t n, int64_t m, const double *Z, const double *W, int64_t r,
+                       double *YWt, double *ZtY, double *part);
+void lrfa_ref_fused_gd(const double *Y, int64_t n, int64_t m, const double *Z, const double *W, int64_t r,
+                       double *YWt, double *ZtY);
 
 /* The memory the library plans against, in bytes: the limit set with
  * lrfa_set_memory_limit, else physical memory (0 when unknown). */

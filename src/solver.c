@@ -385,6 +385,15 @@ static int per_iteration_cy(lrfa_algo a)
     return a == LRFA_ALGO_GD || a == LRFA_ALGO_KP || a == LRFA_ALGO_SIGN;
 }
 
+/* Whether an iteration's two products with Y (Y W_1^T and C_{L-1} Y) go in
+ * one pass: a dense Y, d_1 = d_{L-1} <= 64, and either lrfa's kernel
+ * (kernels.c) or more than one thread for the BLAS panels. */
+static int fused_pass(const lrfa_problem *P, lrfa_algo rule, const int64_t *d, int64_t L)
+{
+    return per_iteration_cy(rule) && P->Y->storage == LRFA_STORAGE_DENSE && d[1] == d[L - 1] && d[1] <= 64 &&
+           (lrfa_threads() > 1 || lrfa_y_kernel_serves(P->Y, d[1]));
+}
+
 /* Allocates the workspace; the current weights and feedback are in place.
  * Returns 0 when out of memory. */
 static int state_alloc(fit_state *s)
@@ -431,7 +440,7 @@ static int state_alloc(fit_state *s)
         cmax = c > cmax ? c : cmax;
     }
     ALLOC(s->Cs, cmax);
-    if (s->fused) ALLOC(s->partial, (int64_t)(lrfa_threads() > 1 ? lrfa_threads() - 1 : 1) * n * d[1]);
+    if (s->fused) ALLOC(s->partial, lrfa_y_fused_work(s->P->Y, d[1]));
 #undef ALLOC
     return ok;
 }
@@ -1098,8 +1107,7 @@ static lrfa_status fit_run(const lrfa_problem *P, const lrfa_options *opt, doubl
     /* dense GD (and kp, sign) at small widths: one fused pass; measured on
      * 8000 x 8000: 82 ms against 152 ms for two BLAS products at r = 16,
      * breaking even by r = 128 */
-    s.fused = per_iteration_cy(s.rule) && P->Y->storage == LRFA_STORAGE_DENSE && s.d[1] == s.d[L - 1] &&
-              s.d[1] <= 64 && lrfa_threads() > 1;
+    s.fused = fused_pass(P, s.rule, s.d, L);
     /* fixed feedback: the backward maps and C_1 Y (one pass over Y, kept),
      * then the predicted limit, whose workspace is freed before the rest of
      * the iteration state exists, so the two never add up in the peak */
@@ -1277,14 +1285,16 @@ static double feedback_power(lrfa_algo rule, int64_t L, int64_t l)
 }
 
 /* fit_run with OpenBLAS held to one thread where every product with Y that
- * the iterations make runs on lrfa's kernel (fa and dfa: Y W_1^T only):
+ * the iterations make runs on lrfa's kernels (fa and dfa: Y W_1^T only; gd,
+ * kp and sign where their pair goes in one fused pass):
  * OpenBLAS's idle workers spin after each call and would take the cores
  * from the kernel's threads, and what is left for BLAS is O((n + m) r^2). */
 static lrfa_status fit_run_held(const lrfa_problem *P, const lrfa_options *opt, double u, lrfa_result **out,
                                 lrfa_error *err)
 {
     int64_t d[MAXL + 1], L = lrfa_options_layers(opt, P->n, P->m, d);
-    int hold = L >= 2 && !per_iteration_cy(opt->algo) && lrfa_y_kernel_serves(P->Y, d[1]);
+    int hold = L >= 2 && lrfa_y_kernel_serves(P->Y, d[1]) &&
+               (!per_iteration_cy(opt->algo) || fused_pass(P, opt->algo, d, L));
     lrfa_status st;
     if (hold) lrfa_blas_serial_begin();
     st = fit_run(P, opt, u, out, err);

@@ -336,12 +336,23 @@ static void fused_chunk(int64_t p0, int64_t p1, int worker, void *arg)
     }
 }
 
+int64_t lrfa_y_fused_work(const lrfa_matrix *Y, int64_t r)
+{
+    int64_t parts = lrfa_threads() > 1 ? lrfa_threads() - 1 : 1;
+    if (lrfa_y_kernel_serves(Y, r) && lrfa_kern_fused_chunks(Y->cols) - 1 > parts)
+        parts = lrfa_kern_fused_chunks(Y->cols) - 1;
+    return parts * Y->rows * r;
+}
+
 int lrfa_y_fused_gd(const lrfa_matrix *Y, const double *Z, const double *W, int64_t r, double *YWt, double *ZtY,
                     double *partial, int64_t panel)
 {
     fused_ctx c;
     int64_t npanels, i, w, workers;
     if (Y->storage != LRFA_STORAGE_DENSE || Y->rows == 0 || Y->cols == 0 || r == 0) return 0;
+    if (lrfa_y_kernel_serves(Y, r) &&
+        lrfa_kern_fused_gd(Y->dense->data, Y->rows, Y->cols, Z, W, r, YWt, ZtY, partial))
+        return 1;
     c.Y = Y->dense->data;
     c.Z = Z;
     c.W = W;

@@ -29,13 +29,17 @@ int64_t lrfa_y_block_work(const lrfa_matrix *Y, int64_t w);
 void lrfa_y_mul_block(const lrfa_matrix *Y, int trans, const double *X, int64_t w, double *out, double *work);
 
 /* GD's products in one pass over a dense Y: YWt (n x r) = Y W^T and
- * ZtY (r x m) = Z^T Y, panel columns of Y at a time so each panel is read
- * from memory once; panels split between lrfa_threads() workers, each
- * calling a single-threaded BLAS (the caller sets that up), with
- * (workers - 1) n x r partial sums in `partial`. Returns 0 (doing nothing)
- * for a sparse Y. */
+ * ZtY (r x m) = Z^T Y. Where lrfa_y_kernel_serves, by lrfa's kernel
+ * (kernels.c: the same bits for any thread count); else panel columns of Y
+ * at a time so each panel is read from memory once, panels split between
+ * lrfa_threads() workers, each calling a single-threaded BLAS (the caller
+ * sets that up). `partial` holds lrfa_y_fused_work(Y, r) doubles. Returns 0
+ * (doing nothing) for a sparse Y. */
 int lrfa_y_fused_gd(const lrfa_matrix *Y, const double *Z, const double *W, int64_t r, double *YWt, double *ZtY,
                     double *partial, int64_t panel);
+/* The doubles lrfa_y_fused_gd wants in `partial`: (workers - 1) n x r for
+ * the BLAS panels, or the kernel's (chunks - 1) n x r where it serves. */
+int64_t lrfa_y_fused_work(const lrfa_matrix *Y, int64_t r);
 
 /* ||Z W - Y||_F computed exactly (no cancellation), streaming Y by blocks of
  * columns with O(n * block) memory. Z n x r, W r x m. Returns NaN when out of

@@ -62,6 +62,75 @@ static void test_y_wt(void)
     CHECK_REL("Y W^T against OpenBLAS (relative to sum |y w|)", worst, 0.0, 1.0, 1e-13);
 }
 
+/* GD's pair in one pass: the same bits on every path and thread count, and
+ * within 1e-13 of the naive sums relative to sum |y w| and sum |z y|. */
+static void test_fused_gd(void)
+{
+    static const int64_t fshapes[][3] = {{1, 1, 1},    {7, 3, 5},     {300, 520, 16}, {257, 1100, 9},
+                                         {33, 4097, 64}, {600, 700, 23}, {5, 600, 130}};
+    size_t s;
+    int isa, threads, mismatches = 0, runs = 0;
+    double worst = 0.0;
+    for (s = 0; s < sizeof fshapes / sizeof fshapes[0]; s++) {
+        int64_t n = fshapes[s][0], m = fshapes[s][1], r = fshapes[s][2], i, j, k;
+        int64_t chunks = lrfa_kern_fused_chunks(m);
+        double *Y = malloc(sizeof(double) * (size_t)(n * m)), *W = malloc(sizeof(double) * (size_t)(r * m));
+        double *Z = malloc(sizeof(double) * (size_t)(n * r)), *part = malloc(sizeof(double) * (size_t)(chunks * n * r));
+        double *P0 = malloc(sizeof(double) * (size_t)(n * r)), *Q0 = malloc(sizeof(double) * (size_t)(r * m));
+        double *P = malloc(sizeof(double) * (size_t)(n * r)), *Q = malloc(sizeof(double) * (size_t)(r * m));
+        double *Pr = malloc(sizeof(double) * (size_t)(n * r)), *Qr = malloc(sizeof(double) * (size_t)(r * m));
+        lrfa_rng g;
+        CU_ASSERT_FATAL(Y && W && Z && part && P0 && Q0 && P && Q && Pr && Qr);
+        lrfa_rng_seed(&g, (uint64_t)(31 + s), 0);
+        lrfa_rng_fill_gaussian(&g, Y, n * m, 1.0);
+        lrfa_rng_fill_gaussian(&g, W, r * m, 1.0);
+        lrfa_rng_fill_gaussian(&g, Z, n * r, 1.0);
+        lrfa_ref_fused_gd(Y, n, m, Z, W, r, Pr, Qr);
+        lrfa_kern_set_isa(LRFA_ISA_PORTABLE);
+        lrfa_set_threads(1);
+        CU_ASSERT(lrfa_kern_fused_gd(Y, n, m, Z, W, r, P0, Q0, part));
+        for (isa = LRFA_ISA_PORTABLE; isa <= LRFA_ISA_AVX512; isa++)
+            for (threads = 1; threads <= 2; threads++) {
+                lrfa_kern_set_isa(isa);
+                lrfa_set_threads(threads);
+                memset(P, 0xff, sizeof(double) * (size_t)(n * r));
+                memset(Q, 0xff, sizeof(double) * (size_t)(r * m));
+                lrfa_kern_fused_gd(Y, n, m, Z, W, r, P, Q, part);
+                mismatches += memcmp(P, P0, sizeof(double) * (size_t)(n * r)) != 0 ||
+                              memcmp(Q, Q0, sizeof(double) * (size_t)(r * m)) != 0;
+                runs++;
+            }
+        lrfa_kern_set_isa(-1);
+        lrfa_set_threads(0);
+        for (k = 0; k < r; k++)
+            for (i = 0; i < n; i++) {
+                double scale = 0.0;
+                for (j = 0; j < m; j++) scale += fabs(Y[i + j * n] * W[k + j * r]);
+                worst = fmax(worst, fabs(P0[i + k * n] - Pr[i + k * n]) / scale);
+            }
+        for (j = 0; j < m; j++)
+            for (k = 0; k < r; k++) {
+                double scale = 0.0;
+                for (i = 0; i < n; i++) scale += fabs(Z[i + k * n] * Y[i + j * n]);
+                worst = fmax(worst, fabs(Q0[k + j * r] - Qr[k + j * r]) / scale);
+            }
+        free(Y);
+        free(W);
+        free(Z);
+        free(part);
+        free(P0);
+        free(Q0);
+        free(P);
+        free(Q);
+        free(Pr);
+        free(Qr);
+    }
+    printf("    fused Y W^T, Z^T Y: %d runs (%d shapes x 2 paths x 1, 2 threads), %d differ in any bit\n", runs,
+           (int)(sizeof fshapes / sizeof fshapes[0]), mismatches);
+    CU_ASSERT_EQUAL(mismatches, 0);
+    CHECK_REL("fused against the naive sums (relative to sum |.|)", worst, 0.0, 1.0, 1e-13);
+}
+
 /* m = 0 gives zeros; n = 0 or r = 0 writes nothing. */
 static void test_y_wt_empty(void)
 {
@@ -79,4 +148,5 @@ void register_kernels_suite(void)
     CU_pSuite s = CU_add_suite("kernels", NULL, NULL);
     CU_add_test(s, "Y W^T: the reference's bits on every path and thread count", test_y_wt);
     CU_add_test(s, "Y W^T: empty shapes", test_y_wt_empty);
+    CU_add_test(s, "GD's pair in one pass: every path and thread count, against the naive sums", test_fused_gd);
 }
