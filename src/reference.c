@@ -166,7 +166,7 @@ lrfa_status lrfa_fa_prediction_from(const lrfa_problem *P, const lrfa_dense *BY,
     }
     for (j = 0; j < m; j++)
         for (i = 0; i < k; i++) Qt->data[i + j * k] = V->data[j + i * m];
-    lrfa_y_mul_wt(P->Y, P->Yt, Qt->data, k, YQ->data, work);
+    lrfa_y_mul_wt(P->Y, P->Yt, Qt->data, k, YQ->data, work, 0);
     if (lrfa_y_exact_affordable(P->Y, k)) {
         *pred = lrfa_y_residual_norm(P->Y, YQ->data, Qt->data, k);
     } else {

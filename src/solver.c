@@ -557,7 +557,7 @@ static double products(fit_state *s)
         lrfa_y_fused_gd(P->Y, s->top, s->W[1], d[1], s->Q[1], s->TY, s->partial, 64);
         lrfa_blas_serial_end();
     } else {
-        lrfa_y_mul_wt(P->Y, P->Yt, s->W[1], d[1], s->Q[1], s->work);
+        lrfa_y_mul_wt(P->Y, P->Yt, s->W[1], d[1], s->Q[1], s->work, !per_iteration_cy(s->rule));
     }
     gram_rows(s->W[1], d[1], m, s->K[1]);
     for (l = 2; l < L; l++) {

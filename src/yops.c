@@ -130,8 +130,8 @@ void lrfa_y_zt_mul(const lrfa_matrix *Y, const double *Z, int64_t r, double *out
     sparse_left(Y->sparse, work, r, out);
 }
 
-/* Dense: out = Y W^T by lrfa's kernel where it has its AVX-512 path and r
- * is at most KERNEL_MAX_R (measured faster than OpenBLAS there: 2.8x at
+/* Dense: out = Y W^T by lrfa's kernel where asked (kernel), where it has its
+ * AVX-512 path and r is at most KERNEL_MAX_R (measured faster than OpenBLAS there: 2.8x at
  * r = 16, 2.2x at 64, 1.7x at 128 on a 4000 x 4000 Y, docs/benchmarks.md),
  * else with one dgemm. Sparse: (Y W^T)^T = W Yt by the columns of Yt (the
  * rows of Y) in parallel, then transposed into out. */
@@ -143,7 +143,7 @@ int lrfa_y_kernel_serves(const lrfa_matrix *Y, int64_t r)
 }
 
 void lrfa_y_mul_wt(const lrfa_matrix *Y, const lrfa_sparse *Yt, const double *W, int64_t r, double *out,
-                   double *work)
+                   double *work, int kernel)
 {
     int64_t n = Y->rows, m = Y->cols;
     if (Y->storage == LRFA_STORAGE_DENSE) {
@@ -152,7 +152,7 @@ void lrfa_y_mul_wt(const lrfa_matrix *Y, const lrfa_sparse *Yt, const double *W,
             memset(out, 0, sizeof(double) * (size_t)(n * r));
             return;
         }
-        if (lrfa_y_kernel_serves(Y, r)) {
+        if (kernel && lrfa_y_kernel_serves(Y, r)) {
             lrfa_blas_serial_begin(); /* OpenBLAS's spinning threads would take the cores */
             lrfa_kern_y_wt(Y->dense->data, n, m, W, r, out);
             lrfa_blas_serial_end();
