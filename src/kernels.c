@@ -72,7 +72,7 @@ void lrfa_ref_y_wt(const double *Y, int64_t n, int64_t m, const double *W, int64
 }
 
 typedef struct ywt_ctx {
-    const double *Y, *W, *pack; /* pack: W by chunks of 8 rows, zero-padded: chunk c at c * 8 m */
+    const double *Y, *W;
     const double *Z;            /* fused: n x r */
     int64_t n, m, r;
     double *out;                /* n x r */
@@ -139,21 +139,32 @@ static void dots_portable(const ywt_ctx *c, int64_t i0, int64_t i1, int64_t j, d
 
 #ifdef HAVE_AVX512_CLONE
 /* The same blocks with AVX-512: two vectors of 8 rows times 8 columns of out
- * in 16 registers, the rows past i1 masked off. */
+ * in 16 registers, the rows past i1 masked off, W's 8 entries of a column
+ * broadcast where they lie (a last chunk of fewer than 8 from a zero-padded
+ * copy of the tile's entries, on the stack). */
 __attribute__((target("avx512f"))) static void ywt_block_avx512(const ywt_ctx *c, int64_t i0, int64_t i1,
                                                                 int64_t ja, int64_t jb, double *out, int first)
 {
     const double *Y = c->Y;
-    int64_t n = c->n, m = c->m, r = c->r, i, j, j0, k0;
+    int64_t n = c->n, r = c->r, full = r / CHUNK * CHUNK, i, j, j0, k0;
+    double tail[TILE * CHUNK];
     for (j0 = ja; j0 < jb; j0 += TILE) {
         int64_t j1 = j0 + TILE < jb ? j0 + TILE : jb;
+        if (full < r) {
+            int64_t k;
+            memset(tail, 0, sizeof tail);
+            for (j = j0; j < j1; j++)
+                for (k = full; k < r; k++) tail[(j - j0) * CHUNK + k - full] = c->W[k + j * r];
+        }
         for (i = i0; i < i1; i += ROWS) {
             int64_t nr = i + ROWS <= i1 ? ROWS : i1 - i;
             __mmask8 m0 = (__mmask8)(nr >= 8 ? 0xff : (1u << nr) - 1u);
             __mmask8 m1 = (__mmask8)(nr >= 16 ? 0xff : nr > 8 ? (1u << (nr - 8)) - 1u : 0u);
             for (k0 = 0; k0 < r; k0 += CHUNK) {
                 int64_t nk = k0 + CHUNK <= r ? CHUNK : r - k0, k;
-                const double *wp = c->pack + (k0 / CHUNK) * CHUNK * m;
+                /* W[k0 + k, j] at wp[k + ws * j] */
+                const double *wp = k0 < full ? c->W + k0 : tail - j0 * CHUNK;
+                int64_t ws = k0 < full ? r : CHUNK;
                 __m512d a0[CHUNK], a1[CHUNK];
 #pragma GCC unroll 8
                 for (k = 0; k < CHUNK; k++) {
@@ -167,7 +178,7 @@ __attribute__((target("avx512f"))) static void ywt_block_avx512(const ywt_ctx *c
                 }
                 if (nr == ROWS) {
                     for (j = j0; j < j1; j++) {
-                        const double *y = Y + i + j * n, *w = wp + CHUNK * j;
+                        const double *y = Y + i + j * n, *w = wp + ws * j;
                         __m512d v0 = _mm512_loadu_pd(y), v1 = _mm512_loadu_pd(y + 8);
                         /* the next strip's rows of this column, wanted once this strip
                          * has crossed the tile: into L2 meanwhile (a prefetch past the
@@ -183,7 +194,7 @@ __attribute__((target("avx512f"))) static void ywt_block_avx512(const ywt_ctx *c
                     }
                 } else {
                     for (j = j0; j < j1; j++) {
-                        const double *y = Y + i + j * n, *w = wp + CHUNK * j;
+                        const double *y = Y + i + j * n, *w = wp + ws * j;
                         __m512d v0 = _mm512_maskz_loadu_pd(m0, y), v1 = _mm512_maskz_loadu_pd(m1, y + 8);
 #pragma GCC unroll 8
                         for (k = 0; k < CHUNK; k++) {
@@ -306,21 +317,9 @@ static void ywt_chunk(int64_t s0, int64_t s1, int worker, void *arg)
     if (i0 < i1) ywt_block(c, i0, i1, 0, c->m, c->out, 1);
 }
 
-/* pack: W by chunks of CHUNK rows, zero-padded, or NULL when out of memory */
-static double *pack_w(const double *W, int64_t r, int64_t m)
-{
-    int64_t chunks = (r + CHUNK - 1) / CHUNK, j, k;
-    double *pack = lrfa_calloc_array(chunks * CHUNK * m, sizeof(double));
-    if (pack)
-        for (j = 0; j < m; j++)
-            for (k = 0; k < r; k++) pack[(k / CHUNK) * CHUNK * m + CHUNK * j + k % CHUNK] = W[k + j * r];
-    return pack;
-}
-
 void lrfa_kern_y_wt(const double *Y, int64_t n, int64_t m, const double *W, int64_t r, double *out)
 {
     ywt_ctx c;
-    double *pack = NULL;
     if (n <= 0 || r <= 0) return;
     if (m <= 0) {
         memset(out, 0, sizeof(double) * (size_t)(n * r));
@@ -336,11 +335,7 @@ void lrfa_kern_y_wt(const double *Y, int64_t n, int64_t m, const double *W, int6
     c.ZtY = c.part = NULL;
     c.chunk = 0;
     c.isa = lrfa_kern_isa();
-    if (c.isa == LRFA_ISA_AVX512 && !(pack = pack_w(W, r, m)))
-        c.isa = LRFA_ISA_PORTABLE; /* the same bits, without the packed copy */
-    c.pack = pack;
     lrfa_parallel_range((n + ROWS - 1) / ROWS, 8, ywt_chunk, &c);
-    lrfa_dealloc(pack);
 }
 
 /* ---- GD's two products in one pass ---- */
@@ -405,7 +400,6 @@ int lrfa_kern_fused_gd(const double *Y, int64_t n, int64_t m, const double *Z, c
 {
     ywt_ctx c;
     sum_ctx sc;
-    double *pack = NULL;
     int64_t chunks = lrfa_kern_fused_chunks(m);
     if (n <= 0 || m <= 0 || r <= 0 || r > 1024) return 0;
     c.Y = Y;
@@ -419,8 +413,6 @@ int lrfa_kern_fused_gd(const double *Y, int64_t n, int64_t m, const double *Z, c
     c.part = part;
     c.chunk = (m + chunks - 1) / chunks;
     c.isa = lrfa_kern_isa();
-    if (c.isa == LRFA_ISA_AVX512 && !(pack = pack_w(W, r, m))) c.isa = LRFA_ISA_PORTABLE;
-    c.pack = pack;
     chunks = (m + c.chunk - 1) / c.chunk;
     lrfa_parallel_range(chunks, 1, fused_chunk, &c);
     sc.out = YWt;
@@ -428,7 +420,6 @@ int lrfa_kern_fused_gd(const double *Y, int64_t n, int64_t m, const double *Z, c
     sc.len = n * r;
     sc.parts = chunks - 1;
     lrfa_parallel_range(n * r, 4096, sum_chunk, &sc);
-    lrfa_dealloc(pack);
     return 1;
 }
 

@@ -8,7 +8,7 @@
  *   bench_lrfa stream MB REPS                          read bandwidth, GB/s
  *   bench_lrfa dgemm N REPS                            dgemm rate, GFlop/s
  *   bench_lrfa fma REPS                                the cores' own FMA peak, GFlop/s
- *   bench_lrfa kernel N M R REPS                       Y W^T (dense N x M, R columns): OpenBLAS's
+ *   bench_lrfa kernel N M R REPS [OFFSET]              Y W^T (dense N x M, R columns; Y OFFSET doubles past 64-byte alignment): OpenBLAS's
  *                                                      dgemm against lrfa's kernel, ms
  *   bench_lrfa spectrum N K REPS                       dgesdd vs Lanczos (dense N x N)
  *   bench_lrfa sparse-spectrum N NNZ K                 Lanczos on the sparse target
