@@ -89,9 +89,9 @@ void lrfa_gs_pass(const double *Q, int64_t len, int64_t cnt, double *X, int64_t 
 void lrfa_gs_set_isa(int avx2);
 
 /* kernels.c: out (n x r) = Y W^T for a dense column-major Y (n x m) and W
- * (r x m), on lrfa_threads() threads; the same bits on every path and for
- * every thread count (see the file). lrfa_kern_isa says which path runs;
- * lrfa_kern_set_isa forces the portable one (LRFA_ISA_PORTABLE) or restores
+ * (r x m), on lrfa_threads() threads; the same bits on every path, for
+ * every thread count and wherever Y lies (see the file). lrfa_kern_isa
+ * says which path runs; lrfa_kern_set_isa forces the portable one (LRFA_ISA_PORTABLE) or restores
  * the automatic choice (-1; LRFA_ISA_AVX512 asks for it where supported);
  * LRFA_KERNELS=off in the environment makes it LRFA_ISA_NONE (no kernels:
  * every product goes to OpenBLAS, as before them).
@@ -104,10 +104,13 @@ void lrfa_kern_set_isa(int isa);
 /* GD's pair in one pass over a dense Y: YWt (n x r) = Y W^T and ZtY (r x m)
  * = Z^T Y, Z n x r, r <= 1024. The columns go in lrfa_kern_fused_chunks(m)
  * chunks (a count fixed by m, not by the threads: so the bits are the same
- * for every thread count and on every path), part holding (chunks - 1) n x r
- * doubles. Returns 0 (doing nothing) when r is out of range.
- * lrfa_ref_fused_gd is the naive reference (plain sums in order). */
+ * for every thread count, path and alignment of Y), part holding
+ * lrfa_kern_fused_work(n, m, r) doubles (the chunks' partial sums and an
+ * aligned copy of Z^T). Returns 0 (doing nothing) when r is out of range.
+ * lrfa_ref_fused_gd is the naive reference: fma sums in order, so its ZtY
+ * has the kernel's bits (its YWt is not summed by chunks). */
 int64_t lrfa_kern_fused_chunks(int64_t m);
+int64_t lrfa_kern_fused_work(int64_t n, int64_t m, int64_t r);
 int lrfa_kern_fused_gd(const double *Y, int64_t n, int64_t m, const double *Z, const double *W, int64_t r,
                        double *YWt, double *ZtY, double *part);
 void lrfa_ref_fused_gd(const double *Y, int64_t n, int64_t m, const double *Z, const double *W, int64_t r,

@@ -1,15 +1,26 @@
-/* kernels.c: hand-written products of a dense Y with a thin factor, for the
+/* kernels.c: hand-written products of a dense Y with thin factors, for the
  * small r of the iterations.
  *
- *   out (n x r) = Y W^T        Y n x m, W r x m, out n x r, column-major
+ *   out (n x r) = Y W^T        Y n x m, W r x m, column-major
+ *   ZtY (r x m) = Z^T Y        Z n x r (GD's pair, with Y W^T in one pass)
  *
- * Every out[i, k] is summed the same way on every path: acc = 0, then
- * acc = fma(Y[i, j], W[k, j], acc) for j = 0, 1, ..., m - 1, each output
- * row computed by one thread. So the bits do not depend on the thread count
- * or on which path ran (AVX-512, or the portable fma loop): only on the
- * input. The AVX-512 path keeps a 16 x 8 block of out in registers while it
- * streams a tile of Y's columns, so each element of Y is read from memory
- * once. Internal; the tests compare both paths with lrfa_ref_y_wt. */
+ * Every entry is summed the same way on every path: acc = 0, then
+ * acc = fma(Y[i, j], W[k, j], acc) for j = 0, 1, ..., m - 1 (out[i, k]), or
+ * acc = fma(Z[i, k], Y[i, j], acc) for i = 0, 1, ..., n - 1 (ZtY[k, j]), each
+ * entry computed by one thread. So the bits do not depend on the thread
+ * count, on which path ran (AVX-512, or the portable fma loop) or on where
+ * Y lies in memory: only on the input. (The fused pass sums out by chunks of
+ * columns whose count is fixed by m, then adds the chunks in order.)
+ *
+ * The AVX-512 path keeps a 16 x 8 block of out in registers while it streams
+ * a tile of Y's columns, so each element of Y is read from memory once; its
+ * strips start at 64-byte boundaries of Y (the first strip is shorter), so
+ * no load straddles two cache lines when n % 8 == 0. For Z^T Y it keeps 8
+ * columns times 16 entries of ZtY in registers over a block of rows of Y
+ * that the Y W^T pass has just brought into cache, with Z^T (copied, 64-byte
+ * aligned) in vectors and Y's entries broadcast. Internal; the tests compare
+ * every path, thread count and alignment with lrfa_ref_y_wt and
+ * lrfa_ref_fused_gd. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +31,18 @@
 #define HAVE_AVX512_CLONE 1
 #endif
 
-enum { ROWS = 16, CHUNK = 8, TILE = 256 };
+/* Y W^T: strips of ROWS = 8 YV rows; blocks of out and of ZtY CHUNK wide;
+ * tiles of at most TILE columns (see tile_cols) */
+enum { YV = 2, ROWS = 8 * YV, CHUNK = 8, TILE = 256 };
+
+/* The columns of a tile of Y: 256 at r <= 16, 64 above. Measured on a dense
+ * 4000 x 4000 Y in memory on 2 threads, Y W^T took 3.1 ms at r = 16 with
+ * either; at r = 64 it took 12.7 ms with 256 and 9.7 with 64, at r = 128
+ * 24.2 and 19.2. (Within the caches 256 is faster at every r.) */
+static int64_t tile_cols(int64_t r)
+{
+    return r <= 16 ? 256 : 64;
+}
 
 static int forced = -1; /* lrfa_kern_set_isa */
 
@@ -74,13 +96,32 @@ void lrfa_ref_y_wt(const double *Y, int64_t n, int64_t m, const double *W, int64
 typedef struct ywt_ctx {
     const double *Y, *W;
     const double *Z;            /* fused: n x r */
+    const double *Zt;           /* fused: Z^T in panels (see zty_group), 64-byte aligned */
+    int64_t ldk;                /* fused: r rounded up to 8 */
     int64_t n, m, r;
     double *out;                /* n x r */
     double *ZtY;                /* fused: r x m */
     double *part;               /* fused: (chunks - 1) n x r partial sums of Y W^T */
     int64_t chunk;              /* fused: columns per chunk */
+    int64_t shift;              /* Y W^T: ROWS less the first strip's rows */
+    int64_t tile;               /* columns of a tile, tile_cols(r) */
     int isa;
 } ywt_ctx;
+
+/* The rows of the strip that starts at row i of [i0, i1): ROWS, except that
+ * the first strip ends where Y's column ja reaches a 64-byte boundary (so the
+ * loads of the others do not straddle cache lines; every column when n % 8
+ * == 0), and the last ends at i1. The order of each out[i, k]'s sum does not
+ * depend on the strips. */
+static int64_t strip_rows(const ywt_ctx *c, int64_t i0, int64_t i1, int64_t ja, int64_t i)
+{
+    int64_t end = i + ROWS;
+    if (i == i0) {
+        int64_t head = (int64_t)((8 - (((uintptr_t)(c->Y + i0 + ja * c->n) >> 3) & 7)) & 7);
+        if (head > 0) end = i0 + head;
+    }
+    return (end < i1 ? end : i1) - i;
+}
 
 /* out[i0:i1, :] (+)= Y[i0:i1, ja:jb] W[:, ja:jb]^T portably (first: =): a
  * ROWS x CHUNK block of accumulators per tile of columns, in the order of
@@ -89,12 +130,12 @@ static void ywt_block_portable(const ywt_ctx *c, int64_t i0, int64_t i1, int64_t
                                int first)
 {
     const double *Y = c->Y, *W = c->W;
-    int64_t n = c->n, r = c->r, i, j, j0, k0, k, ii;
+    int64_t n = c->n, r = c->r, i, j, j0, k0, k, ii, nr;
     double acc[CHUNK][ROWS];
-    for (j0 = ja; j0 < jb; j0 += TILE) {
-        int64_t j1 = j0 + TILE < jb ? j0 + TILE : jb;
-        for (i = i0; i < i1; i += ROWS) {
-            int64_t nr = i + ROWS <= i1 ? ROWS : i1 - i;
+    for (j0 = ja; j0 < jb; j0 += c->tile) {
+        int64_t j1 = j0 + c->tile < jb ? j0 + c->tile : jb;
+        for (i = i0; i < i1; i += nr) {
+            nr = strip_rows(c, i0, i1, ja, i);
             for (k0 = 0; k0 < r; k0 += CHUNK) {
                 int64_t nk = k0 + CHUNK <= r ? CHUNK : r - k0;
                 for (k = 0; k < nk; k++)
@@ -111,176 +152,160 @@ static void ywt_block_portable(const ywt_ctx *c, int64_t i0, int64_t i1, int64_t
     }
 }
 
-/* q[k] = Z[i0:i1, k] . Y[i0:i1, j] for kfrom <= k < r, portably, in the
- * lanes and the reduction tree of the AVX-512 code: row i goes to lane i % 8
- * (the strip's first 8 rows, then its next 8), rows past i1 count as 0 x 0,
- * then the 8 lanes are added pairwise. */
-static void dots_portable_cols(const ywt_ctx *c, int64_t i0, int64_t i1, int64_t j, int64_t kfrom, double *q)
+/* ZtY[:, j0:j1] (+)= Z[i0:i1, :]^T Y[i0:i1, j0:j1] portably (first: =):
+ * each entry's sum goes on from where the previous block left it, so over
+ * the blocks it is acc = 0, then acc = fma(Z[i, k], Y[i, j], acc) for
+ * i = 0, 1, ..., n - 1. */
+static void zty_block_portable(const ywt_ctx *c, int64_t i0, int64_t i1, int64_t j0, int64_t j1, int first)
 {
-    const double *Y = c->Y + j * c->n, *Z = c->Z;
-    int64_t n = c->n, r = c->r, i, k, l;
-    for (k = kfrom; k < r; k++) {
-        double a[8] = {0}, u[4], w[2];
-        for (i = i0; i < i1; i += ROWS)
-            for (l = 0; l < ROWS; l++) {
-                int in = i + l < i1;
-                a[l % 8] = fma(in ? Z[i + l + k * n] : 0.0, in ? Y[i + l] : 0.0, a[l % 8]);
-            }
-        for (l = 0; l < 4; l++) u[l] = a[l] + a[l + 4];
-        for (l = 0; l < 2; l++) w[l] = u[l] + u[l + 2];
-        q[k] = w[0] + w[1];
-    }
-}
-
-static void dots_portable(const ywt_ctx *c, int64_t i0, int64_t i1, int64_t j, double *q)
-{
-    dots_portable_cols(c, i0, i1, j, 0, q);
+    const double *Y = c->Y, *Z = c->Z;
+    int64_t n = c->n, r = c->r, i, j, k;
+    for (j = j0; j < j1; j++)
+        for (k = 0; k < r; k++) {
+            double acc = first ? 0.0 : c->ZtY[k + j * r];
+            for (i = i0; i < i1; i++) acc = fma(Z[i + k * n], Y[i + j * n], acc);
+            c->ZtY[k + j * r] = acc;
+        }
 }
 
 #ifdef HAVE_AVX512_CLONE
-/* The same blocks with AVX-512: two vectors of 8 rows times 8 columns of out
- * in 16 registers, the rows past i1 masked off, W's 8 entries of a column
+/* The same blocks with AVX-512: YV vectors of 8 rows times 8 columns of out
+ * in 8 YV registers, the rows past i1 masked off, W's 8 entries of a column
  * broadcast where they lie (a last chunk of fewer than 8 from a zero-padded
  * copy of the tile's entries, on the stack). */
 __attribute__((target("avx512f"))) static void ywt_block_avx512(const ywt_ctx *c, int64_t i0, int64_t i1,
                                                                 int64_t ja, int64_t jb, double *out, int first)
 {
     const double *Y = c->Y;
-    int64_t n = c->n, r = c->r, full = r / CHUNK * CHUNK, i, j, j0, k0;
+    int64_t n = c->n, r = c->r, full = r / CHUNK * CHUNK, i, j, j0, k0, nr, v;
     double tail[TILE * CHUNK];
-    for (j0 = ja; j0 < jb; j0 += TILE) {
-        int64_t j1 = j0 + TILE < jb ? j0 + TILE : jb;
+    for (j0 = ja; j0 < jb; j0 += c->tile) {
+        int64_t j1 = j0 + c->tile < jb ? j0 + c->tile : jb;
         if (full < r) {
             int64_t k;
             memset(tail, 0, sizeof tail);
             for (j = j0; j < j1; j++)
                 for (k = full; k < r; k++) tail[(j - j0) * CHUNK + k - full] = c->W[k + j * r];
         }
-        for (i = i0; i < i1; i += ROWS) {
-            int64_t nr = i + ROWS <= i1 ? ROWS : i1 - i;
-            __mmask8 m0 = (__mmask8)(nr >= 8 ? 0xff : (1u << nr) - 1u);
-            __mmask8 m1 = (__mmask8)(nr >= 16 ? 0xff : nr > 8 ? (1u << (nr - 8)) - 1u : 0u);
+        for (i = i0; i < i1; i += nr) {
+            __mmask8 mk[YV];
+            nr = strip_rows(c, i0, i1, ja, i);
+            for (v = 0; v < YV; v++) {
+                int64_t in = nr - 8 * v;
+                mk[v] = (__mmask8)(in >= 8 ? 0xff : in > 0 ? (1u << in) - 1u : 0u);
+            }
             for (k0 = 0; k0 < r; k0 += CHUNK) {
                 int64_t nk = k0 + CHUNK <= r ? CHUNK : r - k0, k;
                 /* W[k0 + k, j] at wp[k + ws * j] */
                 const double *wp = k0 < full ? c->W + k0 : tail - j0 * CHUNK;
                 int64_t ws = k0 < full ? r : CHUNK;
-                __m512d a0[CHUNK], a1[CHUNK];
+                __m512d a[YV][CHUNK];
 #pragma GCC unroll 8
-                for (k = 0; k < CHUNK; k++) {
-                    if ((first && j0 == ja) || k >= nk) {
-                        a0[k] = _mm512_setzero_pd();
-                        a1[k] = _mm512_setzero_pd();
-                    } else {
-                        a0[k] = _mm512_maskz_loadu_pd(m0, out + i + (k0 + k) * n);
-                        a1[k] = _mm512_maskz_loadu_pd(m1, out + i + 8 + (k0 + k) * n);
-                    }
-                }
+                for (k = 0; k < CHUNK; k++)
+#pragma GCC unroll 4
+                    for (v = 0; v < YV; v++)
+                        a[v][k] = (first && j0 == ja) || k >= nk
+                                      ? _mm512_setzero_pd()
+                                      : _mm512_maskz_loadu_pd(mk[v], out + i + 8 * v + (k0 + k) * n);
                 if (nr == ROWS) {
                     for (j = j0; j < j1; j++) {
                         const double *y = Y + i + j * n, *w = wp + ws * j;
-                        __m512d v0 = _mm512_loadu_pd(y), v1 = _mm512_loadu_pd(y + 8);
-                        /* the next strip's rows of this column, wanted once this strip
-                         * has crossed the tile: into L2 meanwhile (a prefetch past the
-                         * end of Y is harmless) */
-                        _mm_prefetch((const char *)(y + ROWS), _MM_HINT_T1);
-                        _mm_prefetch((const char *)(y + ROWS + 8), _MM_HINT_T1);
+                        __m512d y8[YV];
+#pragma GCC unroll 4
+                        for (v = 0; v < YV; v++) {
+                            y8[v] = _mm512_loadu_pd(y + 8 * v);
+                            /* the next strip's rows of this column, wanted once this
+                             * strip has crossed the tile: into L2 meanwhile (a prefetch
+                             * past the end of Y is harmless) */
+                            _mm_prefetch((const char *)(y + ROWS + 8 * v), _MM_HINT_T1);
+                        }
 #pragma GCC unroll 8
                         for (k = 0; k < CHUNK; k++) {
                             __m512d b = _mm512_set1_pd(w[k]);
-                            a0[k] = _mm512_fmadd_pd(v0, b, a0[k]);
-                            a1[k] = _mm512_fmadd_pd(v1, b, a1[k]);
+#pragma GCC unroll 4
+                            for (v = 0; v < YV; v++) a[v][k] = _mm512_fmadd_pd(y8[v], b, a[v][k]);
                         }
                     }
                 } else {
                     for (j = j0; j < j1; j++) {
                         const double *y = Y + i + j * n, *w = wp + ws * j;
-                        __m512d v0 = _mm512_maskz_loadu_pd(m0, y), v1 = _mm512_maskz_loadu_pd(m1, y + 8);
+                        __m512d y8[YV];
+#pragma GCC unroll 4
+                        for (v = 0; v < YV; v++) y8[v] = _mm512_maskz_loadu_pd(mk[v], y + 8 * v);
 #pragma GCC unroll 8
                         for (k = 0; k < CHUNK; k++) {
                             __m512d b = _mm512_set1_pd(w[k]);
-                            a0[k] = _mm512_fmadd_pd(v0, b, a0[k]);
-                            a1[k] = _mm512_fmadd_pd(v1, b, a1[k]);
+#pragma GCC unroll 4
+                            for (v = 0; v < YV; v++) a[v][k] = _mm512_fmadd_pd(y8[v], b, a[v][k]);
                         }
                     }
                 }
 #pragma GCC unroll 8
-                for (k = 0; k < nk; k++) {
-                    _mm512_mask_storeu_pd(out + i + (k0 + k) * n, m0, a0[k]);
-                    _mm512_mask_storeu_pd(out + i + 8 + (k0 + k) * n, m1, a1[k]);
-                }
+                for (k = 0; k < nk; k++)
+#pragma GCC unroll 4
+                    for (v = 0; v < YV; v++) _mm512_mask_storeu_pd(out + i + 8 * v + (k0 + k) * n, mk[v], a[v][k]);
             }
         }
     }
 }
 
-static inline __attribute__((target("avx512f"))) double hsum8(__m512d t)
+/* zty_block_portable with AVX-512, on Z^T in panels of 16 of its rows
+ * (c->Zt: Z[i, k0:k0 + 16] at Zt + k0 n + 16 i, the last panel 8 wide if
+ * r rounded up to 8 leaves 8, 64-byte aligned, zeros past r; so a block's
+ * rows of a panel lie together in cache): kv vectors of 8 k times 8 columns of
+ * ZtY in registers while the rows of the block go by, each entry of Y
+ * broadcast (so Y's alignment does not matter). A last group of fewer than 8
+ * columns repeats its last column and stores only its own. */
+static inline __attribute__((target("avx512f"), always_inline)) void zty_group(const ywt_ctx *c, int64_t i0,
+                                                                             int64_t i1, int64_t j, int64_t nc,
+                                                                             int64_t k0, int kv, int first)
 {
-    __m256d u = _mm256_add_pd(_mm512_castpd512_pd256(t), _mm512_extractf64x4_pd(t, 1));
-    __m128d w = _mm_add_pd(_mm256_castpd256_pd128(u), _mm256_extractf128_pd(u, 1));
-    return _mm_cvtsd_f64(_mm_add_sd(w, _mm_unpackhi_pd(w, w)));
-}
-
-/* q[0:8] = Z[i0:i1, 0:8]^T Y[i0:i1, j] and q2[0:8] the same for column j + 1
- * (y2 = NULL: one column), Z's columns n apart: loops of fixed length, so
- * the 16 accumulators stay in registers, each loaded Z vector serving both
- * columns. */
-__attribute__((target("avx512f"))) static void dots8_avx512(const double *y, const double *y2, const double *Z,
-                                                            int64_t n, int64_t i0, int64_t i1, double *q, double *q2)
-{
-    __m512d a[CHUNK], b[CHUNK];
-    const double *yb = y2 ? y2 : y;
-    int64_t i = i0, k;
-#pragma GCC unroll 8
-    for (k = 0; k < CHUNK; k++) {
-        a[k] = _mm512_setzero_pd();
-        b[k] = _mm512_setzero_pd();
+    /* rows of 8 kv entries */
+    const double *Zt = c->Zt + k0 * c->n, *y[CHUNK];
+    int64_t ldk = 8 * kv, r = c->r, i, t, v;
+    double *zy = c->ZtY + k0 + j * r;
+    __m512d acc[2][CHUNK];
+    __mmask8 mk[2];
+    for (v = 0; v < 2; v++) {
+        int64_t in = r - k0 - 8 * v;
+        mk[v] = (__mmask8)(in >= 8 ? 0xff : in > 0 ? (1u << in) - 1u : 0u);
     }
-    for (; i + ROWS <= i1; i += ROWS) {
-        __m512d v0 = _mm512_loadu_pd(y + i), v1 = _mm512_loadu_pd(y + i + 8);
-        __m512d u0 = _mm512_loadu_pd(yb + i), u1 = _mm512_loadu_pd(yb + i + 8);
-        const double *z = Z + i;
 #pragma GCC unroll 8
-        for (k = 0; k < CHUNK; k++) {
-            __m512d z0 = _mm512_loadu_pd(z + k * n), z1 = _mm512_loadu_pd(z + k * n + 8);
-            a[k] = _mm512_fmadd_pd(z1, v1, _mm512_fmadd_pd(z0, v0, a[k]));
-            b[k] = _mm512_fmadd_pd(z1, u1, _mm512_fmadd_pd(z0, u0, b[k]));
-        }
+    for (t = 0; t < CHUNK; t++) {
+        y[t] = c->Y + (j + (t < nc ? t : nc - 1)) * c->n;
+#pragma GCC unroll 2
+        for (v = 0; v < kv; v++)
+            acc[v][t] = first ? _mm512_setzero_pd() : _mm512_maskz_loadu_pd(t < nc ? mk[v] : 0, zy + 8 * v + t * r);
     }
-    if (i < i1) {
-        int64_t nr = i1 - i;
-        __mmask8 m0 = (__mmask8)(nr >= 8 ? 0xff : (1u << nr) - 1u);
-        __mmask8 m1 = (__mmask8)(nr > 8 ? (1u << (nr - 8)) - 1u : 0u);
-        __m512d v0 = _mm512_maskz_loadu_pd(m0, y + i), v1 = _mm512_maskz_loadu_pd(m1, y + i + 8);
-        __m512d u0 = _mm512_maskz_loadu_pd(m0, yb + i), u1 = _mm512_maskz_loadu_pd(m1, yb + i + 8);
-        const double *z = Z + i;
+    for (i = i0; i < i1; i++) {
+        __m512d z[2];
+#pragma GCC unroll 2
+        for (v = 0; v < kv; v++) z[v] = _mm512_load_pd(Zt + i * ldk + 8 * v);
 #pragma GCC unroll 8
-        for (k = 0; k < CHUNK; k++) {
-            __m512d z0 = _mm512_maskz_loadu_pd(m0, z + k * n), z1 = _mm512_maskz_loadu_pd(m1, z + k * n + 8);
-            a[k] = _mm512_fmadd_pd(z1, v1, _mm512_fmadd_pd(z0, v0, a[k]));
-            b[k] = _mm512_fmadd_pd(z1, u1, _mm512_fmadd_pd(z0, u0, b[k]));
+        for (t = 0; t < CHUNK; t++) {
+            __m512d b = _mm512_set1_pd(y[t][i]);
+#pragma GCC unroll 2
+            for (v = 0; v < kv; v++) acc[v][t] = _mm512_fmadd_pd(z[v], b, acc[v][t]);
         }
     }
 #pragma GCC unroll 8
-    for (k = 0; k < CHUNK; k++) {
-        q[k] = hsum8(a[k]);
-        if (q2) q2[k] = hsum8(b[k]);
-    }
+    for (t = 0; t < CHUNK; t++)
+#pragma GCC unroll 2
+        for (v = 0; v < kv; v++) _mm512_mask_storeu_pd(zy + 8 * v + t * r, t < nc ? mk[v] : 0, acc[v][t]);
 }
 
-/* dots_portable with AVX-512: 8 columns of Z at a time (the last, short
- * chunk portably, in the same lanes) */
-__attribute__((target("avx512f"))) static void dots_avx512(const ywt_ctx *c, int64_t i0, int64_t i1, int64_t j,
-                                                           double *q, double *q2)
+/* Panel by panel, so that a panel's rows stay in L1 while the groups of
+ * columns go by. */
+__attribute__((target("avx512f"))) static void zty_block_avx512(const ywt_ctx *c, int64_t i0, int64_t i1,
+                                                                int64_t j0, int64_t j1, int first)
 {
-    int64_t n = c->n, r = c->r, k0 = 0;
-    for (; k0 + CHUNK <= r; k0 += CHUNK)
-        dots8_avx512(c->Y + j * n, q2 ? c->Y + (j + 1) * n : NULL, c->Z + k0 * n, n, i0, i1, q + k0,
-                     q2 ? q2 + k0 : NULL);
-    if (k0 < r) {
-        dots_portable_cols(c, i0, i1, j, k0, q);
-        if (q2) dots_portable_cols(c, i0, i1, j + 1, k0, q2);
-    }
+    int64_t j, k0;
+    for (k0 = 0; k0 < c->ldk; k0 += 16)
+        for (j = j0; j < j1; j += CHUNK) {
+            int64_t nc = j + CHUNK <= j1 ? CHUNK : j1 - j;
+            if (c->ldk - k0 >= 16) zty_group(c, i0, i1, j, nc, k0, 2, first);
+            else zty_group(c, i0, i1, j, nc, k0, 1, first);
+        }
 }
 #endif
 
@@ -295,24 +320,30 @@ static void ywt_block(const ywt_ctx *c, int64_t i0, int64_t i1, int64_t ja, int6
     ywt_block_portable(c, i0, i1, ja, jb, out, first);
 }
 
-/* q = Z[i0:i1, :]^T Y[i0:i1, j], and q2 the same for column j + 1 unless NULL */
-static void dots(const ywt_ctx *c, int64_t i0, int64_t i1, int64_t j, double *q, double *q2)
+static void zty_block(const ywt_ctx *c, int64_t i0, int64_t i1, int64_t j0, int64_t j1, int first)
 {
 #ifdef HAVE_AVX512_CLONE
     if (c->isa == LRFA_ISA_AVX512) {
-        dots_avx512(c, i0, i1, j, q, q2);
+        zty_block_avx512(c, i0, i1, j0, j1, first);
         return;
     }
 #endif
-    dots_portable(c, i0, i1, j, q);
-    if (q2) dots_portable(c, i0, i1, j + 1, q2);
+    zty_block_portable(c, i0, i1, j0, j1, first);
 }
 
-/* Strips [s0, s1) of ROWS rows each. */
+/* The first row of strip s: strips of ROWS rows, shifted back by c->shift
+ * rows so that the second starts at a 64-byte boundary of Y. */
+static int64_t strip_start(const ywt_ctx *c, int64_t s)
+{
+    int64_t i = s * ROWS - c->shift;
+    return s == 0 ? 0 : i < c->n ? i : c->n;
+}
+
+/* Strips [s0, s1). */
 static void ywt_chunk(int64_t s0, int64_t s1, int worker, void *arg)
 {
     const ywt_ctx *c = arg;
-    int64_t i0 = s0 * ROWS, i1 = s1 * ROWS < c->n ? s1 * ROWS : c->n;
+    int64_t i0 = strip_start(c, s0), i1 = strip_start(c, s1);
     (void)worker;
     if (i0 < i1) ywt_block(c, i0, i1, 0, c->m, c->out, 1);
 }
@@ -331,11 +362,14 @@ void lrfa_kern_y_wt(const double *Y, int64_t n, int64_t m, const double *W, int6
     c.m = m;
     c.r = r;
     c.out = out;
-    c.Z = NULL;
+    c.Z = c.Zt = NULL;
+    c.ldk = 0;
     c.ZtY = c.part = NULL;
     c.chunk = 0;
     c.isa = lrfa_kern_isa();
-    lrfa_parallel_range((n + ROWS - 1) / ROWS, 8, ywt_chunk, &c);
+    c.tile = tile_cols(r);
+    c.shift = (ROWS - (int64_t)((8 - (((uintptr_t)Y >> 3) & 7)) & 7)) % ROWS;
+    lrfa_parallel_range((n + c.shift + ROWS - 1) / ROWS, 8, ywt_chunk, &c);
 }
 
 /* ---- GD's two products in one pass ---- */
@@ -349,31 +383,23 @@ int64_t lrfa_kern_fused_chunks(int64_t m)
 }
 
 /* Chunks [c0, c1) of columns: for each block of BLOCK_ROWS rows and each
- * tile of columns (a BLOCK_ROWS x TILE piece of Y, read from memory once and
+ * tile of columns (a BLOCK_ROWS x tile piece of Y, read from memory once and
  * then from cache): the chunk's partial Y W^T over the tile, then Z^T Y over
- * the block for each column, added to ZtY block after block. */
+ * the block, its sums going on from the previous block's. */
 static void fused_chunk(int64_t c0, int64_t c1, int worker, void *arg)
 {
     const ywt_ctx *c = arg;
-    int64_t n = c->n, m = c->m, r = c->r, ch, b, j0, j;
-    double q[2][1024];
+    int64_t n = c->n, m = c->m, r = c->r, ch, b, j0;
     (void)worker;
     for (ch = c0; ch < c1; ch++) {
         int64_t ja = ch * c->chunk, jb = ja + c->chunk < m ? ja + c->chunk : m;
         double *out = ch == 0 ? c->out : c->part + (ch - 1) * n * r;
         for (b = 0; b < n; b += BLOCK_ROWS) {
             int64_t b1 = b + BLOCK_ROWS < n ? b + BLOCK_ROWS : n;
-            for (j0 = ja; j0 < jb; j0 += TILE) {
-                int64_t j1 = j0 + TILE < jb ? j0 + TILE : jb;
+            for (j0 = ja; j0 < jb; j0 += c->tile) {
+                int64_t j1 = j0 + c->tile < jb ? j0 + c->tile : jb;
                 ywt_block(c, b, b1, j0, j1, out, j0 == ja);
-                for (j = j0; j < j1; j += 2) {
-                    int64_t k, t, pair = j + 1 < j1;
-                    dots(c, b, b1, j, q[0], pair ? q[1] : NULL);
-                    for (t = 0; t <= pair; t++) {
-                        double *zy = c->ZtY + (j + t) * r;
-                        for (k = 0; k < r; k++) zy[k] = b == 0 ? q[t][k] : zy[k] + q[t][k];
-                    }
-                }
+                zty_block(c, b, b1, j0, j1, b == 0);
             }
         }
     }
@@ -395,13 +421,49 @@ static void sum_chunk(int64_t i0, int64_t i1, int worker, void *arg)
         for (i = i0; i < i1; i++) c->out[i] += c->part[p * c->len + i];
 }
 
+int64_t lrfa_kern_fused_work(int64_t n, int64_t m, int64_t r)
+{
+    return (lrfa_kern_fused_chunks(m) - 1) * n * r + n * ((r + 7) & ~(int64_t)7) + 8;
+}
+
+typedef struct zt_ctx {
+    const double *Z;
+    double *Zt;
+    int64_t n, r, ldk;
+} zt_ctx;
+
+/* Rows [i0, i1) of Z into the panels of zty_group, zeros past r */
+static void transpose_rows(int64_t i0, int64_t i1, int worker, void *arg)
+{
+    const zt_ctx *c = arg;
+    int64_t i, k, k0;
+    (void)worker;
+    for (k0 = 0; k0 < c->ldk; k0 += 16) {
+        int64_t w = c->ldk - k0 >= 16 ? 16 : 8;
+        double *panel = c->Zt + k0 * c->n;
+        for (i = i0; i < i1; i++)
+            for (k = 0; k < w; k++) panel[k + i * w] = k0 + k < c->r ? c->Z[i + (k0 + k) * c->n] : 0.0;
+    }
+}
+
 int lrfa_kern_fused_gd(const double *Y, int64_t n, int64_t m, const double *Z, const double *W, int64_t r,
                        double *YWt, double *ZtY, double *part)
 {
     ywt_ctx c;
     sum_ctx sc;
+    zt_ctx tc;
     int64_t chunks = lrfa_kern_fused_chunks(m);
     if (n <= 0 || m <= 0 || r <= 0 || r > 1024) return 0;
+    /* Z^T's panels after the partial sums, at 64 bytes */
+    tc.Z = Z;
+    tc.n = n;
+    tc.r = r;
+    tc.ldk = (r + 7) & ~(int64_t)7;
+    tc.Zt = part + (chunks - 1) * n * r;
+    tc.Zt += (8 - (((uintptr_t)tc.Zt >> 3) & 7)) & 7;
+    lrfa_parallel_range(n, 1024, transpose_rows, &tc);
+    c.Zt = tc.Zt;
+    c.ldk = tc.ldk;
     c.Y = Y;
     c.W = W;
     c.Z = Z;
@@ -412,6 +474,8 @@ int lrfa_kern_fused_gd(const double *Y, int64_t n, int64_t m, const double *Z, c
     c.ZtY = ZtY;
     c.part = part;
     c.chunk = (m + chunks - 1) / chunks;
+    c.shift = 0;
+    c.tile = tile_cols(r);
     c.isa = lrfa_kern_isa();
     chunks = (m + c.chunk - 1) / c.chunk;
     lrfa_parallel_range(chunks, 1, fused_chunk, &c);
@@ -427,16 +491,11 @@ void lrfa_ref_fused_gd(const double *Y, int64_t n, int64_t m, const double *Z, c
                        double *YWt, double *ZtY)
 {
     int64_t i, j, k;
-    for (k = 0; k < r; k++)
-        for (i = 0; i < n; i++) {
-            double acc = 0.0;
-            for (j = 0; j < m; j++) acc += Y[i + j * n] * W[k + j * r];
-            YWt[i + k * n] = acc;
-        }
+    lrfa_ref_y_wt(Y, n, m, W, r, YWt);
     for (j = 0; j < m; j++)
         for (k = 0; k < r; k++) {
             double acc = 0.0;
-            for (i = 0; i < n; i++) acc += Z[i + k * n] * Y[i + j * n];
+            for (i = 0; i < n; i++) acc = fma(Z[i + k * n], Y[i + j * n], acc);
             ZtY[k + j * r] = acc;
         }
 }

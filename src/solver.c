@@ -390,8 +390,8 @@ static int per_iteration_cy(lrfa_algo a)
  * (kernels.c) or more than one thread for the BLAS panels. */
 static int fused_pass(const lrfa_problem *P, lrfa_algo rule, const int64_t *d, int64_t L)
 {
-    return per_iteration_cy(rule) && P->Y->storage == LRFA_STORAGE_DENSE && d[1] == d[L - 1] && d[1] <= 64 &&
-           (lrfa_threads() > 1 || lrfa_y_kernel_serves(P->Y, d[1]));
+    return per_iteration_cy(rule) && P->Y->storage == LRFA_STORAGE_DENSE && d[1] == d[L - 1] &&
+           (lrfa_y_kernel_serves(P->Y, d[1]) || (d[1] <= 64 && lrfa_threads() > 1));
 }
 
 /* Allocates the workspace; the current weights and feedback are in place.

@@ -338,10 +338,10 @@ static void fused_chunk(int64_t p0, int64_t p1, int worker, void *arg)
 
 int64_t lrfa_y_fused_work(const lrfa_matrix *Y, int64_t r)
 {
-    int64_t parts = lrfa_threads() > 1 ? lrfa_threads() - 1 : 1;
-    if (lrfa_y_kernel_serves(Y, r) && lrfa_kern_fused_chunks(Y->cols) - 1 > parts)
-        parts = lrfa_kern_fused_chunks(Y->cols) - 1;
-    return parts * Y->rows * r;
+    int64_t parts = lrfa_threads() > 1 ? lrfa_threads() - 1 : 1, need = parts * Y->rows * r;
+    if (lrfa_y_kernel_serves(Y, r) && lrfa_kern_fused_work(Y->rows, Y->cols, r) > need)
+        need = lrfa_kern_fused_work(Y->rows, Y->cols, r);
+    return need;
 }
 
 int lrfa_y_fused_gd(const lrfa_matrix *Y, const double *Z, const double *W, int64_t r, double *YWt, double *ZtY,

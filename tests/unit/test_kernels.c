@@ -20,24 +20,31 @@ static void test_y_wt(void)
     double worst = 0.0;
     for (s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
         int64_t n = shapes[s][0], m = shapes[s][1], r = shapes[s][2], i, j, k;
-        double *Y = malloc(sizeof(double) * (size_t)(n * m)), *W = malloc(sizeof(double) * (size_t)(r * m));
+        double *Ybuf = aligned_alloc(64, sizeof(double) * (size_t)((n * m + 15) / 8 * 8)), *Y = Ybuf;
+        double *W = malloc(sizeof(double) * (size_t)(r * m));
         double *ref = malloc(sizeof(double) * (size_t)(n * r)), *out = malloc(sizeof(double) * (size_t)(n * r));
         double *blas = malloc(sizeof(double) * (size_t)(n * r));
+        int off;
         lrfa_rng g;
-        CU_ASSERT_FATAL(Y && W && ref && out && blas);
+        CU_ASSERT_FATAL(Ybuf && W && ref && out && blas);
         lrfa_rng_seed(&g, (uint64_t)(11 + s), 0);
         lrfa_rng_fill_gaussian(&g, Y, n * m, 1.0);
         lrfa_rng_fill_gaussian(&g, W, r * m, 1.0);
         lrfa_ref_y_wt(Y, n, m, W, r, ref);
-        for (isa = LRFA_ISA_PORTABLE; isa <= LRFA_ISA_AVX512; isa++)
-            for (threads = 1; threads <= 2; threads++) {
-                lrfa_kern_set_isa(isa);
-                lrfa_set_threads(threads);
-                memset(out, 0xff, sizeof(double) * (size_t)(n * r)); /* NaN: nothing left unwritten */
-                lrfa_kern_y_wt(Y, n, m, W, r, out);
-                mismatches += memcmp(out, ref, sizeof(double) * (size_t)(n * r)) != 0;
-                runs++;
-            }
+        /* Y at each of the 8 places a double can have in a 64-byte line */
+        for (off = 0; off < 8; off++) {
+            memmove(Ybuf + off, Y, sizeof(double) * (size_t)(n * m));
+            Y = Ybuf + off;
+            for (isa = LRFA_ISA_PORTABLE; isa <= LRFA_ISA_AVX512; isa++)
+                for (threads = 1; threads <= 2; threads++) {
+                    lrfa_kern_set_isa(isa);
+                    lrfa_set_threads(threads);
+                    memset(out, 0xff, sizeof(double) * (size_t)(n * r)); /* NaN: nothing left unwritten */
+                    lrfa_kern_y_wt(Y, n, m, W, r, out);
+                    mismatches += memcmp(out, ref, sizeof(double) * (size_t)(n * r)) != 0;
+                    runs++;
+                }
+        }
         lrfa_kern_set_isa(-1);
         lrfa_set_threads(0);
         cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, (int)n, (int)r, (int)m, 1.0, Y, (int)n, W, (int)r, 0.0,
@@ -49,38 +56,42 @@ static void test_y_wt(void)
                 if (fabs(ref[i + k * n] - blas[i + k * n]) / scale > worst)
                     worst = fabs(ref[i + k * n] - blas[i + k * n]) / scale;
             }
-        free(Y);
+        free(Ybuf);
         free(W);
         free(ref);
         free(out);
         free(blas);
     }
-    printf("    Y W^T: %d runs (%d shapes x portable/%s x 1, 2 threads), %d differ from the reference in any bit\n",
+    printf("    Y W^T: %d runs (%d shapes x 8 alignments x portable/%s x 1, 2 threads), %d differ from the reference in "
+           "any bit\n",
            runs, (int)(sizeof shapes / sizeof shapes[0]), lrfa_kern_isa() == LRFA_ISA_AVX512 ? "AVX-512" : "portable",
            mismatches);
     CU_ASSERT_EQUAL(mismatches, 0);
     CHECK_REL("Y W^T against OpenBLAS (relative to sum |y w|)", worst, 0.0, 1.0, 1e-13);
 }
 
-/* GD's pair in one pass: the same bits on every path and thread count, and
- * within 1e-13 of the naive sums relative to sum |y w| and sum |z y|. */
+/* GD's pair in one pass: the same bits on every path, thread count and
+ * alignment of Y; Z^T Y the same as the reference's fma sums in order, and
+ * Y W^T (summed by chunks of columns) within 1e-13 of the reference relative
+ * to sum |y w|. */
 static void test_fused_gd(void)
 {
     static const int64_t fshapes[][3] = {{1, 1, 1},    {7, 3, 5},     {300, 520, 16}, {257, 1100, 9},
                                          {33, 4097, 64}, {600, 700, 23}, {5, 600, 130}};
     size_t s;
-    int isa, threads, mismatches = 0, runs = 0;
+    int isa, threads, off, mismatches = 0, zty_mismatches = 0, runs = 0;
     double worst = 0.0;
     for (s = 0; s < sizeof fshapes / sizeof fshapes[0]; s++) {
         int64_t n = fshapes[s][0], m = fshapes[s][1], r = fshapes[s][2], i, j, k;
-        int64_t chunks = lrfa_kern_fused_chunks(m);
-        double *Y = malloc(sizeof(double) * (size_t)(n * m)), *W = malloc(sizeof(double) * (size_t)(r * m));
-        double *Z = malloc(sizeof(double) * (size_t)(n * r)), *part = malloc(sizeof(double) * (size_t)(chunks * n * r));
+        double *Ybuf = aligned_alloc(64, sizeof(double) * (size_t)((n * m + 15) / 8 * 8)), *Y = Ybuf;
+        double *W = malloc(sizeof(double) * (size_t)(r * m));
+        double *Z = malloc(sizeof(double) * (size_t)(n * r));
+        double *part = malloc(sizeof(double) * (size_t)lrfa_kern_fused_work(n, m, r));
         double *P0 = malloc(sizeof(double) * (size_t)(n * r)), *Q0 = malloc(sizeof(double) * (size_t)(r * m));
         double *P = malloc(sizeof(double) * (size_t)(n * r)), *Q = malloc(sizeof(double) * (size_t)(r * m));
         double *Pr = malloc(sizeof(double) * (size_t)(n * r)), *Qr = malloc(sizeof(double) * (size_t)(r * m));
         lrfa_rng g;
-        CU_ASSERT_FATAL(Y && W && Z && part && P0 && Q0 && P && Q && Pr && Qr);
+        CU_ASSERT_FATAL(Ybuf && W && Z && part && P0 && Q0 && P && Q && Pr && Qr);
         lrfa_rng_seed(&g, (uint64_t)(31 + s), 0);
         lrfa_rng_fill_gaussian(&g, Y, n * m, 1.0);
         lrfa_rng_fill_gaussian(&g, W, r * m, 1.0);
@@ -89,17 +100,22 @@ static void test_fused_gd(void)
         lrfa_kern_set_isa(LRFA_ISA_PORTABLE);
         lrfa_set_threads(1);
         CU_ASSERT(lrfa_kern_fused_gd(Y, n, m, Z, W, r, P0, Q0, part));
-        for (isa = LRFA_ISA_PORTABLE; isa <= LRFA_ISA_AVX512; isa++)
-            for (threads = 1; threads <= 2; threads++) {
-                lrfa_kern_set_isa(isa);
-                lrfa_set_threads(threads);
-                memset(P, 0xff, sizeof(double) * (size_t)(n * r));
-                memset(Q, 0xff, sizeof(double) * (size_t)(r * m));
-                lrfa_kern_fused_gd(Y, n, m, Z, W, r, P, Q, part);
-                mismatches += memcmp(P, P0, sizeof(double) * (size_t)(n * r)) != 0 ||
-                              memcmp(Q, Q0, sizeof(double) * (size_t)(r * m)) != 0;
-                runs++;
-            }
+        zty_mismatches += memcmp(Q0, Qr, sizeof(double) * (size_t)(r * m)) != 0;
+        for (off = 0; off < 8; off++) {
+            memmove(Ybuf + off, Y, sizeof(double) * (size_t)(n * m));
+            Y = Ybuf + off;
+            for (isa = LRFA_ISA_PORTABLE; isa <= LRFA_ISA_AVX512; isa++)
+                for (threads = 1; threads <= 2; threads++) {
+                    lrfa_kern_set_isa(isa);
+                    lrfa_set_threads(threads);
+                    memset(P, 0xff, sizeof(double) * (size_t)(n * r));
+                    memset(Q, 0xff, sizeof(double) * (size_t)(r * m));
+                    lrfa_kern_fused_gd(Y, n, m, Z, W, r, P, Q, part);
+                    mismatches += memcmp(P, P0, sizeof(double) * (size_t)(n * r)) != 0 ||
+                                  memcmp(Q, Q0, sizeof(double) * (size_t)(r * m)) != 0;
+                    runs++;
+                }
+        }
         lrfa_kern_set_isa(-1);
         lrfa_set_threads(0);
         for (k = 0; k < r; k++)
@@ -108,13 +124,7 @@ static void test_fused_gd(void)
                 for (j = 0; j < m; j++) scale += fabs(Y[i + j * n] * W[k + j * r]);
                 worst = fmax(worst, fabs(P0[i + k * n] - Pr[i + k * n]) / scale);
             }
-        for (j = 0; j < m; j++)
-            for (k = 0; k < r; k++) {
-                double scale = 0.0;
-                for (i = 0; i < n; i++) scale += fabs(Z[i + k * n] * Y[i + j * n]);
-                worst = fmax(worst, fabs(Q0[k + j * r] - Qr[k + j * r]) / scale);
-            }
-        free(Y);
+        free(Ybuf);
         free(W);
         free(Z);
         free(part);
@@ -125,10 +135,12 @@ static void test_fused_gd(void)
         free(Pr);
         free(Qr);
     }
-    printf("    fused Y W^T, Z^T Y: %d runs (%d shapes x 2 paths x 1, 2 threads), %d differ in any bit\n", runs,
-           (int)(sizeof fshapes / sizeof fshapes[0]), mismatches);
+    printf("    fused Y W^T, Z^T Y: %d runs (%d shapes x 8 alignments x 2 paths x 1, 2 threads), %d differ in any bit; "
+           "Z^T Y differs from the reference's fma sums in %d shapes\n",
+           runs, (int)(sizeof fshapes / sizeof fshapes[0]), mismatches, zty_mismatches);
     CU_ASSERT_EQUAL(mismatches, 0);
-    CHECK_REL("fused against the naive sums (relative to sum |.|)", worst, 0.0, 1.0, 1e-13);
+    CU_ASSERT_EQUAL(zty_mismatches, 0);
+    CHECK_REL("fused Y W^T against the reference (relative to sum |y w|)", worst, 0.0, 1.0, 1e-13);
 }
 
 /* m = 0 gives zeros; n = 0 or r = 0 writes nothing. */
