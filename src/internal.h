@@ -91,16 +91,18 @@ void lrfa_gs_set_isa(int avx2);
 /* kernels.c: out (n x r) = Y W^T for a dense column-major Y (n x m) and W
  * (r x m), on lrfa_threads() threads; the same bits on every path, for
  * every thread count and wherever Y lies (see the file). lrfa_kern_isa
- * says which path runs; lrfa_kern_set_isa forces the portable one (LRFA_ISA_PORTABLE) or restores
- * the automatic choice (-1; LRFA_ISA_AVX512 asks for it where supported);
- * LRFA_KERNELS=off in the environment makes it LRFA_ISA_NONE (no kernels:
- * every product goes to OpenBLAS, as before them).
+ * says which path runs (lrfa_kern_isa_name: "avx512", "avx2", "portable",
+ * "off"); lrfa_kern_set_isa forces one (the best the processor has at most)
+ * or restores the automatic choice (-1); LRFA_KERNELS=off in the
+ * environment makes it LRFA_ISA_NONE (no kernels: every product goes to
+ * OpenBLAS, as before them).
  * lrfa_ref_y_wt is the naive reference, with the same fma order. */
-enum { LRFA_ISA_NONE = -1, LRFA_ISA_PORTABLE = 0, LRFA_ISA_AVX512 = 1 };
+enum { LRFA_ISA_NONE = -1, LRFA_ISA_PORTABLE = 0, LRFA_ISA_AVX2 = 1, LRFA_ISA_AVX512 = 2 };
 void lrfa_kern_y_wt(const double *Y, int64_t n, int64_t m, const double *W, int64_t r, double *out);
 void lrfa_ref_y_wt(const double *Y, int64_t n, int64_t m, const double *W, int64_t r, double *out);
 int lrfa_kern_isa(void);
 void lrfa_kern_set_isa(int isa);
+const char *lrfa_kern_isa_name(int isa);
 /* GD's pair in one pass over a dense Y: YWt (n x r) = Y W^T and ZtY (r x m)
  * = Z^T Y, Z n x r, r <= 1024. The columns go in lrfa_kern_fused_chunks(m)
  * chunks (a count fixed by m, not by the threads: so the bits are the same

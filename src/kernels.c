@@ -8,7 +8,8 @@
  * acc = fma(Y[i, j], W[k, j], acc) for j = 0, 1, ..., m - 1 (out[i, k]), or
  * acc = fma(Z[i, k], Y[i, j], acc) for i = 0, 1, ..., n - 1 (ZtY[k, j]), each
  * entry computed by one thread. So the bits do not depend on the thread
- * count, on which path ran (AVX-512, or the portable fma loop) or on where
+ * count, on which path ran (AVX-512, AVX2 with FMA, or the portable fma
+ * loop) or on where
  * Y lies in memory: only on the input. (The fused pass sums out by chunks of
  * columns whose count is fixed by m, then adds the chunks in order.)
  *
@@ -28,7 +29,7 @@
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
-#define HAVE_AVX512_CLONE 1
+#define HAVE_X86_PATHS 1
 #endif
 
 /* Y W^T: strips of ROWS = 8 YV rows; blocks of out and of ZtY CHUNK wide;
@@ -51,35 +52,60 @@ void lrfa_kern_set_isa(int isa)
     forced = isa;
 }
 
-/* The environment's LRFA_KERNELS=off turns the kernels off (lrfa_kern_isa
+/* The environment's LRFA_KERNELS: "off" turns the kernels off (lrfa_kern_isa
  * gives LRFA_ISA_NONE, and the products go to OpenBLAS as before them);
- * read once. */
-static int env_off(void)
+ * "portable", "avx2" or "avx512" asks for that path (where the processor
+ * has it); anything else, or nothing, leaves the choice to the processor
+ * (-1). Read once. */
+static int env_choice(void)
 {
-    static int off = -1;
-    if (off < 0) {
+    static int read = 0, choice;
+    if (!read) {
         const char *v = getenv("LRFA_KERNELS");
-        off = v && !strcmp(v, "off");
+        read = 1;
+        choice = !v                     ? -1
+                 : !strcmp(v, "off")      ? LRFA_ISA_NONE - 1
+                 : !strcmp(v, "portable") ? LRFA_ISA_PORTABLE
+                 : !strcmp(v, "avx2")     ? LRFA_ISA_AVX2
+                 : !strcmp(v, "avx512")   ? LRFA_ISA_AVX512
+                                          : -1;
     }
-    return off;
+    return choice;
+}
+
+/* The processor's best path, found once */
+static int best_isa(void)
+{
+#ifdef HAVE_X86_PATHS
+    static int known = -1;
+    if (known < 0) {
+        __builtin_cpu_init();
+        known = __builtin_cpu_supports("avx512f")                                    ? LRFA_ISA_AVX512
+                : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? LRFA_ISA_AVX2
+                                                                                   : LRFA_ISA_PORTABLE;
+    }
+    return known;
+#else
+    return LRFA_ISA_PORTABLE;
+#endif
 }
 
 int lrfa_kern_isa(void)
 {
-    if (env_off()) return LRFA_ISA_NONE;
-#ifdef HAVE_AVX512_CLONE
-    {
-        static int known = -1;
-        if (known < 0) {
-            __builtin_cpu_init();
-            known = __builtin_cpu_supports("avx512f") ? LRFA_ISA_AVX512 : LRFA_ISA_PORTABLE;
-        }
-        if (forced >= 0) return forced == LRFA_ISA_AVX512 ? known : LRFA_ISA_PORTABLE;
-        return known;
-    }
-#else
-    return LRFA_ISA_PORTABLE;
-#endif
+    int best, want = forced >= 0 ? forced : env_choice();
+    if (env_choice() < LRFA_ISA_NONE) return LRFA_ISA_NONE;
+    best = best_isa();
+    /* a path asked for, where the processor has it (every x86 processor
+     * with AVX-512 has AVX2 and FMA) */
+    return want >= 0 && want < best ? want : best;
+}
+
+const char *lrfa_kern_isa_name(int isa)
+{
+    return isa == LRFA_ISA_AVX512 ? "avx512"
+           : isa == LRFA_ISA_AVX2 ? "avx2"
+           : isa == LRFA_ISA_PORTABLE ? "portable"
+                                      : "off";
 }
 
 void lrfa_ref_y_wt(const double *Y, int64_t n, int64_t m, const double *W, int64_t r, double *out)
@@ -168,7 +194,7 @@ static void zty_block_portable(const ywt_ctx *c, int64_t i0, int64_t i1, int64_t
         }
 }
 
-#ifdef HAVE_AVX512_CLONE
+#ifdef HAVE_X86_PATHS
 /* The same blocks with AVX-512: YV vectors of 8 rows times 8 columns of out
  * in 8 YV registers, the rows past i1 masked off, W's 8 entries of a column
  * broadcast where they lie (a last chunk of fewer than 8 from a zero-padded
@@ -309,11 +335,126 @@ __attribute__((target("avx512f"))) static void zty_block_avx512(const ywt_ctx *c
 }
 #endif
 
+#ifdef HAVE_X86_PATHS
+/* With AVX2 and FMA (for processors without AVX-512): the same sums as the
+ * portable path, 4 lanes at a time. Y W^T: each strip as two halves of 8
+ * rows, 2 vectors times 4 columns of out in 8 registers; Z^T Y: 8 entries
+ * of a panel's row (2 vectors) times 4 columns of ZtY. Partial vectors by
+ * masked loads and stores. */
+static inline __attribute__((target("avx2,fma"))) __m256i mask4(int64_t in)
+{
+    return _mm256_cmpgt_epi64(_mm256_set1_epi64x(in), _mm256_set_epi64x(3, 2, 1, 0));
+}
+
+__attribute__((target("avx2,fma"))) static void ywt_block_avx2(const ywt_ctx *c, int64_t i0, int64_t i1, int64_t ja,
+                                                              int64_t jb, double *out, int first)
+{
+    const double *Y = c->Y, *W = c->W;
+    int64_t n = c->n, r = c->r, i, j, j0, k0, nr, h, k;
+    for (j0 = ja; j0 < jb; j0 += c->tile) {
+        int64_t j1 = j0 + c->tile < jb ? j0 + c->tile : jb;
+        for (i = i0; i < i1; i += nr) {
+            nr = strip_rows(c, i0, i1, ja, i);
+            for (h = 0; h < nr; h += 8) {
+                const double *yh = Y + i + h;
+                double *oh = out + i + h;
+                __m256i m0 = mask4(nr - h), m1 = mask4(nr - h - 4);
+                for (k0 = 0; k0 < r; k0 += 4) {
+                    int64_t nk = k0 + 4 <= r ? 4 : r - k0;
+                    __m256d a0[4], a1[4];
+#pragma GCC unroll 4
+                    for (k = 0; k < 4; k++) {
+                        int live = k < nk && !(first && j0 == ja);
+                        a0[k] = live ? _mm256_maskload_pd(oh + (k0 + k) * n, m0) : _mm256_setzero_pd();
+                        a1[k] = live ? _mm256_maskload_pd(oh + 4 + (k0 + k) * n, m1) : _mm256_setzero_pd();
+                    }
+                    if (nk == 4) {
+                        for (j = j0; j < j1; j++) {
+                            const double *y = yh + j * n, *w = W + k0 + j * r;
+                            __m256d v0 = _mm256_maskload_pd(y, m0), v1 = _mm256_maskload_pd(y + 4, m1);
+#pragma GCC unroll 4
+                            for (k = 0; k < 4; k++) {
+                                __m256d b = _mm256_broadcast_sd(w + k);
+                                a0[k] = _mm256_fmadd_pd(v0, b, a0[k]);
+                                a1[k] = _mm256_fmadd_pd(v1, b, a1[k]);
+                            }
+                        }
+                    } else {
+                        for (j = j0; j < j1; j++) {
+                            const double *y = yh + j * n, *w = W + k0 + j * r;
+                            __m256d v0 = _mm256_maskload_pd(y, m0), v1 = _mm256_maskload_pd(y + 4, m1);
+#pragma GCC unroll 4
+                            for (k = 0; k < 4; k++) {
+                                __m256d b = _mm256_set1_pd(k < nk ? w[k] : 0.0);
+                                a0[k] = _mm256_fmadd_pd(v0, b, a0[k]);
+                                a1[k] = _mm256_fmadd_pd(v1, b, a1[k]);
+                            }
+                        }
+                    }
+#pragma GCC unroll 4
+                    for (k = 0; k < 4; k++)
+                        if (k < nk) {
+                            _mm256_maskstore_pd(oh + (k0 + k) * n, m0, a0[k]);
+                            _mm256_maskstore_pd(oh + 4 + (k0 + k) * n, m1, a1[k]);
+                        }
+                }
+            }
+        }
+    }
+}
+
+/* ZtY[k0 + 8 q .. + 8, j .. j + nc] over rows [i0, i1), q the panel's half;
+ * nc <= 4 columns, the last repeated */
+__attribute__((target("avx2,fma"))) static void zty_block_avx2(const ywt_ctx *c, int64_t i0, int64_t i1, int64_t j0,
+                                                              int64_t j1, int first)
+{
+    int64_t n = c->n, r = c->r, j, k0, h, i, t;
+    for (k0 = 0; k0 < c->ldk; k0 += 16) {
+        int64_t w = c->ldk - k0 >= 16 ? 16 : 8;
+        const double *panel = c->Zt + k0 * n;
+        for (h = 0; h < w; h += 8) {
+            __m256i m0 = mask4(r - k0 - h), m1 = mask4(r - k0 - h - 4);
+            for (j = j0; j < j1; j += 4) {
+                int64_t nc = j + 4 <= j1 ? 4 : j1 - j;
+                const double *y[4];
+                double *zy = c->ZtY + k0 + h + j * r;
+                __m256d a0[4], a1[4];
+#pragma GCC unroll 4
+                for (t = 0; t < 4; t++) {
+                    y[t] = c->Y + (j + (t < nc ? t : nc - 1)) * n;
+                    a0[t] = first || t >= nc ? _mm256_setzero_pd() : _mm256_maskload_pd(zy + t * r, m0);
+                    a1[t] = first || t >= nc ? _mm256_setzero_pd() : _mm256_maskload_pd(zy + 4 + t * r, m1);
+                }
+                for (i = i0; i < i1; i++) {
+                    __m256d z0 = _mm256_load_pd(panel + i * w + h), z1 = _mm256_load_pd(panel + i * w + h + 4);
+#pragma GCC unroll 4
+                    for (t = 0; t < 4; t++) {
+                        __m256d b = _mm256_broadcast_sd(y[t] + i);
+                        a0[t] = _mm256_fmadd_pd(z0, b, a0[t]);
+                        a1[t] = _mm256_fmadd_pd(z1, b, a1[t]);
+                    }
+                }
+#pragma GCC unroll 4
+                for (t = 0; t < 4; t++)
+                    if (t < nc) {
+                        _mm256_maskstore_pd(zy + t * r, m0, a0[t]);
+                        _mm256_maskstore_pd(zy + 4 + t * r, m1, a1[t]);
+                    }
+            }
+        }
+    }
+}
+#endif
+
 static void ywt_block(const ywt_ctx *c, int64_t i0, int64_t i1, int64_t ja, int64_t jb, double *out, int first)
 {
-#ifdef HAVE_AVX512_CLONE
+#ifdef HAVE_X86_PATHS
     if (c->isa == LRFA_ISA_AVX512) {
         ywt_block_avx512(c, i0, i1, ja, jb, out, first);
+        return;
+    }
+    if (c->isa == LRFA_ISA_AVX2) {
+        ywt_block_avx2(c, i0, i1, ja, jb, out, first);
         return;
     }
 #endif
@@ -322,9 +463,13 @@ static void ywt_block(const ywt_ctx *c, int64_t i0, int64_t i1, int64_t ja, int6
 
 static void zty_block(const ywt_ctx *c, int64_t i0, int64_t i1, int64_t j0, int64_t j1, int first)
 {
-#ifdef HAVE_AVX512_CLONE
+#ifdef HAVE_X86_PATHS
     if (c->isa == LRFA_ISA_AVX512) {
         zty_block_avx512(c, i0, i1, j0, j1, first);
+        return;
+    }
+    if (c->isa == LRFA_ISA_AVX2) {
+        zty_block_avx2(c, i0, i1, j0, j1, first);
         return;
     }
 #endif

@@ -445,11 +445,89 @@ static int state_alloc(fit_state *s)
     return ok;
 }
 
+/* ---- the O((n + m) r^2) products ----
+ *
+ * While a fit's products with Y run on lrfa's kernels, OpenBLAS is held to
+ * one thread (lrfa_blas_serial_begin), and the products of the thin factors
+ * below would then take one core: at r = 128 on a 4000 x 4000 Y, 14 of an
+ * FA iteration's 33 ms. So in such a fit each of them with at least
+ * SPLIT_MIN multiply-adds is cut in two halves (along the longer side of
+ * the result, or along the sum when the result is at most split_cap
+ * entries, the second half's sum then added to the first's), the halves
+ * computed on lrfa's threads. The halves are fixed by the shapes, not by
+ * the thread count: the bits stay the same for every thread count. */
+enum { SPLIT_MIN = 1 << 22, CHUNK_MIN = 64 };
+static _Thread_local double *split_work = NULL; /* split_cap doubles; NULL: no splitting */
+static _Thread_local int64_t split_cap = 0;
+
+typedef struct half_ctx {
+    int ta, tb, sym;         /* sym: C = A^T A (ta) or A A^T (!ta), lower triangle */
+    int64_t p, q, k;
+    double alpha, beta;
+    const double *A, *B;
+    double *C;
+    int axis;                /* 0: rows of C, 1: columns of C, 2: the sum */
+    double *work;            /* axis 2: the second half's sum, p x q */
+} half_ctx;
+
+static void gemm_part(const half_ctx *c, int64_t p0, int64_t p1, int64_t q0, int64_t q1, int64_t k0, int64_t k1,
+                      double beta, double *C, int64_t ldc)
+{
+    int64_t lda = c->ta ? c->k : c->p, ldb = c->tb ? c->q : c->k;
+    const double *A = c->A + (c->ta ? k0 + p0 * lda : p0 + k0 * lda);
+    if (c->sym) {
+        cblas_dsyrk(CblasColMajor, CblasLower, c->ta ? CblasTrans : CblasNoTrans, (int)(p1 - p0), (int)(k1 - k0),
+                    c->alpha, A, (int)lda, beta, C, (int)ldc);
+        return;
+    }
+    cblas_dgemm(CblasColMajor, c->ta ? CblasTrans : CblasNoTrans, c->tb ? CblasTrans : CblasNoTrans, (int)(p1 - p0),
+                (int)(q1 - q0), (int)(k1 - k0), c->alpha, A, (int)lda,
+                c->B + (c->tb ? q0 + k0 * ldb : k0 + q0 * ldb), (int)ldb, beta, C, (int)ldc);
+}
+
+static void half_chunk(int64_t h0, int64_t h1, int worker, void *arg)
+{
+    const half_ctx *c = arg;
+    int64_t h;
+    (void)worker;
+    for (h = h0; h < h1; h++) {
+        int64_t len = c->axis == 0 ? c->p : c->axis == 1 ? c->q : c->k, cut = len / 2;
+        int64_t a0 = h == 0 ? 0 : cut, a1 = h == 0 ? cut : len;
+        if (c->axis == 0) gemm_part(c, a0, a1, 0, c->q, 0, c->k, c->beta, c->C + a0, c->p);
+        else if (c->axis == 1) gemm_part(c, 0, c->p, a0, a1, 0, c->k, c->beta, c->C + a0 * c->p, c->p);
+        else if (h == 0) gemm_part(c, 0, c->p, 0, c->q, a0, a1, c->beta, c->C, c->p);
+        else gemm_part(c, 0, c->p, 0, c->q, a0, a1, 0.0, c->work, c->p);
+    }
+}
+
+/* C = alpha op(A) op(B) + beta C (or the lower triangle of alpha A^T A /
+ * alpha A A^T, sym), in halves where the fit allows (see above). */
+static void product(half_ctx *c)
+{
+    int64_t i, j, big = c->p > c->q ? c->p : c->q;
+    double *work = c->work = split_work;
+    if (work && (double)c->p * (double)c->q * (double)c->k >= SPLIT_MIN) {
+        if (c->k > big && c->p * c->q <= split_cap) c->axis = 2;
+        else if (!c->sym && big >= 2 * CHUNK_MIN) c->axis = c->p >= c->q ? 0 : 1;
+        else c->axis = -1;
+        if (c->axis >= 0) {
+            lrfa_parallel_range(2, 1, half_chunk, c);
+            if (c->axis == 2)
+                for (j = 0; j < c->q; j++)
+                    for (i = c->sym ? j : 0; i < c->p; i++) c->C[i + j * c->p] += work[i + j * c->p];
+            return;
+        }
+    }
+    c->axis = 0;
+    gemm_part(c, 0, c->p, 0, c->q, 0, c->k, c->beta, c->C, c->p);
+}
+
 /* G = A^T A (k x k) for A d x k, full (both triangles). */
 static void gram(const double *A, int64_t d, int64_t k, double *G)
 {
     int64_t i, j;
-    cblas_dsyrk(CblasColMajor, CblasLower, CblasTrans, (int)k, (int)d, 1.0, A, (int)d, 0.0, G, (int)k);
+    half_ctx c = {1, 0, 1, k, k, d, 1.0, 0.0, A, NULL, G, 0, NULL};
+    product(&c);
     for (j = 0; j < k; j++)
         for (i = 0; i < j; i++) G[i + j * k] = G[j + i * k];
 }
@@ -458,7 +536,8 @@ static void gram(const double *A, int64_t d, int64_t k, double *G)
 static void gram_rows(const double *A, int64_t k, int64_t d, double *G)
 {
     int64_t i, j;
-    cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, (int)k, (int)d, 1.0, A, (int)k, 0.0, G, (int)k);
+    half_ctx c = {0, 0, 1, k, k, d, 1.0, 0.0, A, NULL, G, 0, NULL};
+    product(&c);
     for (j = 0; j < k; j++)
         for (i = 0; i < j; i++) G[i + j * k] = G[j + i * k];
 }
@@ -468,8 +547,8 @@ static void gram_rows(const double *A, int64_t k, int64_t d, double *G)
 static void mul(int ta, int tb, int64_t p, int64_t q, int64_t k, double alpha, const double *A, const double *B,
                 double beta, double *C)
 {
-    cblas_dgemm(CblasColMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)p, (int)q,
-                (int)k, alpha, A, (int)(ta ? k : p), B, (int)(tb ? q : k), beta, C, (int)p);
+    half_ctx c = {ta, tb, 0, p, q, k, alpha, beta, A, B, C, 0, NULL};
+    product(&c);
 }
 
 /* M = c I - eta A (r x r) */
@@ -1296,9 +1375,21 @@ static lrfa_status fit_run_held(const lrfa_problem *P, const lrfa_options *opt, 
     int hold = L >= 2 && lrfa_y_kernel_serves(P->Y, d[1]) &&
                (!per_iteration_cy(opt->algo) || fused_pass(P, opt->algo, d, L));
     lrfa_status st;
-    if (hold) lrfa_blas_serial_begin();
+    if (hold) {
+        int64_t l, w = 1;
+        for (l = 1; l < L; l++) w = d[l] > w ? d[l] : w;
+        /* the products of the thin factors in halves (see product()); without
+         * the memory for them, whole */
+        if ((split_work = lrfa_alloc_array(w * w, sizeof(double))) != NULL) split_cap = w * w;
+        lrfa_blas_serial_begin();
+    }
     st = fit_run(P, opt, u, out, err);
-    if (hold) lrfa_blas_serial_end();
+    if (hold) {
+        lrfa_blas_serial_end();
+        lrfa_dealloc(split_work);
+        split_work = NULL;
+        split_cap = 0;
+    }
     return st;
 }
 

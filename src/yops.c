@@ -131,15 +131,20 @@ void lrfa_y_zt_mul(const lrfa_matrix *Y, const double *Z, int64_t r, double *out
 }
 
 /* Dense: out = Y W^T by lrfa's kernel where asked (kernel), where it has its
- * AVX-512 path and r is at most KERNEL_MAX_R (measured faster than OpenBLAS there: 2.8x at
- * r = 16, 2.2x at 64, 1.7x at 128 on a 4000 x 4000 Y, docs/benchmarks.md),
- * else with one dgemm. Sparse: (Y W^T)^T = W Yt by the columns of Yt (the
- * rows of Y) in parallel, then transposed into out. */
-enum { KERNEL_MAX_R = 128 };
+ * AVX-512 path and r is at most KERNEL_MAX_R, or its AVX2 path and r is at
+ * most AVX2_MAX_R (where each was measured faster than OpenBLAS on a
+ * 4000 x 4000 Y: AVX-512 2.8x at r = 16, 2.2x at 64, 1.7x at 128; AVX2
+ * 1.9x at r = 8, 1.5x at 16 but 0.88x at 32 and 0.84x at 128, against
+ * OpenBLAS's AVX2 kernels; docs/benchmarks.md), else with one dgemm.
+ * Sparse: (Y W^T)^T = W Yt by the columns of Yt (the rows of Y) in
+ * parallel, then transposed into out. */
+enum { KERNEL_MAX_R = 128, AVX2_MAX_R = 16 };
 
 int lrfa_y_kernel_serves(const lrfa_matrix *Y, int64_t r)
 {
-    return Y->storage == LRFA_STORAGE_DENSE && r <= KERNEL_MAX_R && lrfa_kern_isa() == LRFA_ISA_AVX512;
+    int isa = lrfa_kern_isa();
+    return Y->storage == LRFA_STORAGE_DENSE &&
+           ((isa == LRFA_ISA_AVX512 && r <= KERNEL_MAX_R) || (isa == LRFA_ISA_AVX2 && r <= AVX2_MAX_R));
 }
 
 void lrfa_y_mul_wt(const lrfa_matrix *Y, const lrfa_sparse *Yt, const double *W, int64_t r, double *out,

@@ -385,7 +385,7 @@ static int kernel_mode(int argc, char **argv)
     }
     printf("{\"mode\": \"kernel\", \"n\": %lld, \"m\": %lld, \"r\": %lld, \"isa\": \"%s\", \"dgemm_ms\": %.3f, "
            "\"kernel_ms\": %.3f, \"max_rel_diff\": %.2e}\n",
-           (long long)n, (long long)m, (long long)r, lrfa_kern_isa() == LRFA_ISA_AVX512 ? "avx512" : "portable",
+           (long long)n, (long long)m, (long long)r, lrfa_kern_isa_name(lrfa_kern_isa()),
            median(tb, reps), median(tk, reps), scale > 0 ? diff / scale : diff);
     free(Ybuf);
     free(W);

@@ -43,22 +43,52 @@ def main():
             fm["isa"], fm["threads"], fm["gflops"]))
     w("")
     ks = get(mode="kernel")
+    bounds = lambda n, m, r, products: (n * m * 8 / (bw * 1e9) * 1e3, 2.0 * n * m * r * products / (peak * 1e9) * 1e3)
     if ks:
+        k512 = [k for k in ks if k["isa"] == "avx512"]
+        k2 = [k for k in ks if k["isa"] == "avx2"]
         w("## lrfa's kernel for Y W^T against OpenBLAS\n")
         w("The product of a dense Y with a thin factor (Y W^T, n x m times m x r) by OpenBLAS's dgemm and by "
-          "lrfa's own kernel (src/kernels.c: AVX-512, Y read from memory once, on both cores), the same data. The "
-          "iterations use the kernel for r <= 128 on processors with AVX-512, where it is faster: %s. "
-          "Bounds: the bytes of Y over the read bandwidth, and 2nmr flops over the FMA peak.\n" % (
-              "here at every shape measured" if all(k["kernel_ms"] < k["dgemm_ms"] for k in ks) else
-              "here NOT at every shape (see the speed-up column)"))
-        w("| n x m | r | OpenBLAS ms | kernel ms | speed-up | bandwidth bound ms | flop bound ms | kernel / larger bound |")
-        w("|---|---|---|---|---|---|---|---|")
-        for k in ks:
-            bwb = k["n"] * k["m"] * 8 / (bw * 1e9) * 1e3
-            flb = 2.0 * k["n"] * k["m"] * k["r"] / (peak * 1e9) * 1e3
-            w("| %d x %d | %d | %.2f | %.2f | %.1fx | %.2f | %.2f | %.2fx |" % (
-                k["n"], k["m"], k["r"], k["dgemm_ms"], k["kernel_ms"], k["dgemm_ms"] / k["kernel_ms"], bwb, flb,
-                k["kernel_ms"] / max(bwb, flb)))
+          "lrfa's own kernel (src/kernels.c: Y read from memory once, on both cores, the same bits on every path), "
+          "the same data, Y 16 bytes past a 64-byte boundary as malloc leaves it. The iterations use the AVX-512 "
+          "path for r <= 128 (%s) and the AVX2 path, on processors without AVX-512, for r <= 16 (measured here "
+          "with LRFA_KERNELS=avx2 against OpenBLAS's AVX2 kernels, which this machine's OPENBLAS_CORETYPE "
+          "selects). Bounds: the bytes of Y over the read bandwidth, and 2nmr flops over the FMA peak.\n" % (
+              "faster here at every shape measured" if all(k["kernel_ms"] < k["dgemm_ms"] for k in k512) else
+              "NOT faster here at every shape: see the speed-up column"))
+        w("| path | n x m | r | OpenBLAS ms | kernel ms | speed-up | bandwidth bound ms | flop bound ms | kernel / larger bound |")
+        w("|---|---|---|---|---|---|---|---|---|")
+        for k in k512 + k2:
+            bwb, flb = bounds(k["n"], k["m"], k["r"], 1)
+            w("| %s | %d x %d | %d | %.2f | %.2f | %.2fx | %.2f | %.2f | %.2fx |" % (
+                k["isa"], k["n"], k["m"], k["r"], k["dgemm_ms"], k["kernel_ms"], k["dgemm_ms"] / k["kernel_ms"], bwb,
+                flb, k["kernel_ms"] / max(bwb, flb)))
+        w("")
+
+    its = [x for x in get(mode="iter", storage="dense") if "peer" not in x and x["r"] in (16, 64, 128)]
+    if its:
+        w("## The dense iterations against the machine's bounds\n")
+        w("lrfa's iterations (ms each, median of 3 runs of 20) on the dense targets. Bandwidth bound: Y read once "
+          "(%.1f GB/s, measured in this run); flop bound: 2nmr flops per product with Y (FA one, GD two, in one "
+          "fused pass) at the cores' FMA peak (%.0f GFlop/s). The targets: FA at r = 16 within 1.5x of the "
+          "bandwidth bound, GD at r = 16 within 2x of it; at r = 64 and 128 both rules within 1.5x of the larger "
+          "bound. Where the flop bound exceeds the bandwidth bound, a target set against the bandwidth bound "
+          "alone asks for more than the cores' peak: the last column says so.\n" % (bw, peak))
+        w("| n x m | r | rule | lrfa ms/iter | bandwidth bound ms | flop bound ms | target | lrfa / target's bound | met | note |")
+        w("|---|---|---|---|---|---|---|---|---|---|")
+        for x in sorted(its, key=lambda x: (x["n"], x["r"], x["algo"] != "fa")):
+            a, r = x["algo"], x["r"]
+            bwb, flb = bounds(x["n"], x["m"], r, 1 if a == "fa" else 2)
+            if r == 16:
+                goal, base, what = (1.5 if a == "fa" else 2.0), bwb, "bandwidth"
+            else:
+                goal, base, what = 1.5, max(bwb, flb), "larger"
+            ratio = x["ms_per_iter"] / base
+            note = ("the flop bound is %.1fx the bandwidth bound: %.0f%% of the FMA peak would be needed" % (
+                flb / bwb, 100.0 * flb / (goal * bwb)) if what == "bandwidth" and flb > bwb else "")
+            w("| %d x %d | %d | %s | %.1f | %.1f | %.1f | %.1fx %s | %.2fx | %s | %s |" % (
+                x["n"], x["m"], r, a.upper(), x["ms_per_iter"], bwb, flb, goal, what, ratio,
+                "yes" if ratio <= goal else "no", note))
         w("")
 
     w("## Dense iterations: 8000 x 8000, rank-16 signal plus noise\n")
@@ -70,8 +100,7 @@ def main():
     w("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in (16, 128):
         for a in ("fa", "gd"):
-            l = one(mode="iter", storage="dense", r=r, algo=a, peer=None) or next(
-                (x for x in get(mode="iter", storage="dense", r=r, algo=a) if "peer" not in x), None)
+            l = next((x for x in get(mode="iter", storage="dense", n=8000, r=r, algo=a) if "peer" not in x), None)
             p = next((x for x in get(mode="iter", storage="dense", r=r, algo=a) if x.get("peer")), None)
             if not l or not p:
                 continue

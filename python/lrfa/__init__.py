@@ -22,8 +22,8 @@ import numpy as np
 
 from . import _capi as C
 
-__all__ = ["read", "write", "info", "fit", "compare", "sweep", "overlap", "fa_prediction", "Factorization",
-           "FitResult", "Info", "LrfaError", "DivergenceError", "RULES", "__version__"]
+__all__ = ["read", "write", "info", "fit", "compare", "sweep", "overlap", "fa_prediction", "set_threads",
+           "Factorization", "FitResult", "Info", "LrfaError", "DivergenceError", "RULES", "__version__"]
 __version__ = "0.1.0"
 RULES = ("gd", "fa", "dfa", "kp", "sign")
 _STOPS = {0: "max_iters", 1: "converged", 2: "diverged", 3: "interrupted"}
@@ -224,6 +224,16 @@ class Info:
     def __repr__(self):
         return "Info(shape=%s, fro_norm=%.6g, rank=%d%s)" % (self.shape, self.fro_norm, self.rank,
                                                            "+" if self.rank_is_lower_bound else "")
+
+
+def set_threads(n):
+    """The number of threads lrfa's own loops run on (0, the default: one
+    per processor), for every later call in this process. Where lrfa's
+    kernels compute a fit's products with a dense Y (see the README), the
+    fit's numbers are the same bits for every thread count."""
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 0:
+        raise ValueError("set_threads: n must be an integer >= 0, got %r" % (n,))
+    C.set_threads(int(n))
 
 
 def info(Y, top=20, rank_tol=None):

@@ -276,6 +276,33 @@ class TestRuns(unittest.TestCase):
             t.join()
         self.assertEqual(out[2], lrfa.fit(DEMO, rank=2).error)
 
+    def test_thread_count(self):
+        """Where lrfa's kernels serve (a dense Y, r <= 128 with AVX-512, r <= 16
+        with AVX2 and FMA), a fit gives the same bits on 1 and 2 threads: the
+        kernels' sums do not depend on the threads and the products of the
+        thin factors are cut in halves fixed by their shapes."""
+        flags = open("/proc/cpuinfo").read().split()
+        ranks = [16, 64] if "avx512f" in flags else [16] if "avx2" in flags and "fma" in flags else []
+        if not ranks:
+            self.skipTest("no AVX2 or AVX-512: OpenBLAS computes the products, its bits follow its threads")
+        Y = np.random.default_rng(4).standard_normal((1500, 1100))
+        try:
+            for rule in ("fa", "gd"):
+                for r in ranks:
+                    got = []
+                    for t in (1, 2):
+                        lrfa.set_threads(t)
+                        got.append(lrfa.fit(Y, rank=r, rule=rule, iters=25, seed=3))
+                    a, b = got
+                    for x, y in zip(a.weights + a.feedback, b.weights + b.feedback):
+                        self.assertTrue(np.array_equal(x, y), (rule, r))
+                    self.assertEqual(a.error, b.error)
+                    print("    %s r = %d: weights on 1 and 2 threads equal bit for bit" % (rule, r))
+        finally:
+            lrfa.set_threads(0)
+        with self.assertRaises(ValueError):
+            lrfa.set_threads(-1)
+
     def test_compare_sweep(self):
         c = lrfa.compare(DEMO, widths=[16, 4, 16], rules=("gd", "fa", "dfa"))
         self.assertTrue(c["runs"]["dfa"].no_fixed_point)

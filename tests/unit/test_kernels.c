@@ -6,6 +6,21 @@
 #include "testutil.h"
 #include "internal.h"
 
+/* The paths this processor runs, for the messages: "portable/avx2/avx512" */
+static const char *paths(void)
+{
+    static char buf[64];
+    int isa;
+    buf[0] = 0;
+    for (isa = LRFA_ISA_PORTABLE; isa <= LRFA_ISA_AVX512; isa++) {
+        lrfa_kern_set_isa(isa);
+        if (lrfa_kern_isa() == isa)
+            snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s", isa ? "/" : "", lrfa_kern_isa_name(isa));
+    }
+    lrfa_kern_set_isa(-1);
+    return buf;
+}
+
 static const int64_t shapes[][3] = {{1, 1, 1},    {7, 3, 5},     {16, 256, 8},  {17, 257, 9}, {33, 300, 16},
                                     {100, 513, 23}, {250, 40, 64}, {5, 600, 130}, {301, 700, 16}};
 
@@ -62,9 +77,9 @@ static void test_y_wt(void)
         free(out);
         free(blas);
     }
-    printf("    Y W^T: %d runs (%d shapes x 8 alignments x portable/%s x 1, 2 threads), %d differ from the reference in "
+    printf("    Y W^T: %d runs (%d shapes x 8 alignments x paths %s x 1, 2 threads), %d differ from the reference in "
            "any bit\n",
-           runs, (int)(sizeof shapes / sizeof shapes[0]), lrfa_kern_isa() == LRFA_ISA_AVX512 ? "AVX-512" : "portable",
+           runs, (int)(sizeof shapes / sizeof shapes[0]), paths(),
            mismatches);
     CU_ASSERT_EQUAL(mismatches, 0);
     CHECK_REL("Y W^T against OpenBLAS (relative to sum |y w|)", worst, 0.0, 1.0, 1e-13);
@@ -135,9 +150,9 @@ static void test_fused_gd(void)
         free(Pr);
         free(Qr);
     }
-    printf("    fused Y W^T, Z^T Y: %d runs (%d shapes x 8 alignments x 2 paths x 1, 2 threads), %d differ in any bit; "
-           "Z^T Y differs from the reference's fma sums in %d shapes\n",
-           runs, (int)(sizeof fshapes / sizeof fshapes[0]), mismatches, zty_mismatches);
+    printf("    fused Y W^T, Z^T Y: %d runs (%d shapes x 8 alignments x paths %s x 1, 2 threads), %d differ in any "
+           "bit; Z^T Y differs from the reference's fma sums in %d shapes\n",
+           runs, (int)(sizeof fshapes / sizeof fshapes[0]), paths(), mismatches, zty_mismatches);
     CU_ASSERT_EQUAL(mismatches, 0);
     CU_ASSERT_EQUAL(zty_mismatches, 0);
     CHECK_REL("fused Y W^T against the reference (relative to sum |y w|)", worst, 0.0, 1.0, 1e-13);
