@@ -803,22 +803,29 @@ static double *feedback_of(const fit_state *s, int64_t k, double *out)
 /* The rule's signals against backpropagation's at the current weights:
  * delta_l = C_l E = (C_l T_2) W_1 - C_l Y, delta_l^gd = (T_{l+1}^T T_2) W_1 -
  * T_{l+1}^T Y, with every C_l Y and T_{l+1}^T Y from one stacked pass over Y
- * (fa's and dfa's C_1 Y is fixed). Fills delta_align, and grad_align of
- * layer 1. Returns 0 when out of memory. */
+ * (fa's and dfa's C_1 Y is fixed), SIGNAL_COLS columns of Y at a time so
+ * that no d_l x m array is made: the cosine of each pair comes from the
+ * blocks' norms and scaled dot products. Fills delta_align, and grad_align
+ * of layer 1. Returns 0 when out of memory. */
+enum { SIGNAL_COLS = 4096 };
+
 static int signal_alignment(fit_state *s, lrfa_figures *f)
 {
     const lrfa_problem *P = s->P;
-    int64_t n = s->n, m = s->m, L = s->L, *d = s->d, R = 0, l, off, i, j;
+    int64_t n = s->n, m = s->m, L = s->L, *d = s->d, R = 0, l, off, i, j, w = m < SIGNAL_COLS ? m : SIGNAL_COLS;
+    int64_t nb = w > 0 ? (m + w - 1) / w : 0, b;
     int fixed = !per_iteration_cy(s->rule);
-    double *St, *SY, *D1, *D2, *A;
+    double *St, *SY, *D1, *D2, *A1, *A2, *st;
     int ok;
     for (l = 1; l < L; l++) R += (l == 1 && fixed ? 0 : d[l]) + d[l];
     St = lrfa_alloc_array(R * n, sizeof(double));
-    SY = lrfa_alloc_array(R * m, sizeof(double));
-    D1 = lrfa_alloc_array(s->dmax * m, sizeof(double));
-    D2 = lrfa_alloc_array(s->dmax * m, sizeof(double));
-    A = lrfa_alloc_array(s->dmax * d[1], sizeof(double));
-    ok = St && SY && D1 && D2 && A;
+    SY = lrfa_alloc_array(R * w, sizeof(double));
+    D1 = lrfa_alloc_array(s->dmax * w, sizeof(double));
+    D2 = lrfa_alloc_array(s->dmax * w, sizeof(double));
+    A1 = lrfa_alloc_array(L * s->dmax * d[1], sizeof(double));
+    A2 = lrfa_alloc_array(L * s->dmax * d[1], sizeof(double));
+    st = lrfa_alloc_array(3 * L * (nb > 0 ? nb : 1), sizeof(double)); /* per layer: |D1_b|, |D2_b|, dots */
+    ok = St && SY && D1 && D2 && A1 && A2 && st;
     if (!ok) goto done;
     /* the stack, R x n: [C_1]; T_2^T; C_2; T_3^T; ... */
     for (l = 1, off = 0; l < L; l++) {
@@ -830,25 +837,47 @@ static int signal_alignment(fit_state *s, lrfa_figures *f)
         for (j = 0; j < n; j++)
             for (i = 0; i < d[l]; i++) St[off + i + j * R] = s->T[l + 1][j + i * n];
         off += d[l];
+        mul(0, 0, d[l], d[1], n, 1.0, s->C[l], s->T[2], 0.0, A1 + l * s->dmax * d[1]);
+        mul(1, 0, d[l], d[1], n, 1.0, s->T[l + 1], s->T[2], 0.0, A2 + l * s->dmax * d[1]);
     }
-    lrfa_y_left_mul(P->Y, St, R, SY);
-    for (l = 1, off = 0; l < L; l++) {
-        /* D1 = delta_l, D2 = delta_l^gd (d_l x m) */
-        if (l == 1 && fixed) {
-            memcpy(D1, s->CYfix, sizeof(double) * (size_t)(d[1] * m));
-        } else {
-            for (j = 0; j < m; j++)
-                for (i = 0; i < d[l]; i++) D1[i + j * d[l]] = SY[off + i + j * R];
+    for (b = 0; b < nb; b++) {
+        int64_t j0 = b * w, cw = j0 + w <= m ? w : m - j0;
+        lrfa_y_left_mul_cols(P->Y, St, R, j0, j0 + cw, SY);
+        for (l = 1, off = 0; l < L; l++) {
+            double *sl = st + 3 * l * nb, n1, n2, dot = 0.0;
+            int64_t len = d[l] * cw;
+            /* D1 = delta_l, D2 = delta_l^gd over the block's columns (d_l x cw) */
+            if (l == 1 && fixed) {
+                memcpy(D1, s->CYfix + j0 * d[1], sizeof(double) * (size_t)len);
+            } else {
+                for (j = 0; j < cw; j++)
+                    for (i = 0; i < d[l]; i++) D1[i + j * d[l]] = SY[off + i + j * R];
+                off += d[l];
+            }
+            for (j = 0; j < cw; j++)
+                for (i = 0; i < d[l]; i++) D2[i + j * d[l]] = SY[off + i + j * R];
             off += d[l];
+            mul(0, 0, d[l], cw, d[1], 1.0, A1 + l * s->dmax * d[1], s->W[1] + j0 * d[1], -1.0, D1);
+            mul(0, 0, d[l], cw, d[1], 1.0, A2 + l * s->dmax * d[1], s->W[1] + j0 * d[1], -1.0, D2);
+            n1 = lrfa_vec_norm(D1, len);
+            n2 = lrfa_vec_norm(D2, len);
+            if (n1 > 0.0 && n2 > 0.0)
+                for (i = 0; i < len; i++) dot += (D1[i] / n1) * (D2[i] / n2);
+            sl[b] = n1;
+            sl[nb + b] = n2;
+            sl[2 * nb + b] = dot;
         }
-        for (j = 0; j < m; j++)
-            for (i = 0; i < d[l]; i++) D2[i + j * d[l]] = SY[off + i + j * R];
-        off += d[l];
-        mul(0, 0, d[l], d[1], n, 1.0, s->C[l], s->T[2], 0.0, A);
-        mul(0, 0, d[l], m, d[1], 1.0, A, s->W[1], -1.0, D1);
-        mul(1, 0, d[l], d[1], n, 1.0, s->T[l + 1], s->T[2], 0.0, A);
-        mul(0, 0, d[l], m, d[1], 1.0, A, s->W[1], -1.0, D2);
-        f->layer[l - 1].delta_align = lrfa_cosine(D1, D2, d[l] * m);
+    }
+    for (l = 1; l < L; l++) {
+        /* the norms of the whole from the blocks' (lrfa_vec_norm scales, so
+         * nothing overflows), then the dot product as lrfa_cosine scales it */
+        const double *sl = st + 3 * l * nb;
+        double N1 = lrfa_vec_norm(sl, nb), N2 = lrfa_vec_norm(sl + nb, nb), c = 0.0;
+        if (N1 == 0.0 || N2 == 0.0) c = NAN;
+        else
+            for (b = 0; b < nb; b++)
+                if (sl[b] > 0.0 && sl[nb + b] > 0.0) c += (sl[b] / N1) * (sl[nb + b] / N2) * sl[2 * nb + b];
+        f->layer[l - 1].delta_align = c;
         if (l == 1) f->layer[0].grad_align = f->layer[0].delta_align;
     }
 done:
@@ -856,7 +885,9 @@ done:
     lrfa_dealloc(SY);
     lrfa_dealloc(D1);
     lrfa_dealloc(D2);
-    lrfa_dealloc(A);
+    lrfa_dealloc(A1);
+    lrfa_dealloc(A2);
+    lrfa_dealloc(st);
     return ok;
 }
 
@@ -972,11 +1003,15 @@ static int figures(fit_state *s, int64_t iter, double seconds, double error, int
     f->gap = error - f->opt;
     f->rel_gap = P->fro > 0 ? f->gap / P->fro : 0.0;
     for (l = 0; l < MAXL; l++) layer_nan(&f->layer[l]);
-    fb = lrfa_alloc_array(s->dmax * (n > s->dmax ? n : s->dmax), sizeof(double));
+    /* sign's feedback (its top one d_{L-1} x n), and the deeper h_l: only
+     * where they are needed (at n = m = 10^6 and r = 16 each is 128 MB) */
+    if (s->rule == LRFA_ALGO_SIGN) fb = lrfa_alloc_array(s->dmax * (n > s->dmax ? n : s->dmax), sizeof(double));
     prod = lrfa_alloc_array(s->dmax * s->dmax, sizeof(double));
-    h = lrfa_alloc_array(s->dmax * m, sizeof(double));
-    h2 = lrfa_alloc_array(s->dmax * m, sizeof(double));
-    if (!fb || !prod || !h || !h2) {
+    if (L > 2) {
+        h = lrfa_alloc_array(s->dmax * m, sizeof(double));
+        h2 = lrfa_alloc_array(s->dmax * m, sizeof(double));
+    }
+    if ((s->rule == LRFA_ALGO_SIGN && !fb) || !prod || (L > 2 && (!h || !h2))) {
         ok = 0;
         goto done;
     }

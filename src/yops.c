@@ -15,6 +15,7 @@ typedef struct cols_ctx {
     const double *A;
     int64_t r;
     double *out;
+    int64_t j0; /* the range's first column: column j goes to out + (j - j0) r */
 } cols_ctx;
 
 static void cols_chunk(int64_t j0, int64_t j1, int worker, void *arg)
@@ -24,7 +25,7 @@ static void cols_chunk(int64_t j0, int64_t j1, int worker, void *arg)
     int64_t j, p, k, r = c->r;
     (void)worker;
     for (j = j0; j < j1; j++) {
-        double *oj = c->out + j * r;
+        double *oj = c->out + (j - c->j0) * r;
         for (k = 0; k < r; k++) oj[k] = 0.0;
         for (p = S->colptr[j]; p < S->colptr[j + 1]; p++) {
             double y = S->values[p];
@@ -108,6 +109,7 @@ static void sparse_left(const lrfa_sparse *S, const double *A, int64_t r, double
     c.A = A;
     c.r = r;
     c.out = out;
+    c.j0 = 0;
     lrfa_parallel_range(S->cols, 1024, cols_chunk, &c);
 }
 
@@ -116,6 +118,35 @@ void lrfa_y_left_mul(const lrfa_matrix *Y, const double *A, int64_t r, double *o
 {
     if (Y->storage == LRFA_STORAGE_DENSE) dense_left(Y, 0, A, r, out);
     else sparse_left(Y->sparse, A, r, out);
+}
+
+/* columns [j0 + a, j0 + b) of a range */
+static void cols_range_chunk(int64_t a, int64_t b, int worker, void *arg)
+{
+    const cols_ctx *c = arg;
+    cols_chunk(c->j0 + a, c->j0 + b, worker, arg);
+}
+
+void lrfa_y_left_mul_cols(const lrfa_matrix *Y, const double *A, int64_t r, int64_t j0, int64_t j1, double *out)
+{
+    int64_t n = Y->rows;
+    if (j1 <= j0 || r == 0) return;
+    if (Y->storage == LRFA_STORAGE_DENSE) {
+        if (n == 0) {
+            memset(out, 0, sizeof(double) * (size_t)(r * (j1 - j0)));
+            return;
+        }
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)r, (int)(j1 - j0), (int)n, 1.0, A, (int)r,
+                    Y->dense->data + j0 * n, (int)n, 0.0, out, (int)r);
+    } else {
+        cols_ctx c;
+        c.S = Y->sparse;
+        c.A = A;
+        c.r = r;
+        c.out = out;
+        c.j0 = j0;
+        lrfa_parallel_range(j1 - j0, 1024, cols_range_chunk, &c);
+    }
 }
 
 /* Dense: out = Z^T Y with one dgemm. Sparse: Z^T into work (r x n), then

@@ -21,6 +21,10 @@ int lrfa_y_kernel_serves(const lrfa_matrix *Y, int64_t r);
 /* out (r x m) = A Y, A r x n. */
 void lrfa_y_left_mul(const lrfa_matrix *Y, const double *A, int64_t r, double *out);
 
+/* out (r x (j1 - j0)) = A Y[:, j0:j1], A r x n: the same entries as
+ * lrfa_y_left_mul's columns j0 .. j1 - 1 for a sparse Y. */
+void lrfa_y_left_mul_cols(const lrfa_matrix *Y, const double *A, int64_t r, int64_t j0, int64_t j1, double *out);
+
 /* out (r x m) = Z^T Y, Z n x r. work: r * n doubles (sparse only). */
 void lrfa_y_zt_mul(const lrfa_matrix *Y, const double *Z, int64_t r, double *out, double *work);
 

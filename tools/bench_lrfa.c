@@ -48,6 +48,29 @@ static double peak_mb(void)
     return (double)ru.ru_maxrss / 1024.0;
 }
 
+/* The peak resident memory since the last hwm_reset (VmHWM), MB; -1 where
+ * /proc does not tell. */
+static void hwm_reset(void)
+{
+    FILE *f = fopen("/proc/self/clear_refs", "w");
+    if (f) {
+        fputs("5", f);
+        fclose(f);
+    }
+}
+
+static double hwm_mb(void)
+{
+    char line[256];
+    double kb = -1024.0;
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f) return -1.0;
+    while (fgets(line, sizeof line, f))
+        if (!strncmp(line, "VmHWM:", 6)) kb = atof(line + 6);
+    fclose(f);
+    return kb / 1024.0;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -154,15 +177,18 @@ static int iter_mode(int argc, char **argv)
     lrfa_problem *P;
     lrfa_options opt;
     lrfa_error err = {0};
-    double ms, setup;
+    double ms, setup, peak_gen, peak_setup;
     if (argc < 9 + a) return 2;
     reps = atoi(argv[8 + a]);
     if (reps < 1 || reps > 32) reps = 3;
     Y = sparse ? sparse_target(n, m, nnz) : dense_target(n, m);
+    peak_gen = peak_mb();
     setup = now();
     P = lrfa_problem_new(Y, 0, r, &err);
     if (!P) die("problem", &err);
     setup = now() - setup;
+    peak_setup = peak_mb();
+    hwm_reset();
     lrfa_options_default(&opt);
     opt.algo = (lrfa_algo)lrfa_algo_parse(algo);
     opt.rank = r;
@@ -170,10 +196,11 @@ static int iter_mode(int argc, char **argv)
     opt.max_iters = iters;
     ms = ms_per_iter(P, &opt, reps);
     printf("{\"mode\": \"iter\", \"storage\": \"%s\", \"n\": %lld, \"m\": %lld, \"nnz\": %lld, \"r\": %lld, "
-           "\"algo\": \"%s\", \"ms_per_iter\": %.4f, \"peak_mb\": %.1f, \"y_mb\": %.1f, \"setup_s\": %.3f, "
+           "\"algo\": \"%s\", \"ms_per_iter\": %.4f, \"peak_mb\": %.1f, \"peak_after_data_mb\": %.1f, "
+           "\"peak_after_spectrum_mb\": %.1f, \"peak_fits_mb\": %.1f, \"y_mb\": %.1f, \"setup_s\": %.3f, "
            "\"spectrum\": \"%s\"}\n",
            sparse ? "sparse" : "dense", (long long)n, (long long)m,
-           (long long)(sparse ? Y->sparse->nnz : n * m), (long long)r, algo, ms, peak_mb(),
+           (long long)(sparse ? Y->sparse->nnz : n * m), (long long)r, algo, ms, peak_mb(), peak_gen, peak_setup, hwm_mb(),
            sparse ? (double)Y->sparse->nnz * 16.0 / 1048576.0 + (double)(m + 1) * 8.0 / 1048576.0
                   : (double)n * (double)m * 8.0 / 1048576.0,
            setup, P->spectrum->method);

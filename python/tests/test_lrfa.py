@@ -85,6 +85,24 @@ class TestFigures(unittest.TestCase):
         align = np.trace(r.B @ r.Z) / (np.linalg.norm(r.B) * np.linalg.norm(r.Z))
         self.assertAlmostEqual(align, r.align_zb, delta=1e-12)
 
+    def test_grad_align(self):
+        """grad_align, cos(B E, Z^T E) with E = Z W - Y, against NumPy on a Y
+        wide enough (9000 columns) that lrfa takes it in three blocks."""
+        Y = np.random.default_rng(7).standard_normal((60, 9000))
+        for rule in ("fa", "kp"):
+            r = lrfa.fit(Y, rank=4, rule=rule, iters=40, tol=0)
+            E = r.Z @ r.W - Y
+            a, b = (r.B @ E).ravel(), (r.Z.T @ E).ravel()
+            want = a @ b / (np.linalg.norm(a) * np.linalg.norm(b))
+            # lrfa forms B E as (B Z) W - B Y (no n x m array): it loses the digits of
+            # kappa = (|(B Z) W| + |B Y|) / |B E| (3.7e6 here for fa, whose B E is small)
+            kappa = sum((np.linalg.norm((C @ r.Z) @ r.W) + np.linalg.norm(C @ Y)) / np.linalg.norm(C @ E)
+                        for C in (r.B, r.Z.T))
+            tol = 1e-14 * kappa
+            print("\n    %s grad_align %.6f against NumPy: %.1e (tol 1e-14 kappa = %.1e)" % (
+                rule, want, abs(want - r.grad_align), tol))
+            self.assertAlmostEqual(want, r.grad_align, delta=tol)
+
     def test_deep_product(self):
         Y = lrfa.read(DEMO)
         r = lrfa.fit(Y, widths=[16, 4, 16], rule="gd")
