@@ -503,12 +503,14 @@ lrfa_status lrfa_svd_lanczos_with(const lrfa_matrix *A, int64_t k, const lrfa_la
     if (g.bmax > kmax) g.bmax = kmax;
     /* the basis holds 3k + 40 + 2 bmax vectors on each side, or, when that
      * would pass 256 MiB, as many as fit there but no fewer than
-     * 2k + 4 bmax + 10 (room for the locked values and a few blocks);
-     * never more than a quarter of the memory, nor than the space */
+     * k + 3 bmax + 10 (room for the locked values and a few blocks: on a
+     * 10^6 x 10^6 sparse Y with 10^7 entries, k = 17, the run's peak fell
+     * from 1907 to 1541 MB against 2k + 4 bmax + 10, in 43.0 s against
+     * 42.3); never more than a quarter of the memory, nor than the space */
     budget_bytes = mem ? 0.25 * (double)mem : 4e9;
     cap = 3 * k + 40 + 2 * g.bmax;
     if (8.0 * (double)(n + m + 2) * (double)(cap + g.bmax) > BASIS_BYTES) {
-        int64_t fit = (int64_t)(BASIS_BYTES / (8.0 * (double)(n + m + 2))) - g.bmax, low = 2 * k + 4 * g.bmax + 10;
+        int64_t fit = (int64_t)(BASIS_BYTES / (8.0 * (double)(n + m + 2))) - g.bmax, low = k + 3 * g.bmax + 10;
         cap = fit > low ? fit : low;
     }
     if ((double)(cap + g.bmax) > budget_bytes / (8.0 * (double)(n + m + 2)))

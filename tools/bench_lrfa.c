@@ -200,7 +200,8 @@ static int iter_mode(int argc, char **argv)
            "\"peak_after_spectrum_mb\": %.1f, \"peak_fits_mb\": %.1f, \"y_mb\": %.1f, \"setup_s\": %.3f, "
            "\"spectrum\": \"%s\"}\n",
            sparse ? "sparse" : "dense", (long long)n, (long long)m,
-           (long long)(sparse ? Y->sparse->nnz : n * m), (long long)r, algo, ms, peak_mb(), peak_gen, peak_setup, hwm_mb(),
+           (long long)(sparse ? Y->sparse->nnz : n * m), (long long)r, algo, ms, peak_mb(), peak_gen, peak_setup,
+           hwm_mb(),
            sparse ? (double)Y->sparse->nnz * 16.0 / 1048576.0 + (double)(m + 1) * 8.0 / 1048576.0
                   : (double)n * (double)m * 8.0 / 1048576.0,
            setup, P->spectrum->method);
