@@ -145,6 +145,11 @@ lrfa_status lrfa_fa_prediction_from(const lrfa_problem *P, const lrfa_dense *BY,
         goto done;
     }
     if ((st = lrfa_svd(X, s, U, V, err)) != LRFA_OK) goto done;
+    /* each array goes as soon as it has served: at n = m = 10^6 and r = 16
+     * every one of them is 128 MB, and this runs before a fit's state */
+    lrfa_dense_free(X);
+    lrfa_dense_free(U);
+    X = U = NULL;
     tol = (double)(d > m ? d : m) * DBL_EPSILON * (kmax ? s[0] : 0.0);
     for (k = 0; k < kmax && s[k] > tol; k++) {
     }
@@ -157,15 +162,20 @@ lrfa_status lrfa_fa_prediction_from(const lrfa_problem *P, const lrfa_dense *BY,
         *pred = P->fro;
         goto done;
     }
-    Qt = lrfa_dense_alloc(k, m, err);
-    YQ = lrfa_dense_alloc(n, k, err);
-    work = lrfa_alloc_array(k * n, sizeof(double));
-    if (!Qt || !YQ || !work) {
+    if (!(Qt = lrfa_dense_alloc(k, m, err))) {
         st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the FA prediction");
         goto done;
     }
     for (j = 0; j < m; j++)
         for (i = 0; i < k; i++) Qt->data[i + j * k] = V->data[j + i * m];
+    lrfa_dense_free(V);
+    V = NULL;
+    YQ = lrfa_dense_alloc(n, k, err);
+    work = P->Y->storage == LRFA_STORAGE_SPARSE ? lrfa_alloc_array(k * n, sizeof(double)) : NULL;
+    if (!YQ || (P->Y->storage == LRFA_STORAGE_SPARSE && !work)) {
+        st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the FA prediction");
+        goto done;
+    }
     lrfa_y_mul_wt(P->Y, P->Yt, Qt->data, k, YQ->data, work, 0);
     if (lrfa_y_exact_affordable(P->Y, k)) {
         *pred = lrfa_y_residual_norm(P->Y, YQ->data, Qt->data, k);

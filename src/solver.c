@@ -331,7 +331,7 @@ typedef struct fit_state {
     double *G;                 /* dmax x dmax scratch */
     double *Mx;                /* dmax x dmax scratch */
     double *X1, *X2;           /* dmax x m scratch (deep gd, kp, sign) */
-    double *work;              /* dmax x n scratch for sparse products */
+    double *work;              /* dmax x n scratch for sparse products (and the figures' stack) */
     double *C0[MAXL];          /* the conserved quantity of pair (l, l+1) at the start */
     double *Cs;                /* scratch of the largest C0 */
     int law[MAXL];             /* pair l has a law */
@@ -818,7 +818,9 @@ static int signal_alignment(fit_state *s, lrfa_figures *f)
     double *St, *SY, *D1, *D2, *A1, *A2, *st;
     int ok;
     for (l = 1; l < L; l++) R += (l == 1 && fixed ? 0 : d[l]) + d[l];
-    St = lrfa_alloc_array(R * n, sizeof(double));
+    /* the stack in the products' scratch where it fits (fa and dfa with two
+     * layers: St = Z^T), which is free between products() and the step */
+    St = R <= s->dmax ? s->work : lrfa_alloc_array(R * n, sizeof(double));
     SY = lrfa_alloc_array(R * w, sizeof(double));
     D1 = lrfa_alloc_array(s->dmax * w, sizeof(double));
     D2 = lrfa_alloc_array(s->dmax * w, sizeof(double));
@@ -881,7 +883,7 @@ static int signal_alignment(fit_state *s, lrfa_figures *f)
         if (l == 1) f->layer[0].grad_align = f->layer[0].delta_align;
     }
 done:
-    lrfa_dealloc(St);
+    if (St != s->work) lrfa_dealloc(St);
     lrfa_dealloc(SY);
     lrfa_dealloc(D1);
     lrfa_dealloc(D2);
