@@ -134,6 +134,12 @@ typedef struct ywt_ctx {
     int isa;
 } ywt_ctx;
 
+/* The doubles from p to the next 64-byte boundary (0 to 7) */
+static int64_t to_line(const double *p)
+{
+    return (int64_t)((8 - (((uintptr_t)p >> 3) & 7)) & 7);
+}
+
 /* The rows of the strip that starts at row i of [i0, i1): ROWS, except that
  * the first strip ends where Y's column ja reaches a 64-byte boundary (so the
  * loads of the others do not straddle cache lines; every column when n % 8
@@ -143,7 +149,7 @@ static int64_t strip_rows(const ywt_ctx *c, int64_t i0, int64_t i1, int64_t ja, 
 {
     int64_t end = i + ROWS;
     if (i == i0) {
-        int64_t head = (int64_t)((8 - (((uintptr_t)(c->Y + i0 + ja * c->n) >> 3) & 7)) & 7);
+        int64_t head = to_line(c->Y + i0 + ja * c->n);
         if (head > 0) end = i0 + head;
     }
     return (end < i1 ? end : i1) - i;
@@ -513,7 +519,7 @@ void lrfa_kern_y_wt(const double *Y, int64_t n, int64_t m, const double *W, int6
     c.chunk = 0;
     c.isa = lrfa_kern_isa();
     c.tile = tile_cols(r);
-    c.shift = (ROWS - (int64_t)((8 - (((uintptr_t)Y >> 3) & 7)) & 7)) % ROWS;
+    c.shift = (ROWS - to_line(Y)) % ROWS;
     lrfa_parallel_range((n + c.shift + ROWS - 1) / ROWS, 8, ywt_chunk, &c);
 }
 
@@ -605,7 +611,7 @@ int lrfa_kern_fused_gd(const double *Y, int64_t n, int64_t m, const double *Z, c
     tc.r = r;
     tc.ldk = (r + 7) & ~(int64_t)7;
     tc.Zt = part + (chunks - 1) * n * r;
-    tc.Zt += (8 - (((uintptr_t)tc.Zt >> 3) & 7)) & 7;
+    tc.Zt += to_line(tc.Zt);
     lrfa_parallel_range(n, 1024, transpose_rows, &tc);
     c.Zt = tc.Zt;
     c.ldk = tc.ldk;

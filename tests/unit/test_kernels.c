@@ -21,6 +21,27 @@ static const char *paths(void)
     return buf;
 }
 
+/* Setting `step` of the 48 every test runs: Y moved to each of the 8
+ * places a double can have in a 64-byte line (*Y within Ybuf, len entries),
+ * times each path, times 1 and 2 threads. Returns 0 past the last, with the
+ * automatic path and thread count restored. */
+static int setting(int step, double *Ybuf, double **Y, int64_t len)
+{
+    int off = step / 6;
+    if (step >= 48) {
+        lrfa_kern_set_isa(-1);
+        lrfa_set_threads(0);
+        return 0;
+    }
+    if (Ybuf + off != *Y) {
+        memmove(Ybuf + off, *Y, sizeof(double) * (size_t)len);
+        *Y = Ybuf + off;
+    }
+    lrfa_kern_set_isa(LRFA_ISA_PORTABLE + step / 2 % 3);
+    lrfa_set_threads(step % 2 + 1);
+    return 1;
+}
+
 static const int64_t shapes[][3] = {{1, 1, 1},    {7, 3, 5},     {16, 256, 8},  {17, 257, 9}, {33, 300, 16},
                                     {100, 513, 23}, {250, 40, 64}, {5, 600, 130}, {301, 700, 16}};
 
@@ -31,7 +52,7 @@ static const int64_t shapes[][3] = {{1, 1, 1},    {7, 3, 5},     {16, 256, 8},  
 static void test_y_wt(void)
 {
     size_t s;
-    int isa, threads, mismatches = 0, runs = 0;
+    int step, mismatches = 0, runs = 0;
     double worst = 0.0;
     for (s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
         int64_t n = shapes[s][0], m = shapes[s][1], r = shapes[s][2], i, j, k;
@@ -39,29 +60,18 @@ static void test_y_wt(void)
         double *W = malloc(sizeof(double) * (size_t)(r * m));
         double *ref = malloc(sizeof(double) * (size_t)(n * r)), *out = malloc(sizeof(double) * (size_t)(n * r));
         double *blas = malloc(sizeof(double) * (size_t)(n * r));
-        int off;
         lrfa_rng g;
         CU_ASSERT_FATAL(Ybuf && W && ref && out && blas);
         lrfa_rng_seed(&g, (uint64_t)(11 + s), 0);
         lrfa_rng_fill_gaussian(&g, Y, n * m, 1.0);
         lrfa_rng_fill_gaussian(&g, W, r * m, 1.0);
         lrfa_ref_y_wt(Y, n, m, W, r, ref);
-        /* Y at each of the 8 places a double can have in a 64-byte line */
-        for (off = 0; off < 8; off++) {
-            memmove(Ybuf + off, Y, sizeof(double) * (size_t)(n * m));
-            Y = Ybuf + off;
-            for (isa = LRFA_ISA_PORTABLE; isa <= LRFA_ISA_AVX512; isa++)
-                for (threads = 1; threads <= 2; threads++) {
-                    lrfa_kern_set_isa(isa);
-                    lrfa_set_threads(threads);
-                    memset(out, 0xff, sizeof(double) * (size_t)(n * r)); /* NaN: nothing left unwritten */
-                    lrfa_kern_y_wt(Y, n, m, W, r, out);
-                    mismatches += memcmp(out, ref, sizeof(double) * (size_t)(n * r)) != 0;
-                    runs++;
-                }
+        for (step = 0; setting(step, Ybuf, &Y, n * m); step++) {
+            memset(out, 0xff, sizeof(double) * (size_t)(n * r)); /* NaN: nothing left unwritten */
+            lrfa_kern_y_wt(Y, n, m, W, r, out);
+            mismatches += memcmp(out, ref, sizeof(double) * (size_t)(n * r)) != 0;
+            runs++;
         }
-        lrfa_kern_set_isa(-1);
-        lrfa_set_threads(0);
         cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, (int)n, (int)r, (int)m, 1.0, Y, (int)n, W, (int)r, 0.0,
                     blas, (int)n);
         for (k = 0; k < r; k++)
@@ -94,7 +104,7 @@ static void test_fused_gd(void)
     static const int64_t fshapes[][3] = {{1, 1, 1},    {7, 3, 5},     {300, 520, 16}, {257, 1100, 9},
                                          {33, 4097, 64}, {600, 700, 23}, {5, 600, 130}};
     size_t s;
-    int isa, threads, off, mismatches = 0, zty_mismatches = 0, runs = 0;
+    int step, mismatches = 0, zty_mismatches = 0, runs = 0;
     double worst = 0.0;
     for (s = 0; s < sizeof fshapes / sizeof fshapes[0]; s++) {
         int64_t n = fshapes[s][0], m = fshapes[s][1], r = fshapes[s][2], i, j, k;
@@ -116,23 +126,14 @@ static void test_fused_gd(void)
         lrfa_set_threads(1);
         CU_ASSERT(lrfa_kern_fused_gd(Y, n, m, Z, W, r, P0, Q0, part));
         zty_mismatches += memcmp(Q0, Qr, sizeof(double) * (size_t)(r * m)) != 0;
-        for (off = 0; off < 8; off++) {
-            memmove(Ybuf + off, Y, sizeof(double) * (size_t)(n * m));
-            Y = Ybuf + off;
-            for (isa = LRFA_ISA_PORTABLE; isa <= LRFA_ISA_AVX512; isa++)
-                for (threads = 1; threads <= 2; threads++) {
-                    lrfa_kern_set_isa(isa);
-                    lrfa_set_threads(threads);
-                    memset(P, 0xff, sizeof(double) * (size_t)(n * r));
-                    memset(Q, 0xff, sizeof(double) * (size_t)(r * m));
-                    lrfa_kern_fused_gd(Y, n, m, Z, W, r, P, Q, part);
-                    mismatches += memcmp(P, P0, sizeof(double) * (size_t)(n * r)) != 0 ||
-                                  memcmp(Q, Q0, sizeof(double) * (size_t)(r * m)) != 0;
-                    runs++;
-                }
+        for (step = 0; setting(step, Ybuf, &Y, n * m); step++) {
+            memset(P, 0xff, sizeof(double) * (size_t)(n * r));
+            memset(Q, 0xff, sizeof(double) * (size_t)(r * m));
+            lrfa_kern_fused_gd(Y, n, m, Z, W, r, P, Q, part);
+            mismatches += memcmp(P, P0, sizeof(double) * (size_t)(n * r)) != 0 ||
+                          memcmp(Q, Q0, sizeof(double) * (size_t)(r * m)) != 0;
+            runs++;
         }
-        lrfa_kern_set_isa(-1);
-        lrfa_set_threads(0);
         for (k = 0; k < r; k++)
             for (i = 0; i < n; i++) {
                 double scale = 0.0;
