@@ -73,6 +73,10 @@ struct lrfa_problem;
 struct lrfa_dense;
 lrfa_status lrfa_fa_prediction_from(const struct lrfa_problem *P, const struct lrfa_dense *BY, double *pred,
                                     int64_t *rank, lrfa_error *err);
+/* The same over BY, which it destroys (no copy of it is made); yq: n x
+ * min(d, m) doubles of workspace, or NULL to allocate them. */
+lrfa_status lrfa_fa_prediction_over(const struct lrfa_problem *P, struct lrfa_dense *BY, double *yq, double *pred,
+                                    int64_t *rank, lrfa_error *err);
 
 /* Whether dgesdd on a dense copy of Y, its workspace and (vectors != 0)
  * the singular vectors fit in memory (spectrum.c). */

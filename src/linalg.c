@@ -55,6 +55,42 @@ done:
 }
 
 /* A = Q R (dgeqrf), A <- Q (dorgqr), then flip the columns j with R_jj < 0. */
+lrfa_status lrfa_qr_r(lrfa_dense *A, lrfa_error *err)
+{
+    lapack_int m, n, info, lwork;
+    double wq = 0.0, *tau = NULL, *work = NULL;
+    lrfa_status st = LRFA_OK;
+    int64_t i, j;
+    if (!shape_fits(A, err)) return LRFA_ERANGE;
+    if (A->cols > A->rows)
+        return lrfa_fail(err, LRFA_EINPUT, 0, "QR of a %lld x %lld matrix: needs rows >= columns",
+                         (long long)A->rows, (long long)A->cols);
+    m = (lapack_int)A->rows;
+    n = (lapack_int)A->cols;
+    if (n == 0) return LRFA_OK;
+    info = LAPACKE_dgeqrf_work(LAPACK_COL_MAJOR, m, n, A->data, m, NULL, &wq, -1);
+    if (info != 0) return lrfa_fail(err, LRFA_ENUMERIC, 0, "QR workspace query failed (info %d)", (int)info);
+    if (!(wq < (double)INT_MAX)) return lrfa_fail(err, LRFA_ERANGE, 0, "QR workspace exceeds 32-bit sizes");
+    lwork = wq > 1 ? (lapack_int)wq : 1;
+    tau = lrfa_alloc_array(n, sizeof(double));
+    work = lrfa_alloc_array(lwork, sizeof(double));
+    if (!tau || !work) {
+        st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the QR of a %d x %d matrix", (int)m, (int)n);
+        goto done;
+    }
+    info = LAPACKE_dgeqrf_work(LAPACK_COL_MAJOR, m, n, A->data, m, tau, work, lwork);
+    if (info != 0) {
+        st = lrfa_fail(err, LRFA_ENUMERIC, 0, "dgeqrf failed (info %d)", (int)info);
+        goto done;
+    }
+    for (j = 0; j < n; j++)
+        for (i = j + 1; i < m; i++) A->data[i + j * (int64_t)m] = 0.0;
+done:
+    lrfa_dealloc(tau);
+    lrfa_dealloc(work);
+    return st;
+}
+
 lrfa_status lrfa_qr_orthonormal(lrfa_dense *A, lrfa_error *err)
 {
     lapack_int m, n, info, lwork;
@@ -104,6 +140,49 @@ done:
 
 /* A = U diag(s) V^T (dgesdd, jobz = 'S'); copies the leading columns of U
  * and rows of V^T out of LAPACK's thin factors. */
+/* dgesdd with jobz = 'O' on A (rows < cols): the right vectors written over A */
+lrfa_status lrfa_svd_rows(lrfa_dense *A, double *s, lrfa_error *err)
+{
+    lapack_int m, n, info, lwork;
+    double wq = 0.0, *work = NULL, *u = NULL, vt = 0.0;
+    lapack_int *iwork = NULL;
+    lrfa_status st = LRFA_OK;
+    if (!shape_fits(A, err)) return LRFA_ERANGE;
+    m = (lapack_int)A->rows;
+    n = (lapack_int)A->cols;
+    /* (with rows >= cols, jobz = 'O' writes U over A instead) */
+    if (m >= n && m > 0)
+        return lrfa_fail(err, LRFA_EINPUT, 0, "lrfa_svd_rows: %d rows, not fewer than the %d columns", (int)m, (int)n);
+    if (m == 0) return LRFA_OK;
+    u = lrfa_alloc_array((int64_t)m * m, sizeof(double));
+    iwork = lrfa_alloc_array(8 * (int64_t)m, sizeof(lapack_int));
+    if (!u || !iwork) {
+        st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the SVD of a %d x %d matrix", (int)m, (int)n);
+        goto done;
+    }
+    info = LAPACKE_dgesdd_work(LAPACK_COL_MAJOR, 'O', m, n, A->data, m, s, u, m, &vt, 1, &wq, -1, iwork);
+    if (info != 0) {
+        st = lrfa_fail(err, LRFA_ENUMERIC, 0, "dgesdd workspace query failed (info %d)", (int)info);
+        goto done;
+    }
+    if (!(wq < (double)INT_MAX)) {
+        st = lrfa_fail(err, LRFA_ERANGE, 0, "dgesdd workspace exceeds 32-bit sizes");
+        goto done;
+    }
+    lwork = (lapack_int)wq;
+    if (!(work = lrfa_alloc_array(lwork > 1 ? lwork : 1, sizeof(double)))) {
+        st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the SVD workspace");
+        goto done;
+    }
+    info = LAPACKE_dgesdd_work(LAPACK_COL_MAJOR, 'O', m, n, A->data, m, s, u, m, &vt, 1, work, lwork, iwork);
+    if (info != 0) st = lrfa_fail(err, LRFA_ENUMERIC, 0, "dgesdd failed (info %d)", (int)info);
+done:
+    lrfa_dealloc(u);
+    lrfa_dealloc(iwork);
+    lrfa_dealloc(work);
+    return st;
+}
+
 lrfa_status lrfa_svd(lrfa_dense *A, double *s, lrfa_dense *U, lrfa_dense *V, lrfa_error *err)
 {
     lapack_int m, n, k, info, lwork;

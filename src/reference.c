@@ -126,30 +126,33 @@ done:
  * orthonormal basis of row(BY) from its singular vectors, k its numerical
  * rank (singular values above max(rows, m) eps s_max), so a rank-deficient
  * BY (a product through a narrower layer) gets the right subspace. Streamed
- * exactly when affordable, else sqrt(||Y||^2 - ||Y Q||^2). */
-lrfa_status lrfa_fa_prediction_from(const lrfa_problem *P, const lrfa_dense *BY, double *pred, int64_t *rank,
+ * exactly when affordable, else sqrt(||Y||^2 - ||Y Q||^2). BY is destroyed
+ * (Q^T is formed over it); yq holds n x min(d, m) doubles, or is NULL to
+ * have them allocated. At n = m = 10^6 and d = 16 each of these arrays is
+ * 128 MB, and this runs beside a fit's weights: nothing else that size. */
+lrfa_status lrfa_fa_prediction_over(const lrfa_problem *P, lrfa_dense *BY, double *yq, double *pred, int64_t *rank,
                                     lrfa_error *err)
 {
     int64_t n = P->n, m = P->m, d = BY->rows, kmax = d < m ? d : m, k, i, j;
-    lrfa_dense *X = NULL, *U = NULL, *V = NULL, *Qt = NULL, *YQ = NULL;
-    double *s = NULL, *work = NULL, tol;
+    lrfa_dense *U = NULL, *V = NULL;
+    double *s = NULL, *Qt = BY->data, *own = NULL, tol;
     lrfa_status st = LRFA_OK;
     *pred = NAN;
     if (rank) *rank = 0;
-    X = lrfa_dense_copy(BY, err);
-    U = lrfa_dense_alloc(d, kmax, err);
-    V = lrfa_dense_alloc(m, kmax, err);
-    s = lrfa_alloc_array(kmax, sizeof(double));
-    if (!X || !U || !V || !s) {
-        st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the FA prediction");
-        goto done;
+    if (!(s = lrfa_alloc_array(kmax > 0 ? kmax : 1, sizeof(double)))) goto nomem;
+    if (d < m) {
+        /* V^T over BY (d x m, leading dimension d) */
+        if ((st = lrfa_svd_rows(BY, s, err)) != LRFA_OK) goto done;
+    } else {
+        /* at least as many rows as columns (a small m): V from the thin SVD, V^T
+         * written over BY with leading dimension m */
+        U = lrfa_dense_alloc(d, m, err);
+        V = lrfa_dense_alloc(m, m, err);
+        if (!U || !V) goto nomem;
+        if ((st = lrfa_svd(BY, s, U, V, err)) != LRFA_OK) goto done;
+        for (j = 0; j < m; j++)
+            for (i = 0; i < m; i++) Qt[i + j * d] = V->data[j + i * m];
     }
-    if ((st = lrfa_svd(X, s, U, V, err)) != LRFA_OK) goto done;
-    /* each array goes as soon as it has served: at n = m = 10^6 and r = 16
-     * every one of them is 128 MB, and this runs before a fit's state */
-    lrfa_dense_free(X);
-    lrfa_dense_free(U);
-    X = U = NULL;
     tol = (double)(d > m ? d : m) * DBL_EPSILON * (kmax ? s[0] : 0.0);
     for (k = 0; k < kmax && s[k] > tol; k++) {
     }
@@ -162,36 +165,39 @@ lrfa_status lrfa_fa_prediction_from(const lrfa_problem *P, const lrfa_dense *BY,
         *pred = P->fro;
         goto done;
     }
-    if (!(Qt = lrfa_dense_alloc(k, m, err))) {
-        st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the FA prediction");
-        goto done;
-    }
+    /* Q^T: the leading k rows, packed in place (leading dimension k) */
     for (j = 0; j < m; j++)
-        for (i = 0; i < k; i++) Qt->data[i + j * k] = V->data[j + i * m];
-    lrfa_dense_free(V);
-    V = NULL;
-    YQ = lrfa_dense_alloc(n, k, err);
-    work = P->Y->storage == LRFA_STORAGE_SPARSE ? lrfa_alloc_array(k * n, sizeof(double)) : NULL;
-    if (!YQ || (P->Y->storage == LRFA_STORAGE_SPARSE && !work)) {
-        st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the FA prediction");
-        goto done;
-    }
-    lrfa_y_mul_wt(P->Y, P->Yt, Qt->data, k, YQ->data, work, 0);
+        for (i = 0; i < k; i++) Qt[i + j * k] = Qt[i + j * d];
+    if (!yq && !(yq = own = lrfa_alloc_array(n * k, sizeof(double)))) goto nomem;
+    lrfa_y_mul_wt(P->Y, P->Yt, Qt, k, yq, 0);
     if (lrfa_y_exact_affordable(P->Y, k)) {
-        *pred = lrfa_y_residual_norm(P->Y, YQ->data, Qt->data, k);
+        *pred = lrfa_y_residual_norm(P->Y, yq, Qt, k);
     } else {
-        double a = lrfa_vec_norm(YQ->data, n * k);
+        double a = lrfa_vec_norm(yq, n * k);
         *pred = sqrt(fmax((P->fro - a) * (P->fro + a), 0.0));
     }
-    if (isnan(*pred)) st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the FA prediction");
+    if (isnan(*pred)) goto nomem;
+    goto done;
+nomem:
+    st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the FA prediction");
 done:
-    lrfa_dense_free(X);
     lrfa_dense_free(U);
     lrfa_dense_free(V);
     lrfa_dealloc(s);
-    lrfa_dense_free(Qt);
-    lrfa_dense_free(YQ);
-    lrfa_dealloc(work);
+    lrfa_dealloc(own);
+    return st;
+}
+
+lrfa_status lrfa_fa_prediction_from(const lrfa_problem *P, const lrfa_dense *BY, double *pred, int64_t *rank,
+                                    lrfa_error *err)
+{
+    lrfa_dense *X = lrfa_dense_copy(BY, err);
+    lrfa_status st;
+    *pred = NAN;
+    if (rank) *rank = 0;
+    if (!X) return lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the FA prediction");
+    st = lrfa_fa_prediction_over(P, X, NULL, pred, rank, err);
+    lrfa_dense_free(X);
     return st;
 }
 

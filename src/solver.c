@@ -195,75 +195,98 @@ static lrfa_status orthogonalize(lrfa_dense *A, lrfa_error *err)
     return st;
 }
 
-static lrfa_dense *copy_checked(const lrfa_dense *A, int64_t rows, int64_t cols, const char *what, int64_t l,
-                                lrfa_error *err)
+/* Copies a given start A into X (allocated with the expected shape);
+ * 0 with err filled when A's shape is not X's. */
+static int copy_checked(const lrfa_dense *A, lrfa_dense *X, const char *what, int64_t l, lrfa_error *err)
 {
-    if (!A || A->rows != rows || A->cols != cols) {
+    if (!A || A->rows != X->rows || A->cols != X->cols) {
         lrfa_fail(err, LRFA_EINPUT, 0, "the starting %s_%lld is %lld x %lld: expected %lld x %lld", what,
-                  (long long)l, A ? (long long)A->rows : 0LL, A ? (long long)A->cols : 0LL, (long long)rows,
-                  (long long)cols);
+                  (long long)l, A ? (long long)A->rows : 0LL, A ? (long long)A->cols : 0LL, (long long)X->rows,
+                  (long long)X->cols);
+        return 0;
+    }
+    if (X->rows * X->cols > 0) memcpy(X->data, A->data, sizeof(double) * (size_t)(X->rows * X->cols));
+    return 1;
+}
+
+/* A new copy of a given start A, which must be rows x cols */
+static lrfa_dense *copy_start(const lrfa_dense *A, int64_t rows, int64_t cols, const char *what, int64_t l,
+                              lrfa_error *err)
+{
+    lrfa_dense *X = lrfa_dense_alloc(rows, cols, err);
+    if (X && !copy_checked(A, X, what, l, err)) {
+        lrfa_dense_free(X);
         return NULL;
     }
-    return lrfa_dense_copy(A, err);
+    return X;
 }
 
 /* Stream 0: W_L, then W_1 .. W_{L-1}, entries N(0, e^2 s_1^(2/L) / max(d_l,
  * d_{l-1})) (orthogonal: e s_1^(1/L) Q); stream 1: B_1 .. B_{L-1}. */
-lrfa_status lrfa_init_layers(const lrfa_problem *P, const lrfa_options *opt, lrfa_dense **W, lrfa_dense **B,
-                             lrfa_error *err)
+/* Fills the start into W[0 .. L-1] and (rules with feedback) B[0 .. L-2],
+ * allocated with their shapes: the given start weights and feedback, or the
+ * seeded draws above. */
+static lrfa_status init_fill(const lrfa_problem *P, const lrfa_options *opt, lrfa_dense *const *W,
+                             lrfa_dense *const *B, lrfa_error *err)
 {
     int64_t d[MAXL + 1], L = lrfa_options_layers(opt, P->n, P->m, d), l, k;
     double s1 = P->s1 > 0.0 ? P->s1 : 1.0, e = init_scale_of(opt, L), root = L == 2 ? s1 : pow(s1, 2.0 / (double)L);
     lrfa_rng rng;
-    lrfa_status st = LRFA_OK;
-    for (l = 0; l < MAXL; l++) W[l] = B[l] = NULL;
-    if (L < 2) return lrfa_fail(err, LRFA_EINPUT, 0, "the network has no layers");
+    lrfa_status st;
     lrfa_rng_seed(&rng, opt->seed, 0);
     for (k = 0; k < L; k++) {
         l = k == 0 ? L : k; /* the top first */
         if (opt->start_weights) {
-            W[l - 1] = copy_checked(opt->start_weights[l - 1], d[l], d[l - 1], "W", l, err);
-            if (!W[l - 1]) goto fail;
-            continue;
-        }
-        if (!(W[l - 1] = lrfa_dense_alloc(d[l], d[l - 1], err))) goto fail;
-        if (e == 0.0) {
+            if (!copy_checked(opt->start_weights[l - 1], W[l - 1], "W", l, err)) return LRFA_EINPUT;
+        } else if (e == 0.0) {
             memset(W[l - 1]->data, 0, sizeof(double) * (size_t)(d[l] * d[l - 1]));
         } else if (opt->init == LRFA_INIT_ORTHOGONAL) {
             int64_t i;
             double c = e * sqrt(root);
             lrfa_rng_fill_gaussian(&rng, W[l - 1]->data, d[l] * d[l - 1], 1.0);
-            if ((st = orthogonalize(W[l - 1], err)) != LRFA_OK) goto fail;
+            if ((st = orthogonalize(W[l - 1], err)) != LRFA_OK) return st;
             for (i = 0; i < d[l] * d[l - 1]; i++) W[l - 1]->data[i] *= c;
         } else {
             lrfa_rng_fill_gaussian(&rng, W[l - 1]->data, d[l] * d[l - 1],
                                    e * sqrt(root / (double)(d[l] > d[l - 1] ? d[l] : d[l - 1])));
         }
     }
-    if (has_feedback(opt->algo)) {
-        lrfa_rng_seed(&rng, opt->seed, 1);
-        for (l = 1; l < L; l++) {
-            int64_t cols = feedback_cols(opt->algo, d, L, l);
-            double pw = opt->algo == LRFA_ALGO_DFA ? (double)(L - l) : 1.0;
-            double var = L == 2 ? s1 : pow(s1, 2.0 * pw / (double)L);
-            if (opt->start_feedback) {
-                B[l - 1] = copy_checked(opt->start_feedback[l - 1], d[l], cols, "B", l, err);
-                if (!B[l - 1]) goto fail;
-                continue;
-            }
-            if (!(B[l - 1] = lrfa_dense_alloc(d[l], cols, err))) goto fail;
-            lrfa_rng_fill_gaussian(&rng, B[l - 1]->data, d[l] * cols,
-                                   opt->feedback_scale * sqrt(var / (double)(d[l] > cols ? d[l] : cols)));
+    if (!has_feedback(opt->algo)) return LRFA_OK;
+    lrfa_rng_seed(&rng, opt->seed, 1);
+    for (l = 1; l < L; l++) {
+        int64_t cols = feedback_cols(opt->algo, d, L, l);
+        double pw = opt->algo == LRFA_ALGO_DFA ? (double)(L - l) : 1.0;
+        double var = L == 2 ? s1 : pow(s1, 2.0 * pw / (double)L);
+        if (opt->start_feedback) {
+            if (!copy_checked(opt->start_feedback[l - 1], B[l - 1], "B", l, err)) return LRFA_EINPUT;
+            continue;
         }
+        lrfa_rng_fill_gaussian(&rng, B[l - 1]->data, d[l] * cols,
+                               opt->feedback_scale * sqrt(var / (double)(d[l] > cols ? d[l] : cols)));
     }
     return LRFA_OK;
+}
+
+lrfa_status lrfa_init_layers(const lrfa_problem *P, const lrfa_options *opt, lrfa_dense **W, lrfa_dense **B,
+                             lrfa_error *err)
+{
+    int64_t d[MAXL + 1], L = lrfa_options_layers(opt, P->n, P->m, d), l;
+    lrfa_status st = LRFA_ENOMEM;
+    for (l = 0; l < MAXL; l++) W[l] = B[l] = NULL;
+    if (L < 2) return lrfa_fail(err, LRFA_EINPUT, 0, "the network has no layers");
+    for (l = 1; l <= L; l++)
+        if (!(W[l - 1] = lrfa_dense_alloc(d[l], d[l - 1], err))) goto fail;
+    if (has_feedback(opt->algo))
+        for (l = 1; l < L; l++)
+            if (!(B[l - 1] = lrfa_dense_alloc(d[l], feedback_cols(opt->algo, d, L, l), err))) goto fail;
+    if ((st = init_fill(P, opt, W, B, err)) == LRFA_OK) return LRFA_OK;
 fail:
     for (l = 0; l < MAXL; l++) {
         lrfa_dense_free(W[l]);
         lrfa_dense_free(B[l]);
         W[l] = B[l] = NULL;
     }
-    return st != LRFA_OK ? st : err ? err->status : LRFA_ENOMEM;
+    return st;
 }
 
 lrfa_status lrfa_init_factors(const lrfa_problem *P, const lrfa_options *opt, lrfa_dense **Z, lrfa_dense **W,
@@ -304,10 +327,13 @@ static double now_seconds(void)
 }
 
 /* ---- the iteration's state and workspace ----
- * Layers are numbered 1 .. L as in the mathematics. Each layer has three
- * buffers that rotate every step (current, previous, next); the top's next
- * is the buffer Y h_{L-1}^T is formed in and the first layer's next the one
- * C_1 Y is formed in, since each update is written over its own. */
+ * Layers are numbered 1 .. L as in the mathematics. Layers 2 .. L have two
+ * buffers that swap every step (current, next); the top's next is the
+ * buffer Y h_{L-1}^T is formed in, since its update is written over it.
+ * The first layer (d_1 x m, as large as the top when m ~ n) is updated in
+ * place, a block of columns at a time. No previous state is kept: after a
+ * step that diverged, the run is replayed from its seed to the last state
+ * that passed (replay()). */
 
 typedef struct fit_state {
     const lrfa_problem *P;
@@ -315,8 +341,8 @@ typedef struct fit_state {
     lrfa_algo rule;
     int64_t n, m, L, d[MAXL + 1], dmin, dmax;
     double eta, lam;           /* step and kp's decay */
-    double *W[MAXL + 1], *Wprev[MAXL + 1], *Wnext[MAXL + 1]; /* W_l: d_l x d_{l-1} */
-    double *B[MAXL], *Bprev[MAXL], *Bnext[MAXL]; /* B_l, l < L (kp rotates them) */
+    double *W[MAXL + 1], *Wnext[MAXL + 1]; /* W_l: d_l x d_{l-1} (no Wnext[1]) */
+    double *B[MAXL], *Bnext[MAXL]; /* B_l, l < L (kp swaps them) */
     double *Q[MAXL];           /* Q[l] = Y h_l^T, n x d_l (Q[L-1] is Wnext[L]) */
     double *K[MAXL];           /* K[l] = h_l h_l^T, d_l x d_l */
     double *T[MAXL + 1];       /* T[l] = W_L ... W_l, n x d_{l-1}, l >= 2 (T[L] is W[L]) */
@@ -325,20 +351,24 @@ typedef struct fit_state {
     double *C[MAXL];           /* C[l] = the backward map of layer l, d_l x n (not gd) */
     double *S[MAXL];           /* sign: S_l = s_l sign(W_{l+1})^T, d_l x d_{l+1}, l < L - 1 */
     double *top;               /* n x d_{L-1}: C_{L-1}^T for the top pass (gd: W_L) */
-    double *TY;                /* d_{L-1} x m: C_{L-1} Y (gd, kp, sign; Wnext[1] at L = 2) */
+    double *TY;                /* d_{L-1} x m: C_{L-1} Y (gd, kp, sign) */
     double *CYfix;             /* d_1 x m: C_1 Y, fixed (fa, dfa) */
     double *F;                 /* n x dmax scratch */
     double *G;                 /* dmax x dmax scratch */
     double *Mx;                /* dmax x dmax scratch */
     double *X1, *X2;           /* dmax x m scratch (deep gd, kp, sign) */
-    double *work;              /* dmax x n scratch for sparse products (and the figures' stack) */
+    double *Wtmp;              /* d_1 x FIRST_COLS: the first layer's block in its update */
+    double *work;              /* d_{L-1} x n scratch for Z^T Y by a sparse Y */
     double *C0[MAXL];          /* the conserved quantity of pair (l, l+1) at the start */
     double *Cs;                /* scratch of the largest C0 */
     int law[MAXL];             /* pair l has a law */
     int fused;                 /* Y W_1^T and C_{L-1} Y in one pass over a dense Y */
+    int q_spent;               /* the figures used Q_{L-1}'s buffer: products() again before a step */
     double *partial;           /* the fused pass's per-worker sums */
     int64_t t;                 /* iterations done (kp's law) */
 } fit_state;
+
+enum { FIRST_COLS = 4096 };
 
 #define NBUF(s) (sizeof(s) / sizeof((s)[0]))
 
@@ -349,11 +379,9 @@ static void state_free(fit_state *s)
     int64_t l;
     for (l = 0; l <= MAXL; l++) {
         lrfa_dealloc(s->W[l]);
-        lrfa_dealloc(s->Wprev[l]);
         lrfa_dealloc(s->Wnext[l]);
     }
     for (l = 0; l < MAXL; l++) {
-        lrfa_dealloc(s->Bprev[l]);
         lrfa_dealloc(s->Bnext[l]);
         if (s->rule != LRFA_ALGO_DFA && !(l == s->L - 1 && (s->rule == LRFA_ALGO_FA || s->rule == LRFA_ALGO_KP)))
             lrfa_dealloc(s->C[l]);
@@ -367,13 +395,14 @@ static void state_free(fit_state *s)
     lrfa_dealloc(s->TtT);
     lrfa_dealloc(s->CT);
     if (s->rule == LRFA_ALGO_KP || s->rule == LRFA_ALGO_SIGN) lrfa_dealloc(s->top);
-    if (s->L > 2) lrfa_dealloc(s->TY);
+    lrfa_dealloc(s->TY);
     lrfa_dealloc(s->CYfix);
     lrfa_dealloc(s->F);
     lrfa_dealloc(s->G);
     lrfa_dealloc(s->Mx);
     lrfa_dealloc(s->X1);
     lrfa_dealloc(s->X2);
+    lrfa_dealloc(s->Wtmp);
     lrfa_dealloc(s->work);
     lrfa_dealloc(s->Cs);
     lrfa_dealloc(s->partial);
@@ -401,17 +430,12 @@ static int state_alloc(fit_state *s)
     int64_t n = s->n, m = s->m, L = s->L, *d = s->d, dx = s->dmax, l, cmax = 1;
     int ok = 1;
 #define ALLOC(p, count) ok = ok && ((p) = lrfa_alloc_array((count), sizeof(double))) != NULL
-    for (l = 1; l <= L; l++) {
-        ALLOC(s->Wprev[l], d[l] * d[l - 1]);
-        ALLOC(s->Wnext[l], d[l] * d[l - 1]);
-    }
+    for (l = 2; l <= L; l++) ALLOC(s->Wnext[l], d[l] * d[l - 1]);
+    ALLOC(s->Wtmp, d[1] * (m < FIRST_COLS ? m : FIRST_COLS));
     for (l = 1; l < L; l++) {
         ALLOC(s->K[l], d[l] * d[l]);
         if (l != L - 1) ALLOC(s->Q[l], n * d[l]);
-        if (s->rule == LRFA_ALGO_KP) {
-            ALLOC(s->Bprev[l], d[l] * d[l + 1]);
-            ALLOC(s->Bnext[l], d[l] * d[l + 1]);
-        }
+        if (s->rule == LRFA_ALGO_KP) ALLOC(s->Bnext[l], d[l] * d[l + 1]);
         if (s->rule == LRFA_ALGO_KP) { /* fa's fixed maps are made before */
             if (l != L - 1) ALLOC(s->C[l], d[l] * n);
         } else if (s->rule == LRFA_ALGO_SIGN) {
@@ -423,15 +447,16 @@ static int state_alloc(fit_state *s)
     ALLOC(s->TtT, d[1] * d[1]);
     if (s->rule != LRFA_ALGO_GD) ALLOC(s->CT, d[1] * d[1]);
     if (s->rule == LRFA_ALGO_KP || s->rule == LRFA_ALGO_SIGN) ALLOC(s->top, n * d[L - 1]);
+    if (per_iteration_cy(s->rule)) ALLOC(s->TY, d[L - 1] * m);
     if (per_iteration_cy(s->rule) && L > 2) {
-        ALLOC(s->TY, d[L - 1] * m);
         ALLOC(s->X1, dx * m);
         ALLOC(s->X2, dx * m);
     }
     if (L > 2 || s->rule == LRFA_ALGO_KP) ALLOC(s->F, n * dx);
     ALLOC(s->G, dx * dx);
     ALLOC(s->Mx, dx * dx);
-    ALLOC(s->work, dx * n);
+    /* Z^T (row-major) for Z^T Y by the columns of a sparse Y */
+    if (per_iteration_cy(s->rule) && s->P->Y->storage == LRFA_STORAGE_SPARSE) ALLOC(s->work, d[L - 1] * n);
     for (l = 1; l < L; l++) {
         int64_t c = s->rule == LRFA_ALGO_KP ? d[l] * d[l + 1] : d[l] * d[l];
         s->law[l] = s->rule == LRFA_ALGO_GD || s->rule == LRFA_ALGO_FA || s->rule == LRFA_ALGO_KP ||
@@ -628,7 +653,6 @@ static double products(fit_state *s)
     int64_t n = s->n, m = s->m, L = s->L, *d = s->d, l;
     s->T[L] = s->W[L];
     s->Q[L - 1] = s->Wnext[L];
-    if (L == 2 && per_iteration_cy(s->rule)) s->TY = s->Wnext[1];
     backward_maps(s);
     if (s->fused) {
         /* Y W_1^T and (where the first layer's update wants it) C_{L-1} Y in one pass */
@@ -636,7 +660,7 @@ static double products(fit_state *s)
         lrfa_y_fused_gd(P->Y, s->top, s->W[1], d[1], s->Q[1], s->TY, s->partial, 64);
         lrfa_blas_serial_end();
     } else {
-        lrfa_y_mul_wt(P->Y, P->Yt, s->W[1], d[1], s->Q[1], s->work, !per_iteration_cy(s->rule));
+        lrfa_y_mul_wt(P->Y, P->Yt, s->W[1], d[1], s->Q[1], !per_iteration_cy(s->rule));
     }
     gram_rows(s->W[1], d[1], m, s->K[1]);
     for (l = 2; l < L; l++) {
@@ -668,14 +692,31 @@ static void middle_update_dir(const fit_state *s, int64_t l, const double *F, do
     else mul(0, 0, d[l], d[l - 1], n, 1.0, s->C[l], F, 0.0, G);
 }
 
-/* One step from the current state (whose products() are up to date) into
- * the next buffers, then the rotation. */
+/* W_1 <- Mx W_1 + eta CY (W_1 and CY d_1 x m, Mx d_1 x d_1), in place by
+ * blocks of FIRST_COLS columns through Wtmp: the whole product would need a
+ * second d_1 x m buffer. */
+static void first_update(fit_state *s, const double *cy)
+{
+    int64_t m = s->m, d1 = s->d[1], j0;
+    for (j0 = 0; j0 < m; j0 += FIRST_COLS) {
+        int64_t w = m - j0 < FIRST_COLS ? m - j0 : FIRST_COLS;
+        double *W1 = s->W[1] + j0 * d1;
+        memcpy(s->Wtmp, cy + j0 * d1, sizeof(double) * (size_t)(d1 * w));
+        mul(0, 0, d1, w, d1, 1.0, s->Mx, W1, s->eta, s->Wtmp);
+        memcpy(W1, s->Wtmp, sizeof(double) * (size_t)(d1 * w));
+    }
+}
+
+/* One step from the current state (whose products() are up to date): the
+ * layers above the first into their next buffers, then the swap, and the
+ * first layer in place. */
 static void update(fit_state *s)
 {
     const lrfa_problem *P = s->P;
     int64_t n = s->n, m = s->m, L = s->L, *d = s->d, l, i, j;
     int kp = s->rule == LRFA_ALGO_KP;
     double eta = s->eta, shrink = kp ? 1.0 - eta * s->lam : 1.0;
+    const double *cy;
     if (kp) {
         /* B_{L-1} <- (1 - eta lam) B_{L-1} - eta (E h_{L-1}^T)^T */
         error_times_h(s, L, s->F);
@@ -698,58 +739,63 @@ static void update(fit_state *s)
      * (kp: (1 - eta lam) I), one product written over Q_{L-1} = Wnext[L] */
     identity_minus(s->Mx, d[L - 1], shrink, eta, s->K[L - 1]);
     mul(0, 0, n, d[L - 1], d[L - 1], 1.0, s->W[L], s->Mx, eta, s->Wnext[L]);
-    /* the first layer: W_1 - eta (C_1 T_2 W_1 - C_1 Y) = (I - eta C_1 T_2) W_1 + eta C_1 Y,
-     * written over C_1 Y in Wnext[1] */
+    /* the first layer: W_1 - eta (C_1 T_2 W_1 - C_1 Y) = (I - eta C_1 T_2) W_1 + eta C_1 Y */
     if (per_iteration_cy(s->rule)) {
         if (!s->fused) lrfa_y_zt_mul(P->Y, s->top, d[L - 1], s->TY, s->work);
-        if (L > 2) {
-            const double *in = s->TY;
-            for (l = L - 2; l >= 1; l--) {
-                double *out = l == 1 ? s->Wnext[1] : in == s->X1 ? s->X2 : s->X1;
-                if (s->rule == LRFA_ALGO_GD) mul(1, 0, d[l], m, d[l + 1], 1.0, s->W[l + 1], in, 0.0, out);
-                else mul(0, 0, d[l], m, d[l + 1], 1.0, s->rule == LRFA_ALGO_KP ? s->B[l] : s->S[l], in, 0.0, out);
-                in = out;
-            }
+        cy = s->TY;
+        for (l = L - 2; l >= 1; l--) {
+            double *out = cy == s->X1 ? s->X2 : s->X1;
+            if (s->rule == LRFA_ALGO_GD) mul(1, 0, d[l], m, d[l + 1], 1.0, s->W[l + 1], cy, 0.0, out);
+            else mul(0, 0, d[l], m, d[l + 1], 1.0, s->rule == LRFA_ALGO_KP ? s->B[l] : s->S[l], cy, 0.0, out);
+            cy = out;
         }
         identity_minus(s->Mx, d[1], 1.0, eta, s->rule == LRFA_ALGO_GD ? s->TtT : s->CT);
     } else {
-        memcpy(s->Wnext[1], s->CYfix, sizeof(double) * (size_t)(d[1] * m));
+        cy = s->CYfix;
         identity_minus(s->Mx, d[1], 1.0, eta, s->CT);
     }
-    mul(0, 0, d[1], m, d[1], 1.0, s->Mx, s->W[1], eta, s->Wnext[1]);
-    /* rotate: the old state becomes the previous one */
-    for (l = 1; l <= L; l++) {
-        double *o = s->Wprev[l];
-        s->Wprev[l] = s->W[l];
-        s->W[l] = s->Wnext[l];
-        s->Wnext[l] = o;
+    first_update(s, cy);
+    /* swap: the old state's buffers take the next step */
+    for (l = 2; l <= L; l++) {
+        double *o = s->Wnext[l];
+        s->Wnext[l] = s->W[l];
+        s->W[l] = o;
     }
     if (kp)
         for (l = 1; l < L; l++) {
-            double *o = s->Bprev[l];
-            s->Bprev[l] = s->B[l];
-            s->B[l] = s->Bnext[l];
-            s->Bnext[l] = o;
+            double *o = s->Bnext[l];
+            s->Bnext[l] = s->B[l];
+            s->B[l] = o;
         }
     s->t++;
 }
 
-/* back to the previous state (after a step that diverged) */
-static void step_back(fit_state *s)
+/* The state after `steps` steps from the start, recomputed from the seed:
+ * the steps are deterministic, so it is the state the run passed through. */
+static lrfa_status replay(fit_state *s, int64_t steps, lrfa_error *err)
 {
-    int64_t l;
-    for (l = 1; l <= s->L; l++) {
-        double *o = s->W[l];
-        s->W[l] = s->Wprev[l];
-        s->Wprev[l] = o;
+    lrfa_dense W[MAXL], B[MAXL], *Wp[MAXL], *Bp[MAXL];
+    int64_t L = s->L, *d = s->d, l, t;
+    lrfa_status st;
+    for (l = 1; l <= L; l++) {
+        W[l - 1].rows = d[l];
+        W[l - 1].cols = d[l - 1];
+        W[l - 1].data = s->W[l];
+        Wp[l - 1] = &W[l - 1];
     }
-    if (s->rule == LRFA_ALGO_KP)
-        for (l = 1; l < s->L; l++) {
-            double *o = s->B[l];
-            s->B[l] = s->Bprev[l];
-            s->Bprev[l] = o;
-        }
-    s->t--;
+    for (l = 1; l < L; l++) {
+        B[l - 1].rows = d[l];
+        B[l - 1].cols = feedback_cols(s->rule, d, L, l);
+        B[l - 1].data = s->B[l];
+        Bp[l - 1] = &B[l - 1];
+    }
+    if ((st = init_fill(s->P, s->opt, Wp, Bp, err)) != LRFA_OK) return st;
+    s->t = 0;
+    for (t = 0; t < steps; t++) {
+        (void)products(s);
+        update(s);
+    }
+    return LRFA_OK;
 }
 
 /* The law of pair (l, l+1), l < L, into C; its terms' size into *terms.
@@ -818,9 +864,15 @@ static int signal_alignment(fit_state *s, lrfa_figures *f)
     double *St, *SY, *D1, *D2, *A1, *A2, *st;
     int ok;
     for (l = 1; l < L; l++) R += (l == 1 && fixed ? 0 : d[l]) + d[l];
-    /* the stack in the products' scratch where it fits (fa and dfa with two
-     * layers: St = Z^T), which is free between products() and the step */
-    St = R <= s->dmax ? s->work : lrfa_alloc_array(R * n, sizeof(double));
+    /* the stack where it fits (fa and dfa with two layers: St = Z^T) in
+     * the buffer of Q_{L-1} = Y h_{L-1}^T, whose figures are done by now:
+     * the run forms Q_{L-1} again before its step (q_spent) */
+    if (R <= d[L - 1]) {
+        St = s->Q[L - 1];
+        s->q_spent = 1;
+    } else {
+        St = lrfa_alloc_array(R * n, sizeof(double));
+    }
     SY = lrfa_alloc_array(R * w, sizeof(double));
     D1 = lrfa_alloc_array(s->dmax * w, sizeof(double));
     D2 = lrfa_alloc_array(s->dmax * w, sizeof(double));
@@ -883,7 +935,7 @@ static int signal_alignment(fit_state *s, lrfa_figures *f)
         if (l == 1) f->layer[0].grad_align = f->layer[0].delta_align;
     }
 done:
-    if (St != s->work) lrfa_dealloc(St);
+    if (St != s->Q[L - 1]) lrfa_dealloc(St);
     lrfa_dealloc(SY);
     lrfa_dealloc(D1);
     lrfa_dealloc(D2);
@@ -1241,7 +1293,9 @@ static lrfa_status fit_run(const lrfa_problem *P, const lrfa_options *opt, doubl
         if (!(s.CYfix = lrfa_alloc_array(s.d[1] * m, sizeof(double)))) goto nomem;
         lrfa_y_left_mul(P->Y, s.C[1], s.d[1], s.CYfix);
         CY.data = s.CYfix;
-        if ((st = lrfa_fa_prediction_from(P, &CY, &res->fa_pred, &res->pred_rank, err)) != LRFA_OK) goto fail;
+        /* the prediction's basis is formed over C_1 Y, which is then formed again */
+        if ((st = lrfa_fa_prediction_over(P, &CY, NULL, &res->fa_pred, &res->pred_rank, err)) != LRFA_OK) goto fail;
+        lrfa_y_left_mul(P->Y, s.C[1], s.d[1], s.CYfix);
         if (s.rule == LRFA_ALGO_DFA && res->pred_rank > s.dmin) {
             res->no_fixed_point = 1;
             res->fa_pred = NAN;
@@ -1261,9 +1315,9 @@ static lrfa_status fit_run(const lrfa_problem *P, const lrfa_options *opt, doubl
             res->diverged_at = t;
             e_bad = e;
             if (t > 0) {
-                /* go back to the last state that passed this test */
-                step_back(&s);
+                /* back to the last state that passed this test */
                 t--;
+                if ((st = replay(&s, t, err)) != LRFA_OK) goto fail;
                 e2 = products(&s);
             }
             break;
@@ -1308,6 +1362,10 @@ static lrfa_status fit_run(const lrfa_problem *P, const lrfa_options *opt, doubl
         if (t == opt->max_iters) {
             res->stop = LRFA_STOP_MAX_ITERS;
             break;
+        }
+        if (s.q_spent) {
+            (void)products(&s);
+            s.q_spent = 0;
         }
         update(&s);
     }
@@ -1452,12 +1510,12 @@ lrfa_status lrfa_fit(const lrfa_problem *P, const lrfa_options *opt, lrfa_result
     if (o.lr > 0.0) o.lr /= u; /* a step size scales like 1 / s_1^(2 (L-1) / L) */
     /* a given start is brought to c Y's scale too */
     for (l = 0; l < L && opt->start_weights; l++) {
-        if (!(SW[l] = copy_checked(opt->start_weights[l], d[l + 1], d[l], "W", l + 1, err))) goto done;
+        if (!(SW[l] = copy_start(opt->start_weights[l], d[l + 1], d[l], "W", l + 1, err))) goto done;
         dense_scale(SW[l], w);
     }
     for (l = 0; l + 1 < L && opt->start_feedback && has_feedback(opt->algo); l++) {
-        if (!(SB[l] = copy_checked(opt->start_feedback[l], d[l + 1], feedback_cols(opt->algo, d, L, l + 1), "B", l + 1,
-                                   err)))
+        if (!(SB[l] = copy_start(opt->start_feedback[l], d[l + 1], feedback_cols(opt->algo, d, L, l + 1), "B", l + 1,
+                                 err)))
             goto done;
         dense_scale(SB[l], pow(c, feedback_power(opt->algo, L, l + 1)));
     }

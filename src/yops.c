@@ -61,6 +61,40 @@ static void to_column_major(const double *in, int64_t r, int64_t n, double *out)
     lrfa_parallel_range(n, 4096, transpose_chunk, &c);
 }
 
+/* out (n x r, column-major) = Y W^T by the rows of Y (Yt = Y by rows):
+ * out[i, k] = sum_j y_ij W[k, j], each row's sums in ROW_LANES registers
+ * at a time, then stored down the columns of out, so no r x n scratch is
+ * needed; rows split between the threads. */
+enum { ROW_LANES = 32 };
+
+typedef struct rows_ctx {
+    const lrfa_sparse *Yt;
+    const double *W;
+    int64_t r;
+    double *out;
+} rows_ctx;
+
+static void rows_chunk(int64_t i0, int64_t i1, int worker, void *arg)
+{
+    const rows_ctx *c = arg;
+    const lrfa_sparse *S = c->Yt;
+    int64_t i, p, k, k0, r = c->r, n = S->cols;
+    double acc[ROW_LANES];
+    (void)worker;
+    for (k0 = 0; k0 < r; k0 += ROW_LANES) {
+        int64_t kw = r - k0 < ROW_LANES ? r - k0 : ROW_LANES;
+        for (i = i0; i < i1; i++) {
+            for (k = 0; k < kw; k++) acc[k] = 0.0;
+            for (p = S->colptr[i]; p < S->colptr[i + 1]; p++) {
+                double y = S->values[p];
+                const double *w = c->W + S->rowidx[p] * r + k0;
+                for (k = 0; k < kw; k++) acc[k] += y * w[k];
+            }
+            for (k = 0; k < kw; k++) c->out[i + (k0 + k) * n] = acc[k];
+        }
+    }
+}
+
 /* out (r x n) = in^T for in (n x r) */
 typedef struct untranspose_ctx {
     const double *in;
@@ -167,8 +201,7 @@ void lrfa_y_zt_mul(const lrfa_matrix *Y, const double *Z, int64_t r, double *out
  * 4000 x 4000 Y: AVX-512 2.8x at r = 16, 2.2x at 64, 1.7x at 128; AVX2
  * 1.9x at r = 8, 1.5x at 16 but 0.88x at 32 and 0.84x at 128, against
  * OpenBLAS's AVX2 kernels; docs/benchmarks.md), else with one dgemm.
- * Sparse: (Y W^T)^T = W Yt by the columns of Yt (the rows of Y) in
- * parallel, then transposed into out. */
+ * Sparse: by the rows of Y (rows_chunk). */
 enum { KERNEL_MAX_R = 128, AVX2_MAX_R = 16 };
 
 int lrfa_y_kernel_serves(const lrfa_matrix *Y, int64_t r)
@@ -178,10 +211,10 @@ int lrfa_y_kernel_serves(const lrfa_matrix *Y, int64_t r)
            ((isa == LRFA_ISA_AVX512 && r <= KERNEL_MAX_R) || (isa == LRFA_ISA_AVX2 && r <= AVX2_MAX_R));
 }
 
-void lrfa_y_mul_wt(const lrfa_matrix *Y, const lrfa_sparse *Yt, const double *W, int64_t r, double *out,
-                   double *work, int kernel)
+void lrfa_y_mul_wt(const lrfa_matrix *Y, const lrfa_sparse *Yt, const double *W, int64_t r, double *out, int kernel)
 {
     int64_t n = Y->rows, m = Y->cols;
+    rows_ctx c;
     if (Y->storage == LRFA_STORAGE_DENSE) {
         if (n == 0 || r == 0) return;
         if (m == 0) {
@@ -198,8 +231,11 @@ void lrfa_y_mul_wt(const lrfa_matrix *Y, const lrfa_sparse *Yt, const double *W,
                     (int)n, W, (int)r, 0.0, out, (int)n);
         return;
     }
-    sparse_left(Yt, W, r, work);
-    to_column_major(work, r, n, out);
+    c.Yt = Yt;
+    c.W = W;
+    c.r = r;
+    c.out = out;
+    lrfa_parallel_range(n, 1024, rows_chunk, &c);
 }
 
 /* ---- products with a block of vectors (the spectrum's Lanczos) ---- */

@@ -7,12 +7,10 @@
 #include "lrfa/matrix.h"
 
 /* out (n x r) = Y W^T, W r x m. For a sparse Y, Yt is Y^T compressed
- * (Y by rows, required) and work holds r * n doubles; both are unused for a
- * dense Y. kernel: 1 lets lrfa's kernel compute it where it serves (a
+ * (Y by rows, required; unused for a dense Y). kernel: 1 lets lrfa's kernel compute it where it serves (a
  * caller whose other products with Y run on OpenBLAS's threads passes 0:
  * those threads spin after each call and would take the kernel's cores). */
-void lrfa_y_mul_wt(const lrfa_matrix *Y, const lrfa_sparse *Yt, const double *W, int64_t r, double *out,
-                   double *work, int kernel);
+void lrfa_y_mul_wt(const lrfa_matrix *Y, const lrfa_sparse *Yt, const double *W, int64_t r, double *out, int kernel);
 
 /* Whether lrfa_y_mul_wt computes Y W^T with lrfa's own kernel (kernels.c)
  * for this Y and r: a dense Y, r <= 128, a processor with AVX-512. */

@@ -21,10 +21,21 @@ lrfa_status lrfa_svd_values(lrfa_dense *A, double *s, lrfa_error *err);
  * unique and, for Gaussian A, Haar-distributed (dgeqrf + dorgqr). */
 lrfa_status lrfa_qr_orthonormal(lrfa_dense *A, lrfa_error *err);
 
+/* Replaces A (rows >= cols) by R of its QR factorization A = Q R: R in
+ * the upper triangle of the first cols rows, zeros elsewhere (dgeqrf; the
+ * signs of R's rows are LAPACK's). */
+lrfa_status lrfa_qr_r(lrfa_dense *A, lrfa_error *err);
+
 /* Thin SVD A = U diag(s) V^T: s (size k = min(rows, cols)) descending, and,
  * when U and V are non-NULL, the leading kv <= k singular vectors into U
  * (rows x kv) and V (cols x kv). A is overwritten (dgesdd, jobz = 'S'). */
 lrfa_status lrfa_svd(lrfa_dense *A, double *s, lrfa_dense *U, lrfa_dense *V, lrfa_error *err);
+
+/* Thin SVD of A (rows < cols) = U diag(s) V^T keeping only V: s (size
+ * rows) descending, and A overwritten by V^T (rows x cols), its row i the
+ * i-th right singular vector (dgesdd, jobz = 'O'): no second rows x cols
+ * array. */
+lrfa_status lrfa_svd_rows(lrfa_dense *A, double *s, lrfa_error *err);
 
 /* Eigenvalues of the symmetric n x n matrix A (ascending) into w (size n),
  * from its lower triangle. A is overwritten (dsyev, jobz = 'N'). */

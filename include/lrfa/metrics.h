@@ -34,9 +34,10 @@ double lrfa_span_overlap(const lrfa_dense *A, int trans_a, const lrfa_dense *C, 
 lrfa_dense *lrfa_lead_basis(const lrfa_dense *A, int trans, int64_t k, lrfa_error *err);
 
 /* Overlap of col(A) (trans 0) or row(A) (trans 1), taken as a k-dimensional
- * subspace, with the orthonormal basis Q (dim x k), used as it is: through
- * lrfa_orth_basis when A has exactly k columns (rows), else through
- * lrfa_lead_basis. NaN on failure. */
+ * subspace, with the orthonormal basis Q (dim x k), used as it is. When A
+ * has exactly k columns (rows), through the R of its QR formed by blocks
+ * of rows, ||R^{-T} A^T Q||_F^2 / k, with no copy of A (NaN when A has
+ * rank below k); else through lrfa_lead_basis. NaN on failure. */
 double lrfa_span_overlap_k(const lrfa_dense *A, int trans, int64_t k, const lrfa_dense *Q);
 
 /* cos angle between Z^T and B: trace(B Z) / (||B||_F ||Z||_F), B r x n,

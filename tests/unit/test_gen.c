@@ -136,6 +136,36 @@ static void test_product_diff(void)
     lrfa_dense_free(W2);
 }
 
+/* lrfa_span_overlap_k with A of exactly k columns (rows) forms the R of
+ * A's QR by blocks of 1024 rows: it equals the overlap of an orthonormal
+ * copy of A (lrfa_orth_basis) with Q, here on 3000 rows, a column scaled
+ * by 1e-6 (cond ~ 1e6), to 1e-9; an A with a repeated column gives NaN. */
+static void test_span_overlap_stacked(void)
+{
+    lrfa_dense *A = test_gaussian(3000, 5, 71), *C = test_gaussian(3000, 7, 72), *Q, *Qa, *At;
+    double got, want, got_t, worst = 0.0;
+    int64_t i;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(A);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(C);
+    for (i = 0; i < 3000; i++) A->data[i + 2 * 3000] = 1e-6 * A->data[i + 2 * 3000] + A->data[i] * 0.5;
+    Q = lrfa_orth_basis(C, 0, NULL);
+    Qa = lrfa_orth_basis(A, 0, NULL);
+    At = lrfa_dense_transpose(A, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(At);
+    want = lrfa_subspace_overlap(Qa, Q, NULL);
+    got = lrfa_span_overlap_k(A, 0, 5, Q);
+    got_t = lrfa_span_overlap_k(At, 1, 5, Q);
+    worst = fmax(fabs(got - want), fabs(got_t - want));
+    CHECK_REL("stacked-R overlap vs orthonormal copy (col, row)", worst, 0.0, 1.0, 1e-9);
+    memcpy(A->data + 3000, A->data, sizeof(double) * 3000); /* rank 4 */
+    CU_ASSERT(isnan(lrfa_span_overlap_k(A, 0, 5, Q)));
+    lrfa_dense_free(A);
+    lrfa_dense_free(C);
+    lrfa_dense_free(Q);
+    lrfa_dense_free(Qa);
+    lrfa_dense_free(At);
+}
+
 void register_gen_suite(void)
 {
     CU_pSuite s = CU_add_suite("gen and metrics", NULL, NULL);
@@ -144,4 +174,5 @@ void register_gen_suite(void)
     CU_add_test(s, "sparse density above 1/K is refused", test_gen_sparse_density_limit);
     CU_add_test(s, "subspace overlap invariants", test_overlap_invariants);
     CU_add_test(s, "product difference", test_product_diff);
+    CU_add_test(s, "overlap through the stacked R against an orthonormal copy", test_span_overlap_stacked);
 }

@@ -344,23 +344,48 @@ static void test_reproducible(void)
     lrfa_matrix_free(Y);
 }
 
-/* A step far beyond 1 / s_1 diverges: LRFA_EDIVERGED with the iteration. */
+/* A step far beyond 1 / s_1 diverges: LRFA_EDIVERGED with the iteration,
+ * and the weights returned are the last state that passed the test (the
+ * run replayed from its seed): the same bits as a run stopped one
+ * iteration before the divergence. */
 static void test_divergence(void)
 {
     lrfa_matrix *Y = test_lowrank(30, 20, 8, linear8, 14);
     lrfa_problem *P = lrfa_problem_new(Y, 0, 0, NULL);
-    lrfa_options opt;
-    lrfa_result *res = NULL;
-    lrfa_error err = {0};
-    lrfa_options_default(&opt);
-    opt.rank = 4;
-    opt.lr = 50.0;
-    opt.init_scale = 1.0;
-    CU_ASSERT_EQUAL(lrfa_fit(P, &opt, &res, &err), LRFA_EDIVERGED);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(res);
-    CU_ASSERT(res->diverged_at > 0);
-    printf("    %s\n", err.message);
-    lrfa_result_free(res);
+    static const lrfa_algo rules[] = {LRFA_ALGO_GD, LRFA_ALGO_KP, LRFA_ALGO_FA, LRFA_ALGO_SIGN};
+    static const int64_t depths[] = {2, 2, 3, 3};
+    size_t c;
+    for (c = 0; c < sizeof rules / sizeof rules[0]; c++) {
+        lrfa_options opt;
+        lrfa_result *res = NULL, *ref = NULL;
+        lrfa_error err = {0};
+        int64_t l, differ = 0, i;
+        lrfa_options_default(&opt);
+        opt.algo = rules[c];
+        opt.rank = 4;
+        opt.lr = 1.3;
+        opt.init_scale = 1.0;
+        if (depths[c] == 3) {
+            opt.depth = 3;
+            opt.widths[0] = opt.widths[1] = 4;
+        }
+        CU_ASSERT_EQUAL(lrfa_fit(P, &opt, &res, &err), LRFA_EDIVERGED);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(res);
+        CU_ASSERT(res->diverged_at > 0);
+        printf("    %s depth %lld: %s\n", lrfa_algo_name(opt.algo), (long long)depths[c], err.message);
+        opt.max_iters = res->diverged_at - 1;
+        opt.tol = 0.0;
+        CU_ASSERT_EQUAL_FATAL(lrfa_fit(P, &opt, &ref, &err), LRFA_OK);
+        CU_ASSERT_EQUAL(ref->iterations, res->iterations);
+        for (l = 0; l < res->depth; l++)
+            for (i = 0; i < res->weights[l]->rows * res->weights[l]->cols; i++)
+                differ += res->weights[l]->data[i] != ref->weights[l]->data[i];
+        printf("    the state returned against a run of %lld iterations: %lld entries differ (want 0)\n",
+               (long long)opt.max_iters, (long long)differ);
+        CU_ASSERT_EQUAL(differ, 0);
+        lrfa_result_free(res);
+        lrfa_result_free(ref);
+    }
     lrfa_problem_free(P);
     lrfa_matrix_free(Y);
 }

@@ -63,6 +63,50 @@ static void test_known_factors(void)
     lrfa_matrix_free(M);
 }
 
+/* lrfa_svd_rows on Y^T (6 x 40, from U diag(s) V^T): the values are s (to
+ * 1e-12 s_1), the rows written over Y^T are orthonormal (V^T V = I to
+ * 1e-14) and span the same space as lrfa_svd's right vectors, whose
+ * every row each matches up to sign (to 1e-10: the values are distinct);
+ * a square matrix is refused. */
+static void test_svd_rows(void)
+{
+    static const double s[6] = {5.0, 3.0, 2.0, 1.0, 0.5, 1e-3};
+    lrfa_dense *Y = from_factors(40, 6, 6, s, 30), *A, *B, *U, *V;
+    double got[6], ref[6], worst = 0.0, worst_orth = 0.0, worst_vec = 0.0;
+    int64_t i, j, c;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(Y);
+    A = lrfa_dense_transpose(Y, NULL);
+    B = lrfa_dense_transpose(Y, NULL);
+    U = lrfa_dense_alloc(6, 6, NULL);
+    V = lrfa_dense_alloc(40, 6, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(V);
+    CU_ASSERT_EQUAL_FATAL(lrfa_svd_rows(A, got, NULL), LRFA_OK);
+    CU_ASSERT_EQUAL_FATAL(lrfa_svd(B, ref, U, V, NULL), LRFA_OK);
+    for (i = 0; i < 6; i++) {
+        double dp = 0.0, dm = 0.0;
+        worst = fmax(worst, fabs(got[i] - s[i]) / s[0]);
+        for (c = 0; c < 6; c++) {
+            double g = 0.0;
+            for (j = 0; j < 40; j++) g += A->data[i + j * 6] * A->data[c + j * 6];
+            worst_orth = fmax(worst_orth, fabs(g - (i == c ? 1.0 : 0.0)));
+        }
+        for (j = 0; j < 40; j++) {
+            dp = fmax(dp, fabs(A->data[i + j * 6] - V->data[j + i * 40]));
+            dm = fmax(dm, fabs(A->data[i + j * 6] + V->data[j + i * 40]));
+        }
+        worst_vec = fmax(worst_vec, fmin(dp, dm));
+    }
+    CHECK_REL("lrfa_svd_rows values vs s (over s_1)", worst, 0.0, 1.0, 1e-12);
+    CHECK_REL("rows over A orthonormal: max |V^T V - I|", worst_orth, 0.0, 1.0, 1e-14);
+    CHECK_REL("each row vs lrfa_svd's right vector, up to sign", worst_vec, 0.0, 1.0, 1e-10);
+    CU_ASSERT_EQUAL(lrfa_svd_rows(U, got, NULL), LRFA_EINPUT); /* square */
+    lrfa_dense_free(Y);
+    lrfa_dense_free(A);
+    lrfa_dense_free(B);
+    lrfa_dense_free(U);
+    lrfa_dense_free(V);
+}
+
 /* An exact product A B with A n x k and B k x m Gaussian has rank k. */
 static void test_rank_of_products(void)
 {
@@ -590,6 +634,7 @@ void register_spectrum_suite(void)
     CU_add_test(s, "scaling and storage do not change the spectrum", test_scale_and_storage);
     CU_add_test(s, "zero and empty matrices", test_degenerate);
     CU_add_test(s, "QR gives orthonormal Q with a non-negative R diagonal", test_qr);
+    CU_add_test(s, "the SVD that keeps V^T over a wide A", test_svd_rows);
     CU_add_test(s, "Lanczos agrees with dgesdd on 2000 x 2000", test_lanczos_vs_dgesdd);
     CU_add_test(s, "Lanczos on sparse matrices: repeats, low rank, vectors", test_lanczos_sparse);
     CU_add_test(s, "truncated spectrum: opt(r) from the leading values", test_truncated_opt);
