@@ -51,13 +51,23 @@ PY_SRC   := $(wildcard python/lrfa/*.py)
 # where Debian's python3 looks for packages under PREFIX
 PYTHONDIR ?= $(PREFIX)/lib/python$(shell /usr/bin/python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || echo 3)/dist-packages
 TEST_BIN := $(BUILD)/test_lrfa
+# the MPI command (lrfa-mpi), built when Open MPI's compiler wrapper is
+# there (make deps installs it): the command's sources with LRFA_MPI, and
+# src/mpi/; the plain lrfa and the library do not depend on MPI
+MPICC    ?= mpicc
+# (not in the sanitizer build: Open MPI's own allocations would be reported)
+HAVE_MPI := $(if $(filter 1,$(SAN)),,$(shell command -v $(MPICC) >/dev/null 2>&1 && echo 1))
+MPI_SRC  := $(wildcard src/mpi/*.c)
+MPI_BIN  := $(if $(filter 1,$(SAN)),build/san/lrfa-mpi,lrfa-mpi)
+MPI_OBJ  := $(MPI_SRC:%.c=$(BUILD)/mpi/%.o) $(CLI_SRC:%.c=$(BUILD)/mpi/%.o)
+MPI_CHECK := $(BUILD)/mpi/read_check
 EXAMPLE  := $(BUILD)/example_fit
 BENCH    := $(BUILD)/bench_lrfa
 
-.PHONY: all lib cli tests test unit-test cli-test valgrind-test check demo deps clean bench fuzz fuzz-build \
+.PHONY: all lib cli tests test unit-test cli-test mpi-test valgrind-test check demo deps clean bench fuzz fuzz-build \
         install uninstall FORCE python-test
 
-all: lib cli tests $(EXAMPLE) $(if $(filter 1,$(SAN)),,$(SHLIB) $(BUILD)/lrfa.1)
+all: lib cli tests $(EXAMPLE) $(if $(filter 1,$(SAN)),,$(SHLIB) $(BUILD)/lrfa.1) $(if $(HAVE_MPI),$(MPI_CHECK))
 
 lib: $(LIB)
 cli: $(BIN)
@@ -120,6 +130,16 @@ uninstall:
 $(BIN): $(CLI_OBJ) $(LIB)
 	@echo "  CC  $@"; $(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
 
+$(BUILD)/mpi/%.o: %.c $(BUILD)/.cflags
+	@mkdir -p $(dir $@)
+	@echo "  MPICC $@"; $(MPICC) $(ALL_CFLAGS) -DLRFA_MPI -MMD -MP -c $< -o $@
+
+$(MPI_BIN): $(MPI_OBJ) $(LIB)
+	@echo "  MPICC $@"; $(MPICC) $(ALL_CFLAGS) -o $@ $(MPI_OBJ) $(LIB) $(LDLIBS)
+
+$(MPI_CHECK): $(BUILD)/mpi/tests/mpi/read_check.o $(MPI_SRC:%.c=$(BUILD)/mpi/%.o) $(LIB)
+	@echo "  MPICC $@"; $(MPICC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
 $(TEST_BIN): $(TEST_OBJ) $(LIB)
 	@echo "  CC  $@"; $(CC) $(ALL_CFLAGS) -o $@ $(TEST_OBJ) $(LIB) $(TEST_LDLIBS) $(LDLIBS)
 
@@ -150,6 +170,11 @@ test: deps
 	$(MAKE) unit-test
 	$(MAKE) cli-test
 	$(MAKE) python-test
+	$(MAKE) mpi-test
+
+# the distributed reader (and, with MPI, lrfa-mpi) under mpirun, P = 1 .. 4
+mpi-test: $(if $(HAVE_MPI),$(MPI_CHECK))
+	@$(if $(HAVE_MPI),READ_CHECK=$(abspath $(MPI_CHECK)) sh tests/mpi/run.sh,echo "mpi-test: no mpicc: skipped (make deps installs Open MPI)")
 
 # the Python module against the shared library of this build (Debian's python3, NumPy, SciPy)
 python-test: $(BIN) $(SHLIB)
@@ -256,4 +281,4 @@ reproduce: deps
 clean:
 	rm -rf build lrfa
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/tools/example_fit.d $(BUILD)/tools/bench_lrfa.d
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/tools/example_fit.d $(BUILD)/tools/bench_lrfa.d $(MPI_OBJ:.o=.d)

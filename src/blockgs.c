@@ -154,7 +154,8 @@ static void gs_chunk(int64_t b0, int64_t b1, int worker, void *arg)
     update_base(c->Q, c->len, c->cnt, c->X, c->w, r0, r1, c->T);
 }
 
-void lrfa_gs_pass(const double *Q, int64_t len, int64_t cnt, double *X, int64_t w, double *T, double *part)
+void lrfa_gs_pass(const double *Q, int64_t len, int64_t cnt, double *X, int64_t w, double *T, double *part,
+                  const lrfa_comm *comm)
 {
     gs_ctx c;
     int64_t i;
@@ -177,6 +178,7 @@ void lrfa_gs_pass(const double *Q, int64_t len, int64_t cnt, double *X, int64_t 
         for (t = 1; t < workers; t++) v += part[(int64_t)t * cnt * w + i];
         T[i] = v;
     }
+    lrfa_psum(comm, T, cnt * w); /* the vectors' rows split between processes */
     c.update = 1;
     lrfa_parallel_range(c.blocks, 64, gs_chunk, &c);
 }

@@ -78,6 +78,72 @@ lrfa_status lrfa_fa_prediction_from(const struct lrfa_problem *P, const struct l
 lrfa_status lrfa_fa_prediction_over(const struct lrfa_problem *P, struct lrfa_dense *BY, double *yq, double *pred,
                                     int64_t *rank, lrfa_error *err);
 
+/* ---- sums over the processes sharing Y's rows (comm.c) ---- */
+#include "lrfa/comm.h"
+/* Whether c spans more than one process. */
+int lrfa_comm_shared(const lrfa_comm *c);
+/* x <- its sum over the processes (nothing for one). */
+void lrfa_psum(const lrfa_comm *c, double *x, int64_t count);
+double lrfa_psum1(const lrfa_comm *c, double x);
+/* ||x||_2 of a vector split between the processes (this one holds n). */
+double lrfa_pnorm(const lrfa_comm *c, const double *x, int64_t n);
+/* Rows of the whole Y (local: this process's), and this process's first. */
+int64_t lrfa_comm_rows(const lrfa_comm *c, int64_t local);
+int64_t lrfa_comm_row0(const lrfa_comm *c);
+/* out (N x cols, every process) = the whole of A, whose rows this
+ * process holds (rows x cols): for small N only. */
+int lrfa_gather_rows(const lrfa_comm *c, const double *A, int64_t rows, int64_t cols, double *out);
+/* out (rows x N) = the whole of A, whose columns this process holds
+ * (rows x cols, the columns of its rows of Y). */
+int lrfa_gather_cols(const lrfa_comm *c, const double *A, int64_t rows, int64_t cols, double *out);
+/* The overlap of col(A) (A: this process's rows, n x d, of an N x d
+ * matrix) taken as a k-dimensional subspace, with the orthonormal Q (this
+ * process's rows): lrfa_span_overlap_k(A, 0, k, Q) of the whole. */
+struct lrfa_dense;
+double lrfa_span_overlap_rows(const lrfa_comm *c, const struct lrfa_dense *A, int64_t k, const struct lrfa_dense *Q);
+/* R (k x k) of the QR of the whole of A (this process's rows, n x k): the
+ * stacked R of every process's (lrfa_stacked_r). Returns 0 when out of memory. */
+int lrfa_stacked_r_rows(const lrfa_comm *c, const struct lrfa_dense *A, int64_t k, double *R);
+
+/* R (k x k, upper) of the thin QR of A (trans 0, len x k) or A^T (trans
+ * 1, A k x len), by blocks of rows, with no copy of A (metrics.c). Returns
+ * 0 when out of memory. */
+struct lrfa_dense;
+int lrfa_stacked_r(const struct lrfa_dense *A, int trans, int64_t k, double *R);
+
+/* ---- one of several readers of a Matrix Market file (mmio_read.c) ----
+ * A line belongs to the byte range it starts in. The distributed reader
+ * reads the header on every process, counts each range's lines and entries,
+ * and parses each range knowing the lines and entries before it, with the
+ * serial reader's checks and messages. */
+#include <stdio.h>
+struct lrfa_mm_header;
+typedef struct lrfa_mm_part {
+    int64_t n;             /* entries held (with the mirrored copies of a symmetric file) */
+    int64_t *i, *j;        /* coordinate: 0-based indices (size n) */
+    double *x;             /* values (size n) */
+    int64_t *ln;           /* symmetric coordinate: each entry's line, 0 for a mirrored copy */
+    int64_t seen;          /* entry lines parsed */
+    int64_t upper, lower;  /* symmetric: entries given above / below the diagonal */
+    int64_t ignored, ignored_line; /* pattern: lines whose value was ignored, the first */
+} lrfa_mm_part;
+void lrfa_mm_part_free(lrfa_mm_part *p);
+/* The header from fp's start; *offset: the byte where the entries begin.
+ * parts: the readers sharing the file (memory checks are of one share). */
+lrfa_status lrfa_mm_read_header(FILE *fp, const char *name, int64_t parts, struct lrfa_mm_header *h, int64_t *offset,
+                                lrfa_error *err);
+/* Lines starting in [b0, b1) (data: the entries' offset), and the entry
+ * lines among them. */
+lrfa_status lrfa_mm_count_range(FILE *fp, const char *name, int64_t data, int64_t b0, int64_t b1, int64_t *lines,
+                                int64_t *entries, lrfa_error *err);
+/* Parses the lines starting in [b0, b1); line0: the file's number of the
+ * first, entry0: the entries before it. */
+lrfa_status lrfa_mm_parse_range(FILE *fp, const char *name, const struct lrfa_mm_header *h, int64_t data, int64_t b0,
+                                int64_t b1, long long line0, int64_t entry0, lrfa_mm_part *out, lrfa_error *err);
+/* A symmetric file's pairs given in both triangles, among p's entries
+ * (which must hold both entries of each of their pairs, with lines). */
+lrfa_status lrfa_mm_check_pairs(const char *nm, const struct lrfa_mm_header *h, lrfa_mm_part *p, lrfa_error *err);
+
 /* Whether dgesdd on a dense copy of Y, its workspace and (vectors != 0)
  * the singular vectors fit in memory (spectrum.c). */
 struct lrfa_matrix;
@@ -87,7 +153,16 @@ int lrfa_spectrum_full_fits(const struct lrfa_matrix *Y, int vectors);
  * (cnt x w), then X -= Q T, for Q len x cnt and X len x w column-major,
  * reading Q from memory once for each; part holds lrfa_threads() * cnt * w
  * doubles. The bits depend on the thread count only. */
-void lrfa_gs_pass(const double *Q, int64_t len, int64_t cnt, double *X, int64_t w, double *T, double *part);
+void lrfa_gs_pass(const double *Q, int64_t len, int64_t cnt, double *X, int64_t w, double *T, double *part,
+                  const lrfa_comm *comm);
+/* Lanczos (lanczos.c) on a Y split by rows: A is this process's block, U
+ * its rows of the left vectors; s, V and info the whole's, alike on every
+ * process. comm NULL: lrfa_svd_lanczos_with. */
+struct lrfa_lanczos_options;
+struct lrfa_lanczos_info;
+lrfa_status lrfa_svd_lanczos_dist(const struct lrfa_matrix *A, const lrfa_comm *comm, int64_t k,
+                                  const struct lrfa_lanczos_options *opt, double *s, struct lrfa_dense *U,
+                                  struct lrfa_dense *V, struct lrfa_lanczos_info *info, lrfa_error *err);
 /* For the tests: 0 runs the baseline kernels, 1 AVX2 where the processor has
  * it, -1 (the default) chooses by the processor. */
 void lrfa_gs_set_isa(int avx2);

@@ -109,6 +109,9 @@ typedef struct gkl {
     const lrfa_matrix *A;
     int sw;
     int64_t n, m;    /* lengths of the u and v vectors, n >= m */
+    int64_t nl, ml;  /* the rows of them this process holds (n, m for one process) */
+    const lrfa_comm *cu, *cv; /* the side split between processes (its sums), or NULL */
+    int64_t r0;      /* this process's first row of the split side */
     int64_t cap;     /* columns of U: locked + active (U has one more for
                         scratch); V has cap + bmax */
     int64_t bmax;    /* the largest block */
@@ -136,7 +139,27 @@ typedef struct gkl {
 
 static void op_mul(const gkl *g, int trans, const double *X, int64_t w, double *out)
 {
-    lrfa_y_mul_block(g->A, g->sw ? !trans : trans, X, w, out, g->work);
+    int t = g->sw ? !trans : trans;
+    lrfa_y_mul_block(g->A, t, X, w, out, g->work);
+    /* Y^T X sums over Y's rows: over the processes when they are split */
+    if (t) lrfa_psum(g->cu ? g->cu : g->cv, out, g->A->cols * w);
+}
+
+/* Gaussian columns (w of them, glen long) of which this process keeps its
+ * len rows from r0 (all of them for a side not split): every process draws
+ * the same numbers, so the generator stays in step. */
+static void draw_block(gkl *g, const lrfa_comm *c, double *X, int64_t len, int64_t glen, int64_t w)
+{
+    int64_t j, i, r0 = c ? g->r0 : 0;
+    if (!c) {
+        lrfa_rng_fill_gaussian(&g->rng, X, len * w, 1.0);
+        return;
+    }
+    for (j = 0; j < w; j++) {
+        for (i = 0; i < r0; i++) (void)lrfa_rng_gaussian(&g->rng);
+        lrfa_rng_fill_gaussian(&g->rng, X + j * len, len, 1.0);
+        for (i = r0 + len; i < glen; i++) (void)lrfa_rng_gaussian(&g->rng);
+    }
 }
 
 /* Orthogonalizes the w columns of X (len x w) against Q (len x cnt,
@@ -145,21 +168,21 @@ static void op_mul(const gkl *g, int trans, const double *X, int64_t w, double *
  * coefficients Q^T X into C (cnt x w, leading dimension ldc) when C is
  * non-NULL. */
 static void block_reorth(gkl *g, const double *Q, int64_t len, int64_t cnt, double *X, int64_t w, double *C,
-                         int64_t ldc)
+                         int64_t ldc, const lrfa_comm *cm)
 {
     int pass;
     int64_t c, i;
     double *before = g->nrm, *after = g->nrm + g->bmax;
     if (cnt == 0 || w == 0) return;
-    for (c = 0; c < w; c++) before[c] = lrfa_vec_norm(X + c * len, len);
+    for (c = 0; c < w; c++) before[c] = lrfa_pnorm(cm, X + c * len, len);
     for (pass = 0; pass < 3; pass++) {
         int again = 0;
-        lrfa_gs_pass(Q, len, cnt, X, w, g->T, g->gs_part);
+        lrfa_gs_pass(Q, len, cnt, X, w, g->T, g->gs_part, cm);
         if (C)
             for (c = 0; c < w; c++)
                 for (i = 0; i < cnt; i++) C[i + c * ldc] += g->T[i + c * cnt];
         for (c = 0; c < w; c++) {
-            after[c] = lrfa_vec_norm(X + c * len, len);
+            after[c] = lrfa_pnorm(cm, X + c * len, len);
             if (after[c] < 0.7071067811865476 * before[c]) again = 1;
             before[c] = after[c];
         }
@@ -169,11 +192,14 @@ static void block_reorth(gkl *g, const double *Q, int64_t len, int64_t cnt, doub
 
 /* x -= Q (Q^T x) for one column (Q len x cnt), the coefficients added into
  * c when non-NULL. */
-static void orth_one(const double *Q, int64_t len, int64_t cnt, double *x, double *h, double *c)
+static void orth_one(const double *Q, int64_t len, int64_t cnt, double *x, double *h, double *c, const lrfa_comm *cm)
 {
     int64_t i;
     if (cnt == 0) return;
-    cblas_dgemv(CblasColMajor, CblasTrans, (int)len, (int)cnt, 1.0, Q, (int)len, x, 1, 0.0, h, 1);
+    if (len > 0) cblas_dgemv(CblasColMajor, CblasTrans, (int)len, (int)cnt, 1.0, Q, (int)len, x, 1, 0.0, h, 1);
+    else memset(h, 0, sizeof(double) * (size_t)cnt);
+    lrfa_psum(cm, h, cnt);
+    if (len == 0) return;
     cblas_dgemv(CblasColMajor, CblasNoTrans, (int)len, (int)cnt, -1.0, Q, (int)len, h, 1, 1.0, x, 1);
     if (c)
         for (i = 0; i < cnt; i++) c[i] += h[i];
@@ -190,7 +216,7 @@ static void orth_one(const double *Q, int64_t len, int64_t cnt, double *x, doubl
  * exhausted), dropped. The columns produced are packed at the front of X,
  * R is p x w (leading dimension bmax) and p is returned. */
 static int64_t block_orth(gkl *g, const double *Q, int64_t len, int64_t cnt, double *X, int64_t w, double tiny,
-                          const double *orig)
+                          const double *orig, const lrfa_comm *cm, int64_t glen)
 {
     int64_t c, p = 0, i;
     double *R = g->Rb, *h = g->T;
@@ -200,30 +226,30 @@ static int64_t block_orth(gkl *g, const double *Q, int64_t len, int64_t cnt, dou
         int pass;
         if (orig && 1e-12 * orig[c] > zero) zero = 1e-12 * orig[c];
         if (p != c) memcpy(x, X + c * len, sizeof(double) * (size_t)len);
-        before = lrfa_vec_norm(x, len);
+        before = lrfa_pnorm(cm, x, len);
         for (pass = 0; pass < 4; pass++) {
-            if (pass > 0) orth_one(Q, len, cnt, x, h, NULL); /* rounding-level: not part of R */
-            orth_one(X, len, p, x, h, R + c * g->bmax);
-            nx = lrfa_vec_norm(x, len);
+            if (pass > 0) orth_one(Q, len, cnt, x, h, NULL, cm); /* rounding-level: not part of R */
+            orth_one(X, len, p, x, h, R + c * g->bmax, cm);
+            nx = lrfa_pnorm(cm, x, len);
             if (nx >= 0.7071067811865476 * before || nx <= zero) break;
             before = nx;
         }
         if (nx > zero) {
-            cblas_dscal((int)len, 1.0 / nx, x, 1);
+            if (len > 0) cblas_dscal((int)len, 1.0 / nx, x, 1);
             R[p + c * g->bmax] = nx;
             p++;
             continue;
         }
         /* a fresh direction: random, orthogonal to Q and the columns so far */
-        if (cnt + p >= len) continue;
-        lrfa_rng_fill_gaussian(&g->rng, x, len, 1.0);
+        if (cnt + p >= glen) continue;
+        draw_block(g, cm, x, len, glen, 1);
         for (pass = 0; pass < 2; pass++) {
-            orth_one(Q, len, cnt, x, h, NULL);
-            orth_one(X, len, p, x, h, NULL);
+            orth_one(Q, len, cnt, x, h, NULL, cm);
+            orth_one(X, len, p, x, h, NULL, cm);
         }
-        nx = lrfa_vec_norm(x, len);
-        if (!(nx > 1e-8 * sqrt((double)len))) continue; /* rounding noise: nothing is left */
-        cblas_dscal((int)len, 1.0 / nx, x, 1);
+        nx = lrfa_pnorm(cm, x, len);
+        if (!(nx > 1e-8 * sqrt((double)glen))) continue; /* rounding noise: nothing is left */
+        if (len > 0) cblas_dscal((int)len, 1.0 / nx, x, 1);
         p++; /* R_pc = 0: x_c is already spanned */
     }
     return p;
@@ -234,8 +260,8 @@ static int64_t block_orth(gkl *g, const double *Q, int64_t len, int64_t cnt, dou
  * locked vectors span the whole space). */
 static int64_t gkl_start(gkl *g, int64_t b)
 {
-    int64_t m = g->m, room = m - g->l;
-    double *X = g->V + g->l * m;
+    int64_t m = g->m, ml = g->ml, room = m - g->l;
+    double *X = g->V + g->l * ml;
     if (b > room) b = room;
     g->d = 0;
     g->f0 = 0;
@@ -244,9 +270,9 @@ static int64_t gkl_start(gkl *g, int64_t b)
     g->restarted = 0;
     g->checked = 0;
     if (b <= 0) return 0;
-    lrfa_rng_fill_gaussian(&g->rng, X, m * b, 1.0);
-    block_reorth(g, g->V, m, g->l, X, b, NULL, 0);
-    g->w = block_orth(g, g->V, m, g->l, X, b, 1e-8 * sqrt((double)m), NULL);
+    draw_block(g, g->cv, X, ml, m, b);
+    block_reorth(g, g->V, ml, g->l, X, b, NULL, 0, g->cv);
+    g->w = block_orth(g, g->V, ml, g->l, X, b, 1e-8 * sqrt((double)m), NULL, g->cv, m);
     return g->w;
 }
 
@@ -255,19 +281,20 @@ static int64_t gkl_start(gkl *g, int64_t b)
  * are replaced. */
 static int64_t gkl_extend(gkl *g, int64_t b)
 {
-    int64_t n = g->n, m = g->m, l = g->l, d = g->d, w = g->w, cap = g->cap, bm = g->bmax, c, i, p, wn;
+    int64_t n = g->nl, m = g->ml, l = g->l, d = g->d, w = g->w, cap = g->cap, bm = g->bmax, c, i, p, wn;
     double *Vn = g->V + (l + d) * m, *X = g->U + (l + d) * n, *C = g->H + d * cap;
     double *Y = g->V + (l + d + w) * m;
+    /* n, m: this process's rows of the u and v vectors; the room is the whole's */
 
     /* u side: X = op(A) V_next, minus its known part U_act F^T */
     op_mul(g, 0, Vn, w, X);
     g->products += w;
-    for (c = 0; c < w; c++) g->orig[c] = lrfa_vec_norm(X + c * n, n);
+    for (c = 0; c < w; c++) g->orig[c] = lrfa_pnorm(g->cu, X + c * n, n);
     for (c = 0; c < w; c++)
         for (i = 0; i < d + w; i++) C[i + c * cap] = i < d ? g->F[c + i * bm] : 0.0;
     for (c = 0; c < d; c++)
         for (i = d; i < d + w; i++) g->H[i + c * cap] = 0.0;
-    if (d > g->f0)
+    if (d > g->f0 && n > 0)
         cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, (int)n, (int)w, (int)(d - g->f0), -1.0,
                     g->U + (l + g->f0) * n, (int)n, g->F + g->f0 * bm, (int)bm, 1.0, X, (int)n);
     /* reorthogonalize against the locked and active u vectors; only the
@@ -275,11 +302,11 @@ static int64_t gkl_extend(gkl *g, int64_t b)
     if (l + d > 0) {
         double *Ct = g->tmp; /* (l + d) x w */
         memset(Ct, 0, sizeof(double) * (size_t)((l + d) * w));
-        block_reorth(g, g->U, n, l + d, X, w, Ct, l + d);
+        block_reorth(g, g->U, n, l + d, X, w, Ct, l + d, g->cu);
         for (c = 0; c < w; c++)
             for (i = 0; i < d; i++) C[i + c * cap] += Ct[l + i + c * (l + d)];
     }
-    p = block_orth(g, g->U, n, l + d, X, w, g->brk, g->orig);
+    p = block_orth(g, g->U, n, l + d, X, w, g->brk, g->orig, g->cu, g->n);
     if (p < w) return -1; /* cannot happen while n >= m; refuse to go on */
     for (c = 0; c < w; c++)
         for (i = 0; i <= c; i++) C[d + i + c * cap] = g->Rb[i + c * bm];
@@ -288,7 +315,7 @@ static int64_t gkl_extend(gkl *g, int64_t b)
 
     /* v side: Y = op(A)^T U_new - V_next R^T, against every v vector */
     wn = b;
-    if (wn > m - (l + d)) wn = m - (l + d);
+    if (wn > g->m - (l + d)) wn = g->m - (l + d);
     g->f0 = d - w;
     for (i = 0; i < bm * cap; i++) g->F[i] = 0.0;
     if (wn <= 0) {
@@ -300,12 +327,13 @@ static int64_t gkl_extend(gkl *g, int64_t b)
         double *R = g->Rb;
         op_mul(g, 1, X, w, Y);
         g->products += w;
-        for (c = 0; c < w; c++) g->orig[c] = lrfa_vec_norm(Y + c * m, m);
-        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, (int)m, (int)w, (int)w, -1.0, Vn, (int)m, R, (int)bm,
-                    1.0, Y, (int)m);
+        for (c = 0; c < w; c++) g->orig[c] = lrfa_pnorm(g->cv, Y + c * m, m);
+        if (m > 0)
+            cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, (int)m, (int)w, (int)w, -1.0, Vn, (int)m, R, (int)bm,
+                        1.0, Y, (int)m);
     }
-    block_reorth(g, g->V, m, l + d, Y, w, NULL, 0);
-    p = block_orth(g, g->V, m, l + d, Y, w, g->brk, g->orig);
+    block_reorth(g, g->V, m, l + d, Y, w, NULL, 0, g->cv);
+    p = block_orth(g, g->V, m, l + d, Y, w, g->brk, g->orig, g->cv, g->m);
     if (p > wn) p = wn;
     /* op(A)^T U_new = ... + V_next' G: F's last w columns hold G (p x w) */
     for (c = 0; c < w; c++)
@@ -353,7 +381,7 @@ static lrfa_status gkl_ritz(gkl *g, lrfa_dense **P, lrfa_dense **Q, double *thet
  * down behind them. */
 static void gkl_restart(gkl *g, const lrfa_dense *P, const lrfa_dense *Q, const double *theta, int64_t keep)
 {
-    int64_t n = g->n, m = g->m, l = g->l, d = g->d, w = g->w, cap = g->cap, bm = g->bmax, i, r, t;
+    int64_t n = g->nl, m = g->ml, l = g->l, d = g->d, w = g->w, cap = g->cap, bm = g->bmax, i, r, t;
     double *FP = g->T; /* w x keep */
     for (i = 0; i < keep; i++)
         for (r = 0; r < w; r++) {
@@ -382,10 +410,10 @@ static void gkl_lock(gkl *g, const lrfa_dense *P, const lrfa_dense *Q, const dou
     int64_t d = g->d, i, t;
     for (i = 0; i < ns; i++)
         for (t = 0; t < d; t++) Psel[t + i * d] = P->data[t + sel[i] * d];
-    restart_basis(g->U + g->l * g->n, g->n, d, ns, Psel, d, g->tmp);
+    restart_basis(g->U + g->l * g->nl, g->nl, d, ns, Psel, d, g->tmp);
     for (i = 0; i < ns; i++)
         for (t = 0; t < d; t++) Psel[t + i * d] = Q->data[t + sel[i] * d];
-    restart_basis(g->V + g->l * g->m, g->m, d, ns, Psel, d, g->tmp);
+    restart_basis(g->V + g->l * g->ml, g->ml, d, ns, Psel, d, g->tmp);
     for (i = 0; i < ns; i++) g->theta_l[g->l + i] = theta[sel[i]];
     g->l += ns;
     g->d = 0;
@@ -407,8 +435,8 @@ static void gkl_sort_locked(gkl *g, int64_t keep, double *Pm)
     if (keep > l) keep = l;
     for (i = 0; i < l * l; i++) Pm[i] = 0.0;
     for (j = 0; j < keep; j++) Pm[ord[j] + j * l] = 1.0;
-    restart_basis(g->U, g->n, l, keep, Pm, l, g->tmp);
-    restart_basis(g->V, g->m, l, keep, Pm, l, g->tmp);
+    restart_basis(g->U, g->nl, l, keep, Pm, l, g->tmp);
+    restart_basis(g->V, g->ml, l, keep, Pm, l, g->tmp);
     for (j = 0; j < keep; j++) Pm[j] = g->theta_l[ord[j]];
     for (j = 0; j < keep; j++) g->theta_l[j] = Pm[j];
     g->l = keep;
@@ -419,7 +447,7 @@ static void gkl_sort_locked(gkl *g, int64_t keep, double *Pm)
  * blocks of bmax columns in the free part of the bases. */
 static double locked_residual2(gkl *g, int64_t k, double *worst)
 {
-    int64_t n = g->n, m = g->m, c0, c, i, bw;
+    int64_t n = g->nl, m = g->ml, c0, c, i, bw;
     double sum = 0.0, *Xu = g->U + g->l * n, *Xv = g->V + g->l * m;
     for (c0 = 0; c0 < k; c0 += bw) {
         bw = k - c0 < g->bmax ? k - c0 : g->bmax;
@@ -436,6 +464,8 @@ static double locked_residual2(gkl *g, int64_t k, double *worst)
                 double r = Xv[i + c * m] - th * g->V[i + (c0 + c) * m];
                 sv += r * r;
             }
+            su = lrfa_psum1(g->cu, su);
+            sv = lrfa_psum1(g->cv, sv);
             sum += su + sv;
             if (sqrt(0.5 * (su + sv)) > *worst) *worst = sqrt(0.5 * (su + sv));
         }
@@ -474,9 +504,20 @@ void lrfa_lanczos_options_default(lrfa_lanczos_options *o)
 lrfa_status lrfa_svd_lanczos_with(const lrfa_matrix *A, int64_t k, const lrfa_lanczos_options *opt, double *s,
                                   lrfa_dense *U, lrfa_dense *V, lrfa_lanczos_info *info, lrfa_error *err)
 {
+    return lrfa_svd_lanczos_dist(A, NULL, k, opt, s, U, V, info, err);
+}
+
+/* A: this process's rows of the whole (comm->rows of them), U its rows of
+ * the left vectors; V, s and info the whole's, the same on every process. */
+lrfa_status lrfa_svd_lanczos_dist(const lrfa_matrix *A, const lrfa_comm *comm, int64_t k,
+                                  const lrfa_lanczos_options *opt, double *s, lrfa_dense *U, lrfa_dense *V,
+                                  lrfa_lanczos_info *info, lrfa_error *err)
+{
     gkl g;
-    int sw = A->cols > A->rows;
-    int64_t n = sw ? A->cols : A->rows, m = sw ? A->rows : A->cols, kmax = m;
+    const lrfa_comm *cm = lrfa_comm_shared(comm) ? comm : NULL;
+    int64_t rows = lrfa_comm_rows(cm, A->rows);
+    int sw = A->cols > rows;
+    int64_t n = sw ? A->cols : rows, m = sw ? rows : A->cols, kmax = m;
     int64_t cap, b, i, want, round = 0, budget, missed = 0, keep;
     double *theta = NULL, *resid = NULL, *scratch = NULL, tol, next = 0.0, s1 = 0.0;
     int64_t *sel = NULL;
@@ -529,11 +570,17 @@ lrfa_status lrfa_svd_lanczos_with(const lrfa_matrix *A, int64_t k, const lrfa_la
     g.sw = sw;
     g.n = n;
     g.m = m;
+    /* the side of Y's rows is split between the processes: u, or v when swapped */
+    g.nl = sw ? A->cols : A->rows;
+    g.ml = sw ? A->rows : A->cols;
+    g.cu = sw ? NULL : cm;
+    g.cv = sw ? cm : NULL;
+    g.r0 = lrfa_comm_row0(cm);
     budget = opt->max_products > 0 ? opt->max_products : 20 * kmax + 1000;
     if (opt->max_products <= 0 && budget > 1000 * (k + 20)) budget = 1000 * (k + 20);
 
-    g.U = lrfa_alloc_array(n * (cap + 1), sizeof(double));
-    g.V = lrfa_alloc_array(m * (cap + g.bmax), sizeof(double));
+    g.U = lrfa_alloc_array(g.nl * (cap + 1) + 1, sizeof(double));
+    g.V = lrfa_alloc_array(g.ml * (cap + g.bmax) + 1, sizeof(double));
     g.H = lrfa_calloc_array(cap * cap, sizeof(double));
     g.F = lrfa_calloc_array(g.bmax * cap, sizeof(double));
     g.T = lrfa_alloc_array((cap + g.bmax) * g.bmax + cap, sizeof(double));
@@ -541,7 +588,7 @@ lrfa_status lrfa_svd_lanczos_with(const lrfa_matrix *A, int64_t k, const lrfa_la
     g.nrm = lrfa_alloc_array(2 * g.bmax, sizeof(double));
     g.orig = lrfa_alloc_array(g.bmax, sizeof(double));
     g.gs_part = lrfa_alloc_array((int64_t)lrfa_threads() * (cap + g.bmax) * g.bmax, sizeof(double));
-    g.tmp = lrfa_alloc_array((int64_t)lrfa_threads() * RESTART_ROWS * cap + cap * g.bmax, sizeof(double));
+    g.tmp = lrfa_alloc_array((int64_t)lrfa_threads() * RESTART_ROWS * cap + cap * g.bmax + cap * cap, sizeof(double));
     g.theta_l = lrfa_alloc_array(cap + g.bmax, sizeof(double));
     theta = lrfa_alloc_array(cap, sizeof(double));
     resid = lrfa_alloc_array(cap, sizeof(double));
@@ -555,6 +602,7 @@ lrfa_status lrfa_svd_lanczos_with(const lrfa_matrix *A, int64_t k, const lrfa_la
         goto done;
     }
     fro = lrfa_matrix_fro_norm(A);
+    if (cm) fro = sqrt(lrfa_psum1(cm, fro * fro));
     if (!(fro > 0.0)) {
         st = lrfa_fail(err, LRFA_ENUMERIC, 0, "Lanczos: the matrix is zero");
         goto done;
@@ -695,8 +743,8 @@ lrfa_status lrfa_svd_lanczos_with(const lrfa_matrix *A, int64_t k, const lrfa_la
         memset(U->data, 0, sizeof(double) * (size_t)(U->rows * U->cols));
         memset(V->data, 0, sizeof(double) * (size_t)(V->rows * V->cols));
         for (c = 0; c < kv && c < g.l; c++) {
-            memcpy(Uo->data + c * n, g.U + c * n, sizeof(double) * (size_t)n);
-            memcpy(Vo->data + c * m, g.V + c * m, sizeof(double) * (size_t)m);
+            memcpy(Uo->data + c * g.nl, g.U + c * g.nl, sizeof(double) * (size_t)g.nl);
+            memcpy(Vo->data + c * g.ml, g.V + c * g.ml, sizeof(double) * (size_t)g.ml);
         }
     }
     if (info) {

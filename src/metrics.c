@@ -151,7 +151,7 @@ lrfa_dense *lrfa_lead_basis(const lrfa_dense *A, int trans, int64_t k, lrfa_erro
  * form is the same with each process's R stacked at the end. */
 enum { STACK_ROWS = 1024 };
 
-static int stacked_r(const lrfa_dense *A, int trans, int64_t k, double *R)
+int lrfa_stacked_r(const lrfa_dense *A, int trans, int64_t k, double *R)
 {
     int64_t len = trans ? A->cols : A->rows, b = len < STACK_ROWS ? len : STACK_ROWS, i0, i, j;
     lrfa_dense S;
@@ -201,7 +201,7 @@ double lrfa_span_overlap_k(const lrfa_dense *A, int trans, int64_t k, const lrfa
     R = lrfa_alloc_array(k * k, sizeof(double));
     G = lrfa_alloc_array(k * q, sizeof(double));
     ov = NAN;
-    if (R && G && stacked_r(A, trans, k, R)) {
+    if (R && G && lrfa_stacked_r(A, trans, k, R)) {
         double big = 0.0;
         for (i = 0; i < k; i++) big = fmax(big, fabs(R[i + i * k]));
         for (i = 0; i < k; i++)
@@ -217,5 +217,70 @@ double lrfa_span_overlap_k(const lrfa_dense *A, int trans, int64_t k, const lrfa
 done:
     lrfa_dealloc(R);
     lrfa_dealloc(G);
+    return ov;
+}
+
+int lrfa_stacked_r_rows(const lrfa_comm *c, const lrfa_dense *A, int64_t k, double *R)
+{
+    int64_t P = lrfa_comm_shared(c) ? c->size : 1, i, j;
+    lrfa_dense S = {P * k, k, NULL};
+    int ok;
+    if (!lrfa_stacked_r(A, 0, k, R)) return 0;
+    if (P == 1) return 1;
+    /* every process's R in its rows of a stack, summed: the QR of the stack */
+    if (!(S.data = lrfa_calloc_array(P * k * k, sizeof(double)))) return 0;
+    for (j = 0; j < k; j++)
+        for (i = 0; i < k; i++) S.data[c->rank * k + i + j * P * k] = R[i + j * k];
+    lrfa_psum(c, S.data, P * k * k);
+    ok = lrfa_qr_r(&S, NULL) == LRFA_OK;
+    for (j = 0; j < k && ok; j++)
+        for (i = 0; i < k; i++) R[i + j * k] = i <= j ? S.data[i + j * P * k] : 0.0;
+    lrfa_dealloc(S.data);
+    return ok;
+}
+
+/* Distributed: G = A^T Q summed over the processes, and R of the whole A;
+ * with R = U_R S V_R^T, the leading k left singular vectors of A are
+ * A V_k S_k^{-1}, so the overlap is ||S_k^{-1} V_k^T G||_F^2 / min(k, q)
+ * (NaN when s_k is at most N eps s_1: fewer than k directions). */
+double lrfa_span_overlap_rows(const lrfa_comm *c, const lrfa_dense *A, int64_t k, const lrfa_dense *Q)
+{
+    int64_t n = A->rows, d = A->cols, q = Q->cols, N, i, j, t;
+    double *R, *G, *s, *X, ov = NAN;
+    lrfa_dense Rd, *Ud = NULL, *Vd = NULL;
+    if (!lrfa_comm_shared(c)) return lrfa_span_overlap_k(A, 0, k, Q);
+    N = c->rows;
+    if (Q->rows != n || k < 1 || k > d || q == 0 || d > N) return NAN;
+    R = lrfa_alloc_array(d * d, sizeof(double));
+    G = lrfa_calloc_array(d * q, sizeof(double));
+    s = lrfa_alloc_array(d, sizeof(double));
+    X = lrfa_calloc_array(k * q, sizeof(double));
+    Ud = lrfa_dense_alloc(d, d, NULL);
+    Vd = lrfa_dense_alloc(d, d, NULL);
+    if (!R || !G || !s || !X || !Ud || !Vd) goto done;
+    if (n > 0)
+        cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)d, (int)q, (int)n, 1.0, A->data, (int)n, Q->data,
+                    (int)n, 0.0, G, (int)d);
+    lrfa_psum(c, G, d * q);
+    if (!lrfa_stacked_r_rows(c, A, d, R)) goto done;
+    Rd.rows = Rd.cols = d;
+    Rd.data = R;
+    if (lrfa_svd(&Rd, s, Ud, Vd, NULL) != LRFA_OK) goto done;
+    if (!(s[k - 1] > (double)N * DBL_EPSILON * s[0])) goto done;
+    for (j = 0; j < q; j++)
+        for (i = 0; i < k; i++) {
+            double v = 0.0;
+            for (t = 0; t < d; t++) v += Vd->data[t + i * d] * G[t + j * d];
+            X[i + j * k] = v / s[i];
+        }
+    ov = lrfa_vec_norm(X, k * q);
+    ov = isfinite(ov) ? fmin(ov * ov / (double)(k < q ? k : q), 1.0) : NAN;
+done:
+    lrfa_dealloc(R);
+    lrfa_dealloc(G);
+    lrfa_dealloc(s);
+    lrfa_dealloc(X);
+    lrfa_dense_free(Ud);
+    lrfa_dense_free(Vd);
     return ov;
 }

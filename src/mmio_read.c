@@ -30,6 +30,7 @@ typedef struct reader {
     size_t end;        /* one past the last buffered byte */
     int eof;           /* fread reported end of file or error */
     long long lineno;  /* number of the line last returned (1-based) */
+    int64_t parts;     /* the readers sharing the file (the memory each needs is its share) */
 } reader;
 
 enum { READ_LINE = 1, READ_EOF = 0, READ_ERROR = -1 };
@@ -415,13 +416,16 @@ static lrfa_status parse_size(reader *rd, char *line, lrfa_mm_header *h, lrfa_er
         if ((h->rows == 0 || h->cols == 0) && h->entries > 0)
             FAIL(LRFA_EINPUT, ln, "%s:%lld: size line: a %lld x %lld matrix cannot hold %lld entries", nm, ln,
                  (long long)h->rows, (long long)h->cols, (long long)h->entries);
-        /* the compressed-column result needs cols + 1 pointers and the
+        /* the compressed-column result needs cols + 1 pointers (in every
+         * reader of the file) and the
          * conversion max(rows, cols) + 1 twice of scratch; each entry costs (index, index, value) of triplets,
          * (index, value) of scratch and (index, value) in the result: 7
          * doubles' worth, twice that when mirrored, with the line of each
          * entry (for naming a pair given in both triangles) */
-        double bytes = 8.0 * ((double)h->cols + 1.0) + 16.0 * ((double)(h->rows > h->cols ? h->rows : h->cols) + 1.0) +
-                       8.0 * (double)h->entries * (h->symmetry == LRFA_MM_GENERAL ? 7.0 : 16.0);
+        double bytes = 8.0 * ((double)h->cols + 1.0) +
+                       (16.0 * ((double)(h->rows > h->cols ? h->rows : h->cols) + 1.0) +
+                        8.0 * (double)h->entries * (h->symmetry == LRFA_MM_GENERAL ? 7.0 : 16.0)) /
+                           (double)(rd->parts > 1 ? rd->parts : 1); /* a share of the rest for each of parts */
         uint64_t mem = lrfa_memory_budget();
         if (mem == 0) mem = (uint64_t)1 << 40;
         if (bytes > (double)mem)
@@ -429,7 +433,7 @@ static lrfa_status parse_size(reader *rd, char *line, lrfa_mm_header *h, lrfa_er
                  nm, ln, (long long)h->rows, (long long)h->cols, (long long)h->entries);
     } else {
         int64_t n = h->rows;
-        if (!lrfa_fits_in_memory(h->rows, h->cols, 0))
+        if (!lrfa_fits_in_memory(rd->parts > 1 ? h->rows / rd->parts + 1 : h->rows, h->cols, 0))
             FAIL(LRFA_ENOMEM, ln, "%s:%lld: a dense %lld x %lld matrix does not fit in this machine's memory",
                  nm, ln, (long long)h->rows, (long long)h->cols);
         if (h->symmetry == LRFA_MM_GENERAL) h->entries = h->rows * h->cols;
@@ -823,6 +827,40 @@ done:
     return st;
 }
 
+/* The banner, the comments and the size line. */
+static lrfa_status read_header(reader *rd, lrfa_mm_header *h, lrfa_error *err)
+{
+    lrfa_status st = LRFA_OK;
+    const char *nm = rd->name;
+    char *line;
+    size_t len;
+    int r;
+    /* banner: the first line */
+    r = reader_next(rd, &line, &len, err);
+    if (r == READ_ERROR) return err ? err->status : LRFA_EINPUT;
+    if (r == READ_EOF)
+        FAIL(LRFA_EINPUT, 1, "%s:1: empty file (expected the banner '%%%%MatrixMarket matrix FORMAT FIELD SYMMETRY')", nm);
+    if (len >= 3 && (unsigned char)line[0] == 0xEF && (unsigned char)line[1] == 0xBB &&
+        (unsigned char)line[2] == 0xBF)
+        line += 3; /* a UTF-8 byte-order mark, as some editors write */
+    if ((st = parse_banner(rd, line, h, err)) != LRFA_OK) goto done;
+
+    /* comments and blank lines, then the size line */
+    for (;;) {
+        char *s;
+        r = reader_next(rd, &line, &len, err);
+        if (r == READ_ERROR) return err ? err->status : LRFA_EINPUT;
+        if (r == READ_EOF)
+            FAIL(LRFA_EINPUT, rd->lineno + 1, "%s:%lld: end of file before the size line", nm, rd->lineno + 1);
+        for (s = line; is_blank(*s); s++) {}
+        if (*s == '%' || *s == '\0') continue;
+        break;
+    }
+    st = parse_size(rd, line, h, err);
+done:
+    return st;
+}
+
 lrfa_status lrfa_mm_read(FILE *fp, const char *name, lrfa_matrix **out,
                          lrfa_mm_header *hdr, lrfa_error *err)
 {
@@ -846,32 +884,12 @@ lrfa_status lrfa_mm_read(FILE *fp, const char *name, lrfa_matrix **out,
     memset(&rd, 0, sizeof rd);
     rd.fp = fp;
     rd.name = nm;
+    rd.parts = 1;
     rd.cap = 1 << 16;
     rd.buf = lrfa_alloc(rd.cap);
     if (!rd.buf) FAIL(LRFA_ENOMEM, 0, "%s: out of memory", nm);
 
-    /* banner: the first line */
-    r = reader_next(&rd, &line, &len, err);
-    if (r == READ_ERROR) { st = err ? err->status : LRFA_EINPUT; goto done; }
-    if (r == READ_EOF)
-        FAIL(LRFA_EINPUT, 1, "%s:1: empty file (expected the banner '%%%%MatrixMarket matrix FORMAT FIELD SYMMETRY')", nm);
-    if (len >= 3 && (unsigned char)line[0] == 0xEF && (unsigned char)line[1] == 0xBB &&
-        (unsigned char)line[2] == 0xBF)
-        line += 3; /* a UTF-8 byte-order mark, as some editors write */
-    if ((st = parse_banner(&rd, line, &h, err)) != LRFA_OK) goto done;
-
-    /* comments and blank lines, then the size line */
-    for (;;) {
-        char *s;
-        r = reader_next(&rd, &line, &len, err);
-        if (r == READ_ERROR) { st = err ? err->status : LRFA_EINPUT; goto done; }
-        if (r == READ_EOF)
-            FAIL(LRFA_EINPUT, rd.lineno + 1, "%s:%lld: end of file before the size line", nm, rd.lineno + 1);
-        for (s = line; is_blank(*s); s++) {}
-        if (*s == '%' || *s == '\0') continue;
-        break;
-    }
-    if ((st = parse_size(&rd, line, &h, err)) != LRFA_OK) goto done;
+    if ((st = read_header(&rd, &h, err)) != LRFA_OK) goto done;
 
     coord = h.format == LRFA_MM_COORDINATE;
     want = coord ? (h.field == LRFA_MM_PATTERN ? 2 : 3) : 1;
@@ -955,6 +973,199 @@ done:
     entries_free(&e);
     lrfa_dealloc(rd.buf);
     return st;
+}
+
+/* ---- one of several readers: the entries in a byte range ----
+ *
+ * A line belongs to the range in which it starts. Each reader counts its
+ * lines and entries first (lrfa_mm_count_range), the counts of the ranges
+ * before it give its first line's number and its first entry's index, and
+ * it parses (lrfa_mm_parse_range) with the serial reader's checks and
+ * messages. */
+
+lrfa_status lrfa_mm_read_header(FILE *fp, const char *name, int64_t parts, lrfa_mm_header *h, int64_t *offset,
+                                lrfa_error *err)
+{
+    reader rd;
+    lrfa_status st;
+    off_t pos;
+    memset(&rd, 0, sizeof rd);
+    memset(h, 0, sizeof *h);
+    rd.fp = fp;
+    rd.name = name;
+    rd.parts = parts;
+    rd.cap = 1 << 16;
+    if (!(rd.buf = lrfa_alloc(rd.cap))) return lrfa_fail(err, LRFA_ENOMEM, 0, "%s: out of memory", name);
+    st = read_header(&rd, h, err);
+    h->lines = rd.lineno;
+    pos = ftello(fp);
+    *offset = (int64_t)pos - (int64_t)(rd.end - rd.start);
+    lrfa_dealloc(rd.buf);
+    if (st == LRFA_OK && pos < 0) st = lrfa_fail(err, LRFA_EIO, 0, "%s: cannot tell the position: %s", name, strerror(errno));
+    return st;
+}
+
+/* The first line start at or after b (data: where the entries begin). */
+static lrfa_status range_start(FILE *fp, const char *name, int64_t data, int64_t b, int64_t *start, lrfa_error *err)
+{
+    int c;
+    if (b <= data) {
+        *start = data;
+        return LRFA_OK;
+    }
+    if (fseeko(fp, (off_t)(b - 1), SEEK_SET) != 0)
+        return lrfa_fail(err, LRFA_EIO, 0, "%s: cannot seek: %s", name, strerror(errno));
+    *start = b;
+    if ((c = getc(fp)) == '\n' || c == EOF) return LRFA_OK;
+    while ((c = getc(fp)) != EOF) {
+        (*start)++;
+        if (c == '\n') break;
+    }
+    if (c == EOF) *start = INT64_MAX; /* no line starts here */
+    if (ferror(fp)) return lrfa_fail(err, LRFA_EIO, 0, "%s: read error: %s", name, strerror(errno));
+    return LRFA_OK;
+}
+
+/* Calls fn on every line starting in [b0, b1) (NUL-terminated in place,
+ * without its '\n'), numbered from line0, until fn fails. A line with a
+ * NUL byte stops it with the reader's message. (When counting, line0 is
+ * not known yet: the count then stops short at that line, and the ranges
+ * after it number their lines from it or later, so the NUL's message,
+ * which comes from the lowest range, is the first by line.) */
+typedef lrfa_status (*line_fn)(char *line, size_t len, void *ctx, lrfa_error *err);
+
+static lrfa_status range_lines(FILE *fp, const char *name, int64_t data, int64_t b0, int64_t b1, long long line0,
+                               line_fn fn, void *ctx, lrfa_error *err)
+{
+    reader rd;
+    lrfa_status st = LRFA_OK;
+    int64_t pos = 0;
+    if ((st = range_start(fp, name, data, b0, &pos, err)) != LRFA_OK) return st;
+    if (pos >= b1) return LRFA_OK;
+    if (fseeko(fp, (off_t)pos, SEEK_SET) != 0)
+        return lrfa_fail(err, LRFA_EIO, 0, "%s: cannot seek: %s", name, strerror(errno));
+    memset(&rd, 0, sizeof rd);
+    rd.fp = fp;
+    rd.name = name;
+    rd.cap = 1 << 20;
+    rd.lineno = line0 - 1;
+    if (!(rd.buf = lrfa_alloc(rd.cap))) return lrfa_fail(err, LRFA_ENOMEM, 0, "%s: out of memory", name);
+    while (pos < b1) {
+        char *line;
+        size_t len;
+        int r = reader_next(&rd, &line, &len, err);
+        if (r == READ_ERROR) {
+            st = err ? err->status : LRFA_EIO;
+            break;
+        }
+        if (r == READ_EOF) break;
+        if ((st = fn(line, len, ctx, err)) != LRFA_OK) break;
+        pos += (int64_t)len + 1;
+    }
+    lrfa_dealloc(rd.buf);
+    return st;
+}
+
+typedef struct count_ctx {
+    int64_t lines, entries;
+} count_ctx;
+
+static lrfa_status count_line(char *line, size_t len, void *arg, lrfa_error *err)
+{
+    count_ctx *c = arg;
+    char *s = line;
+    (void)len;
+    (void)err;
+    while (is_blank(*s)) s++;
+    c->lines++;
+    if (*s && *s != '%') c->entries++;
+    return LRFA_OK;
+}
+
+lrfa_status lrfa_mm_count_range(FILE *fp, const char *name, int64_t data, int64_t b0, int64_t b1, int64_t *lines,
+                                int64_t *count, lrfa_error *err)
+{
+    count_ctx c = {0, 0};
+    lrfa_error sub = {0};
+    lrfa_status st = range_lines(fp, name, data, b0, b1, 1, count_line, &c, &sub);
+    *lines = c.lines;
+    *count = c.entries;
+    /* a NUL byte is found (and named by its line) when the range is parsed */
+    if (st != LRFA_OK && sub.status == LRFA_EINPUT) st = LRFA_OK;
+    else if (st != LRFA_OK && err) *err = sub;
+    return st;
+}
+
+typedef struct parse_ctx {
+    entry_state es;
+    long long ln;  /* the line last parsed */
+} parse_ctx;
+
+static lrfa_status parse_line(char *line, size_t len, void *arg, lrfa_error *err)
+{
+    parse_ctx *c = arg;
+    (void)len;
+    return parse_entry_line(&c->es, line, ++c->ln, err);
+}
+
+void lrfa_mm_part_free(lrfa_mm_part *p)
+{
+    if (!p) return;
+    lrfa_dealloc(p->i);
+    lrfa_dealloc(p->j);
+    lrfa_dealloc(p->x);
+    lrfa_dealloc(p->ln);
+    memset(p, 0, sizeof *p);
+}
+
+lrfa_status lrfa_mm_parse_range(FILE *fp, const char *name, const lrfa_mm_header *h, int64_t data, int64_t b0,
+                                int64_t b1, long long line0, int64_t entry0, lrfa_mm_part *out, lrfa_error *err)
+{
+    parse_ctx c;
+    entries e;
+    lrfa_status st;
+    memset(out, 0, sizeof *out);
+    memset(&e, 0, sizeof e);
+    memset(&c, 0, sizeof c);
+    c.ln = line0 - 1;
+    c.es.h = h;
+    c.es.nm = name;
+    c.es.coord = h->format == LRFA_MM_COORDINATE;
+    c.es.want = c.es.coord ? (h->field == LRFA_MM_PATTERN ? 2 : 3) : 1;
+    c.es.e = &e;
+    c.es.seen = entry0; /* so that "more entries than declared" counts the file's */
+    c.es.sorted = 1;
+    c.es.first_i = c.es.first_j = c.es.last_i = c.es.last_j = -1;
+    e.lines = c.es.coord && h->symmetry != LRFA_MM_GENERAL;
+    st = range_lines(fp, name, data, b0, b1, line0, parse_line, &c, err);
+    out->n = e.n;
+    out->i = e.i;
+    out->j = e.j;
+    out->x = e.x;
+    out->ln = e.ln;
+    out->seen = c.es.seen - entry0;
+    out->upper = c.es.upper;
+    out->lower = c.es.lower;
+    out->ignored = c.es.ignored;
+    out->ignored_line = c.es.ignored_line;
+    if (st != LRFA_OK) lrfa_mm_part_free(out);
+    return st;
+}
+
+/* The off-diagonal pairs of a symmetric file given in both triangles,
+ * among keys (a = max(i, j), b = min(i, j), line, upper) that hold every
+ * entry of its pairs: the first such, by line. */
+lrfa_status lrfa_mm_check_pairs(const char *nm, const lrfa_mm_header *h, lrfa_mm_part *p, lrfa_error *err)
+{
+    entries e;
+    memset(&e, 0, sizeof e);
+    e.n = p->n;
+    e.i = p->i;
+    e.j = p->j;
+    e.x = p->x;
+    e.ln = p->ln;
+    e.lines = 1;
+    return check_one_triangle(nm, h, &e, err);
 }
 
 lrfa_status lrfa_mm_read_path(const char *path, lrfa_matrix **out,

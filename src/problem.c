@@ -27,11 +27,11 @@ lrfa_problem *lrfa_problem_new(const lrfa_matrix *Y, int transpose, int64_t kvec
     return lrfa_problem_new_with(Y, transpose, kvec, LRFA_SPECTRUM_AUTO, err);
 }
 
-lrfa_problem *lrfa_problem_new_with(const lrfa_matrix *Y, int transpose, int64_t kvec, lrfa_spectrum_method method,
-                                    lrfa_error *err)
+static lrfa_problem *problem_build(const lrfa_matrix *Y, int transpose, const lrfa_comm *comm, int64_t kvec,
+                                   lrfa_spectrum_method method, lrfa_error *err)
 {
     lrfa_problem *P = lrfa_alloc(sizeof *P);
-    int64_t k;
+    int64_t k, N;
     if (!P) {
         lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory");
         return NULL;
@@ -42,6 +42,7 @@ lrfa_problem *lrfa_problem_new_with(const lrfa_matrix *Y, int transpose, int64_t
     P->U = P->V = NULL;
     P->kvec = 0;
     P->rechecked = 0;
+    P->comm = lrfa_comm_shared(comm) ? comm : NULL;
     P->transposed = transpose != 0;
     P->Y = Y;
     if (transpose) {
@@ -51,16 +52,17 @@ lrfa_problem *lrfa_problem_new_with(const lrfa_matrix *Y, int transpose, int64_t
     }
     P->n = P->Y->rows;
     P->m = P->Y->cols;
-    if (P->n > INT_MAX || P->m > INT_MAX) {
+    N = lrfa_comm_rows(P->comm, P->n);
+    if (N > INT_MAX || P->m > INT_MAX) {
         lrfa_fail(err, LRFA_ERANGE, 0, "a %lld x %lld matrix exceeds the 32-bit sizes of this BLAS",
-                  (long long)P->n, (long long)P->m);
+                  (long long)N, (long long)P->m);
         goto fail;
     }
     if (P->Y->storage == LRFA_STORAGE_SPARSE) {
         P->Yt = lrfa_sparse_transpose(P->Y->sparse, err);
         if (!P->Yt) goto fail;
     }
-    k = P->n < P->m ? P->n : P->m;
+    k = N < P->m ? N : P->m;
     if (kvec > k) kvec = k;
     if (kvec > 0) {
         P->U = lrfa_dense_alloc(P->n, kvec, err);
@@ -68,7 +70,7 @@ lrfa_problem *lrfa_problem_new_with(const lrfa_matrix *Y, int transpose, int64_t
         if (!P->U || !P->V) goto fail;
     }
     /* the leading max(kvec, 1) values (all of them for a small dense Y) */
-    P->spectrum = lrfa_spectrum_leading(P->Y, kvec > 0 ? kvec : 1, method, -1.0, P->U, P->V, err);
+    P->spectrum = lrfa_spectrum_leading_dist(P->Y, P->comm, kvec > 0 ? kvec : 1, method, -1.0, NULL, P->U, P->V, err);
     if (!P->spectrum) goto fail;
     P->kvec = kvec;
     P->fro = P->spectrum->fro;
@@ -80,9 +82,21 @@ fail:
     return NULL;
 }
 
+lrfa_problem *lrfa_problem_new_with(const lrfa_matrix *Y, int transpose, int64_t kvec, lrfa_spectrum_method method,
+                                    lrfa_error *err)
+{
+    return problem_build(Y, transpose, NULL, kvec, method, err);
+}
+
+lrfa_problem *lrfa_problem_new_dist(const lrfa_matrix *Y, const lrfa_comm *comm, int64_t kvec,
+                                    lrfa_spectrum_method method, lrfa_error *err)
+{
+    return problem_build(Y, 0, comm, kvec, method, err);
+}
+
 lrfa_status lrfa_problem_recheck(lrfa_problem *P, lrfa_error *err)
 {
-    int64_t kmin = P->n < P->m ? P->n : P->m, k = P->kvec > 0 ? P->kvec : 1;
+    int64_t N = lrfa_comm_rows(P->comm, P->n), kmin = N < P->m ? N : P->m, k = P->kvec > 0 ? P->kvec : 1;
     lrfa_dense *U = NULL, *V = NULL;
     lrfa_spectrum *sp;
     lrfa_spectrum_method method = LRFA_SPECTRUM_LANCZOS;
@@ -103,10 +117,11 @@ lrfa_status lrfa_problem_recheck(lrfa_problem *P, lrfa_error *err)
             return err ? err->status : LRFA_ENOMEM;
         }
     }
-    sp = lrfa_spectrum_leading_with(P->Y, method == LRFA_SPECTRUM_FULL ? kmin : k, method, P->spectrum->rank_tol, &o,
-                                    U, V, err);
+    sp = lrfa_spectrum_leading_dist(P->Y, P->comm, method == LRFA_SPECTRUM_FULL ? kmin : k, method,
+                                    P->spectrum->rank_tol, &o, U, V, err);
     if (!sp && method == LRFA_SPECTRUM_FULL && err && err->status == LRFA_ENOMEM)
-        sp = lrfa_spectrum_leading_with(P->Y, k, LRFA_SPECTRUM_LANCZOS, P->spectrum->rank_tol, &o, U, V, err);
+        sp = lrfa_spectrum_leading_dist(P->Y, P->comm, k, LRFA_SPECTRUM_LANCZOS, P->spectrum->rank_tol, &o, U, V,
+                                        err);
     if (!sp) {
         lrfa_dense_free(U);
         lrfa_dense_free(V);

@@ -170,10 +170,11 @@ lrfa_status lrfa_fa_prediction_over(const lrfa_problem *P, lrfa_dense *BY, doubl
         for (i = 0; i < k; i++) Qt[i + j * k] = Qt[i + j * d];
     if (!yq && !(yq = own = lrfa_alloc_array(n * k, sizeof(double)))) goto nomem;
     lrfa_y_mul_wt(P->Y, P->Yt, Qt, k, yq, 0);
-    if (lrfa_y_exact_affordable(P->Y, k)) {
-        *pred = lrfa_y_residual_norm(P->Y, yq, Qt, k);
+    if (lrfa_y_exact_affordable(P->Y, lrfa_comm_rows(P->comm, n), k)) {
+        double e = lrfa_y_residual_norm(P->Y, yq, Qt, k);
+        *pred = lrfa_comm_shared(P->comm) ? sqrt(lrfa_psum1(P->comm, e * e)) : e;
     } else {
-        double a = lrfa_vec_norm(yq, n * k);
+        double a = lrfa_pnorm(P->comm, yq, n * k);
         *pred = sqrt(fmax((P->fro - a) * (P->fro + a), 0.0));
     }
     if (isnan(*pred)) goto nomem;

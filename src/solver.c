@@ -226,13 +226,66 @@ static lrfa_dense *copy_start(const lrfa_dense *A, int64_t rows, int64_t cols, c
 /* Fills the start into W[0 .. L-1] and (rules with feedback) B[0 .. L-2],
  * allocated with their shapes: the given start weights and feedback, or the
  * seeded draws above. */
+/* Draws of a rows x cols matrix (column-major) from rng, of which this
+ * process keeps the rows r0 .. r0 + n - 1 (the n-side of a Y split by
+ * rows: all of them for one process) into out (n x cols): the same numbers
+ * as one process draws, whatever the split. */
+static void draw_rows(lrfa_rng *rng, double *out, int64_t rows, int64_t cols, int64_t r0, int64_t n, double sigma)
+{
+    int64_t i, j;
+    if (n == rows) {
+        lrfa_rng_fill_gaussian(rng, out, rows * cols, sigma);
+        return;
+    }
+    for (j = 0; j < cols; j++) {
+        for (i = 0; i < r0; i++) (void)lrfa_rng_gaussian(rng);
+        lrfa_rng_fill_gaussian(rng, out + j * n, n, sigma);
+        for (i = r0 + n; i < rows; i++) (void)lrfa_rng_gaussian(rng);
+    }
+}
+
+/* The same for the columns r0 .. r0 + n - 1 of a rows x cols matrix. */
+static void draw_cols(lrfa_rng *rng, double *out, int64_t rows, int64_t cols, int64_t r0, int64_t n, double sigma)
+{
+    int64_t i;
+    for (i = 0; i < rows * r0; i++) (void)lrfa_rng_gaussian(rng);
+    lrfa_rng_fill_gaussian(rng, out, rows * n, sigma);
+    for (i = rows * (r0 + n); i < rows * cols; i++) (void)lrfa_rng_gaussian(rng);
+}
+
+/* The orthonormal columns of a matrix split by rows (A: this process's n
+ * rows of N >= k): A R^{-1} with R from the QR of the whole (the stacked R
+ * of the blocks), its rows' signs flipped to make the diagonal positive as
+ * lrfa_qr_orthonormal's is. */
+static lrfa_status orthogonalize_rows(const lrfa_comm *c, lrfa_dense *A, lrfa_error *err)
+{
+    int64_t n = A->rows, k = A->cols, i, j;
+    double *R = lrfa_alloc_array(k * k, sizeof(double));
+    if (!R || !lrfa_stacked_r_rows(c, A, k, R)) {
+        lrfa_dealloc(R);
+        return lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for an orthogonal start");
+    }
+    for (i = 0; i < k; i++)
+        if (R[i + i * k] < 0)
+            for (j = i; j < k; j++) R[i + j * k] = -R[i + j * k];
+    if (n > 0)
+        cblas_dtrsm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, (int)n, (int)k, 1.0, R, (int)k,
+                    A->data, (int)n);
+    lrfa_dealloc(R);
+    return LRFA_OK;
+}
+
 static lrfa_status init_fill(const lrfa_problem *P, const lrfa_options *opt, lrfa_dense *const *W,
                              lrfa_dense *const *B, lrfa_error *err)
 {
     int64_t d[MAXL + 1], L = lrfa_options_layers(opt, P->n, P->m, d), l, k;
+    int64_t N = lrfa_comm_rows(P->comm, P->n), r0 = lrfa_comm_row0(P->comm), D[MAXL + 1];
     double s1 = P->s1 > 0.0 ? P->s1 : 1.0, e = init_scale_of(opt, L), root = L == 2 ? s1 : pow(s1, 2.0 / (double)L);
     lrfa_rng rng;
     lrfa_status st;
+    /* D: the widths of the whole (d_L = N rows) */
+    memcpy(D, d, sizeof d);
+    D[L] = N;
     lrfa_rng_seed(&rng, opt->seed, 0);
     for (k = 0; k < L; k++) {
         l = k == 0 ? L : k; /* the top first */
@@ -243,26 +296,34 @@ static lrfa_status init_fill(const lrfa_problem *P, const lrfa_options *opt, lrf
         } else if (opt->init == LRFA_INIT_ORTHOGONAL) {
             int64_t i;
             double c = e * sqrt(root);
-            lrfa_rng_fill_gaussian(&rng, W[l - 1]->data, d[l] * d[l - 1], 1.0);
-            if ((st = orthogonalize(W[l - 1], err)) != LRFA_OK) return st;
+            draw_rows(&rng, W[l - 1]->data, D[l], d[l - 1], l == L ? r0 : 0, d[l], 1.0);
+            if (l == L && lrfa_comm_shared(P->comm) && D[l] >= d[l - 1])
+                st = orthogonalize_rows(P->comm, W[l - 1], err);
+            else if (l == L && lrfa_comm_shared(P->comm))
+                st = lrfa_fail(err, LRFA_EINPUT, 0, "an orthogonal start of a top layer wider than its %lld rows is "
+                               "not available across processes", (long long)N);
+            else
+                st = orthogonalize(W[l - 1], err);
+            if (st != LRFA_OK) return st;
             for (i = 0; i < d[l] * d[l - 1]; i++) W[l - 1]->data[i] *= c;
         } else {
-            lrfa_rng_fill_gaussian(&rng, W[l - 1]->data, d[l] * d[l - 1],
-                                   e * sqrt(root / (double)(d[l] > d[l - 1] ? d[l] : d[l - 1])));
+            draw_rows(&rng, W[l - 1]->data, D[l], d[l - 1], l == L ? r0 : 0, d[l],
+                      e * sqrt(root / (double)(D[l] > D[l - 1] ? D[l] : D[l - 1])));
         }
     }
     if (!has_feedback(opt->algo)) return LRFA_OK;
     lrfa_rng_seed(&rng, opt->seed, 1);
     for (l = 1; l < L; l++) {
-        int64_t cols = feedback_cols(opt->algo, d, L, l);
+        int64_t cols = feedback_cols(opt->algo, D, L, l);
         double pw = opt->algo == LRFA_ALGO_DFA ? (double)(L - l) : 1.0;
-        double var = L == 2 ? s1 : pow(s1, 2.0 * pw / (double)L);
+        double var = L == 2 ? s1 : pow(s1, 2.0 * pw / (double)L), sd;
         if (opt->start_feedback) {
             if (!copy_checked(opt->start_feedback[l - 1], B[l - 1], "B", l, err)) return LRFA_EINPUT;
             continue;
         }
-        lrfa_rng_fill_gaussian(&rng, B[l - 1]->data, d[l] * cols,
-                               opt->feedback_scale * sqrt(var / (double)(d[l] > cols ? d[l] : cols)));
+        sd = opt->feedback_scale * sqrt(var / (double)(d[l] > cols ? d[l] : cols));
+        if (opt->algo == LRFA_ALGO_DFA || l == L - 1) draw_cols(&rng, B[l - 1]->data, d[l], N, r0, P->n, sd);
+        else lrfa_rng_fill_gaussian(&rng, B[l - 1]->data, d[l] * cols, sd);
     }
     return LRFA_OK;
 }
@@ -340,6 +401,8 @@ typedef struct fit_state {
     const lrfa_options *opt;
     lrfa_algo rule;
     int64_t n, m, L, d[MAXL + 1], dmin, dmax;
+    const lrfa_comm *comm;     /* the processes sharing Y's rows (NULL: one) */
+    int64_t N;                 /* rows of the whole Y (n: this process's) */
     double eta, lam;           /* step and kp's decay */
     double *W[MAXL + 1], *Wnext[MAXL + 1]; /* W_l: d_l x d_{l-1} (no Wnext[1]) */
     double *B[MAXL], *Bnext[MAXL]; /* B_l, l < L (kp swaps them) */
@@ -670,8 +733,14 @@ static double products(fit_state *s)
     }
     for (l = L - 1; l >= 2; l--) mul(0, 0, n, d[l - 1], d[l], 1.0, s->T[l + 1], s->W[l], 0.0, s->T[l]);
     gram(s->T[2], n, d[1], s->TtT);
-    if (s->rule != LRFA_ALGO_GD) mul(0, 0, d[1], d[1], n, 1.0, s->C[1], s->T[2], 0.0, s->CT);
-    return P->fro * P->fro - 2.0 * dot(s->T[2], s->Q[1], n * d[1]) + dot(s->TtT, s->K[1], d[1] * d[1]);
+    lrfa_psum(s->comm, s->TtT, d[1] * d[1]);
+    if (s->rule != LRFA_ALGO_GD) {
+        mul(0, 0, d[1], d[1], n, 1.0, s->C[1], s->T[2], 0.0, s->CT);
+        lrfa_psum(s->comm, s->CT, d[1] * d[1]);
+    }
+    if (s->fused) lrfa_psum(s->comm, s->TY, d[L - 1] * m);
+    return P->fro * P->fro - 2.0 * lrfa_psum1(s->comm, dot(s->T[2], s->Q[1], n * d[1])) +
+           dot(s->TtT, s->K[1], d[1] * d[1]);
 }
 
 /* F (n x d_{l-1}) = E h_{l-1}^T = T_l K_{l-1} - Q_{l-1}, l >= 2 */
@@ -690,6 +759,7 @@ static void middle_update_dir(const fit_state *s, int64_t l, const double *F, do
     const int64_t *d = s->d;
     if (s->rule == LRFA_ALGO_GD) mul(1, 0, d[l], d[l - 1], n, 1.0, s->T[l + 1], F, 0.0, G);
     else mul(0, 0, d[l], d[l - 1], n, 1.0, s->C[l], F, 0.0, G);
+    lrfa_psum(s->comm, G, d[l] * d[l - 1]);
 }
 
 /* W_1 <- Mx W_1 + eta CY (W_1 and CY d_1 x m, Mx d_1 x d_1), in place by
@@ -741,7 +811,10 @@ static void update(fit_state *s)
     mul(0, 0, n, d[L - 1], d[L - 1], 1.0, s->W[L], s->Mx, eta, s->Wnext[L]);
     /* the first layer: W_1 - eta (C_1 T_2 W_1 - C_1 Y) = (I - eta C_1 T_2) W_1 + eta C_1 Y */
     if (per_iteration_cy(s->rule)) {
-        if (!s->fused) lrfa_y_zt_mul(P->Y, s->top, d[L - 1], s->TY, s->work);
+        if (!s->fused) {
+            lrfa_y_zt_mul(P->Y, s->top, d[L - 1], s->TY, s->work);
+            lrfa_psum(s->comm, s->TY, d[L - 1] * m);
+        }
         cy = s->TY;
         for (l = L - 2; l >= 1; l--) {
             double *out = cy == s->X1 ? s->X2 : s->X1;
@@ -808,16 +881,19 @@ static void conserved(const fit_state *s, int64_t l, double *C, double *terms)
     double *A = s->G, *Bm = s->Mx;
     if (s->rule == LRFA_ALGO_GD) {
         gram(s->W[l + 1], d[l + 1], k, A);
+        if (l + 1 == s->L) lrfa_psum(s->comm, A, k * k);
         gram_rows(s->W[l], k, d[l - 1], Bm);
         for (i = 0; i < k * k; i++) C[i] = A[i] - Bm[i];
         *terms = lrfa_vec_norm(A, k * k) + lrfa_vec_norm(Bm, k * k);
     } else if (s->rule == LRFA_ALGO_KP) {
         for (j = 0; j < d[l + 1]; j++)
             for (i = 0; i < k; i++) C[i + j * k] = s->B[l][i + j * k] - s->W[l + 1][j + i * d[l + 1]];
-        *terms = lrfa_vec_norm(s->B[l], k * d[l + 1]) + lrfa_vec_norm(s->W[l + 1], k * d[l + 1]);
+        *terms = lrfa_pnorm(l + 1 == s->L ? s->comm : NULL, s->B[l], k * d[l + 1]) +
+                 lrfa_pnorm(l + 1 == s->L ? s->comm : NULL, s->W[l + 1], k * d[l + 1]);
     } else {
         gram_rows(s->W[l], k, d[l - 1], A);
         mul(0, 0, k, k, d[l + 1], 1.0, s->B[l], s->W[l + 1], 0.0, Bm);
+        if (l + 1 == s->L) lrfa_psum(s->comm, Bm, k * k);
         for (j = 0; j < k; j++)
             for (i = 0; i < k; i++) C[i + j * k] = A[i + j * k] - Bm[i + j * k] - Bm[j + i * k];
         *terms = lrfa_vec_norm(A, k * k) + 2.0 * lrfa_vec_norm(Bm, k * k);
@@ -893,10 +969,13 @@ static int signal_alignment(fit_state *s, lrfa_figures *f)
         off += d[l];
         mul(0, 0, d[l], d[1], n, 1.0, s->C[l], s->T[2], 0.0, A1 + l * s->dmax * d[1]);
         mul(1, 0, d[l], d[1], n, 1.0, s->T[l + 1], s->T[2], 0.0, A2 + l * s->dmax * d[1]);
+        lrfa_psum(s->comm, A1 + l * s->dmax * d[1], d[l] * d[1]);
+        lrfa_psum(s->comm, A2 + l * s->dmax * d[1], d[l] * d[1]);
     }
     for (b = 0; b < nb; b++) {
         int64_t j0 = b * w, cw = j0 + w <= m ? w : m - j0;
         lrfa_y_left_mul_cols(P->Y, St, R, j0, j0 + cw, SY);
+        lrfa_psum(s->comm, SY, R * cw);
         for (l = 1, off = 0; l < L; l++) {
             double *sl = st + 3 * l * nb, n1, n2, dot = 0.0;
             int64_t len = d[l] * cw;
@@ -995,7 +1074,26 @@ static int dfa_structure(const fit_state *s, lrfa_figures *f)
     lrfa_dense *Pi[MAXL + 1] = {0};
     int ok = 1, singular = 0;
     for (l = 1; l < L; l++)
-        if (d[l] < n) return 1;
+        if (d[l] < s->N) return 1;
+    if (s->comm) {
+        /* rows split between processes, but no more than the narrowest
+         * width: each process takes the whole top and feedback (N small) */
+        fit_state w = *s;
+        double *buf[MAXL + 1] = {0};
+        w.comm = NULL;
+        w.n = w.d[L] = s->N;
+        for (l = 1; l <= L && ok; l++) {
+            int64_t rows = l < L ? d[l] : s->N, cols = l < L ? s->N : d[L - 1];
+            if (!(buf[l] = lrfa_alloc_array(rows * cols, sizeof(double)))) ok = 0;
+            else if (l == L) lrfa_gather_rows(s->comm, s->W[L], n, cols, buf[l]);
+            else lrfa_gather_cols(s->comm, s->B[l], rows, n, buf[l]);
+            if (ok && l < L) w.B[l] = buf[l];
+            if (ok && l == L) w.W[L] = buf[l];
+        }
+        if (ok) ok = dfa_structure(&w, f);
+        for (l = 0; l <= L; l++) lrfa_dealloc(buf[l]);
+        return ok;
+    }
     for (l = 1; l < L && ok; l++) ok = (Pi[l] = pinv_tall(s->B[l], d[l], n, &singular)) != NULL;
     if (singular) { /* a feedback of lower rank: no least-squares A_l to report */
         for (l = 0; l <= MAXL; l++) lrfa_dense_free(Pi[l]);
@@ -1072,20 +1170,30 @@ static int figures(fit_state *s, int64_t iter, double seconds, double error, int
     for (k = 1; k <= L; k++) {
         lrfa_layer_figures *y = &f->layer[k - 1];
         double *F;
-        y->norm = lrfa_vec_norm(s->W[k], d[k] * d[k - 1]);
+        const lrfa_comm *c = k == L ? s->comm : NULL; /* the top's rows are split */
+        y->norm = lrfa_pnorm(c, s->W[k], d[k] * d[k - 1]);
         if (k == 1 || gd) continue;
         if ((F = feedback_of(s, k, fb)) != NULL) {
             /* F (d_{k-1} x d_k) against W_k^T */
             lrfa_dense Fd = {d[k - 1], d[k], F}, Wd = {d[k], d[k - 1], s->W[k]};
             lrfa_dense FW = {d[k - 1], d[k - 1], prod};
-            y->align = lrfa_align_zb(&Fd, &Wd);
             mul(0, 0, d[k - 1], d[k - 1], d[k], 1.0, F, s->W[k], 0.0, prod);
+            lrfa_psum(c, prod, d[k - 1] * d[k - 1]);
+            if (lrfa_comm_shared(c)) {
+                /* lrfa_align_zb's trace(F W) / (||F|| ||W||) over the processes */
+                double tr = 0.0, nf = lrfa_pnorm(c, F, d[k - 1] * d[k]);
+                for (i = 0; i < d[k - 1]; i++) tr += prod[i + i * d[k - 1]];
+                y->align = nf > 0 && y->norm > 0 ? tr / (nf * y->norm) : NAN;
+            } else {
+                y->align = lrfa_align_zb(&Fd, &Wd);
+            }
             y->align_min_eig = lrfa_align_min_eig(&FW);
             if (s->rule == LRFA_ALGO_KP || s->rule == LRFA_ALGO_SIGN)
-                y->feedback_ratio = lrfa_vec_norm(F, d[k - 1] * d[k]) / lrfa_vec_norm(s->W[k], d[k] * d[k - 1]);
+                y->feedback_ratio = lrfa_pnorm(c, F, d[k - 1] * d[k]) / lrfa_pnorm(c, s->W[k], d[k] * d[k - 1]);
         } else if (s->rule == LRFA_ALGO_DFA && k < L) {
             /* cos(W_k, B_k B_{k-1}^T) */
             mul(0, 1, d[k], d[k - 1], n, 1.0, s->B[k], s->B[k - 1], 0.0, prod);
+            lrfa_psum(s->comm, prod, d[k] * d[k - 1]);
             y->align = lrfa_cosine(s->W[k], prod, d[k] * d[k - 1]);
         }
     }
@@ -1095,6 +1203,7 @@ static int figures(fit_state *s, int64_t iter, double seconds, double error, int
             error_times_h(s, l, s->F);
             middle_update_dir(s, l, s->F, s->G);
             mul(1, 0, d[l], d[l - 1], n, 1.0, s->T[l + 1], s->F, 0.0, prod);
+            lrfa_psum(s->comm, prod, d[l] * d[l - 1]);
             f->layer[l - 1].grad_align = lrfa_cosine(s->G, prod, d[l] * d[l - 1]);
         }
     if (!gd && want_grad && !signal_alignment(s, f)) ok = 0;
@@ -1110,7 +1219,8 @@ static int figures(fit_state *s, int64_t iter, double seconds, double error, int
         } else {
             for (i = 0; i < c; i++) s->Cs[i] -= s->C0[l][i];
         }
-        f->layer[l - 1].drift = terms > 0 ? lrfa_vec_norm(s->Cs, c) / terms : 0.0;
+        f->layer[l - 1].drift =
+            terms > 0 ? lrfa_pnorm(s->rule == LRFA_ALGO_KP && l + 1 == L ? s->comm : NULL, s->Cs, c) / terms : 0.0;
         f->layer[l - 1].conservation_terms = terms;
     }
     /* representations: row(h_l) against V_k, col(T_{l+1}) against U_k */
@@ -1127,9 +1237,9 @@ static int figures(fit_state *s, int64_t iter, double seconds, double error, int
             lrfa_dense H = {d[l], m, hl}, Vk = {m, kh, P->V->data};
             f->layer[l - 1].overlap_h = lrfa_span_overlap_k(&H, 1, kh, &Vk);
         }
-        if (P->kvec >= kt && kt <= n) {
+        if (P->kvec >= kt && kt <= s->N) {
             lrfa_dense Tn = {n, d[l], s->T[l + 1]}, Uk = {n, kt, P->U->data};
-            f->layer[l - 1].overlap_top = lrfa_span_overlap_k(&Tn, 0, kt, &Uk);
+            f->layer[l - 1].overlap_top = lrfa_span_overlap_rows(s->comm, &Tn, kt, &Uk);
         }
     }
 done:
@@ -1168,8 +1278,9 @@ static int append_trace(lrfa_result *res, const lrfa_figures *f)
 /* The exact error when it is affordable, else the Gram identity's. */
 static double exact_error(const fit_state *s, double gram_e2, int *exact)
 {
-    if (lrfa_y_exact_affordable(s->P->Y, s->d[1])) {
+    if (lrfa_y_exact_affordable(s->P->Y, s->N, s->d[1])) {
         double e = lrfa_y_residual_norm(s->P->Y, s->T[2], s->W[1], s->d[1]);
+        if (lrfa_comm_shared(s->comm)) e = sqrt(lrfa_psum1(s->comm, e * e));
         if (!isnan(e)) {
             *exact = 1;
             return e;
@@ -1230,7 +1341,7 @@ static lrfa_status fit_run(const lrfa_problem *P, const lrfa_options *opt, doubl
     /* the figures' helpers give NaN when out of memory: a refused
      * allocation anywhere in the run fails it */
     fails0 = lrfa_alloc_failures();
-    if ((bad = lrfa_options_check(opt, P->n, P->m)) != NULL)
+    if ((bad = lrfa_options_check(opt, lrfa_comm_rows(P->comm, P->n), P->m)) != NULL)
         return lrfa_fail(err, LRFA_EINPUT, 0, "%s", bad);
     t0 = now_seconds();
     n = P->n;
@@ -1240,6 +1351,8 @@ static lrfa_status fit_run(const lrfa_problem *P, const lrfa_options *opt, doubl
     s.rule = opt->algo;
     s.n = n;
     s.m = m;
+    s.comm = lrfa_comm_shared(P->comm) ? P->comm : NULL;
+    s.N = lrfa_comm_rows(P->comm, n);
     s.L = L = lrfa_options_layers(opt, n, m, s.d);
     s.dmin = narrowest(s.d, L);
     for (l = 1, s.dmax = 1; l < L; l++) s.dmax = s.d[l] > s.dmax ? s.d[l] : s.dmax;
@@ -1261,7 +1374,7 @@ static lrfa_status fit_run(const lrfa_problem *P, const lrfa_options *opt, doubl
     if (!res) goto nomem;
     memset(res, 0, sizeof *res);
     res->algo = opt->algo;
-    res->n = n;
+    res->n = s.N;
     res->m = m;
     res->r = s.dmin;
     res->depth = L;
@@ -1292,10 +1405,12 @@ static lrfa_status fit_run(const lrfa_problem *P, const lrfa_options *opt, doubl
         lrfa_dense CY = {s.d[1], m, NULL};
         if (!(s.CYfix = lrfa_alloc_array(s.d[1] * m, sizeof(double)))) goto nomem;
         lrfa_y_left_mul(P->Y, s.C[1], s.d[1], s.CYfix);
+        lrfa_psum(s.comm, s.CYfix, s.d[1] * m);
         CY.data = s.CYfix;
         /* the prediction's basis is formed over C_1 Y, which is then formed again */
         if ((st = lrfa_fa_prediction_over(P, &CY, NULL, &res->fa_pred, &res->pred_rank, err)) != LRFA_OK) goto fail;
         lrfa_y_left_mul(P->Y, s.C[1], s.d[1], s.CYfix);
+        lrfa_psum(s.comm, s.CYfix, s.d[1] * m);
         if (s.rule == LRFA_ALGO_DFA && res->pred_rank > s.dmin) {
             res->no_fixed_point = 1;
             res->fa_pred = NAN;
@@ -1500,7 +1615,8 @@ lrfa_status lrfa_fit(const lrfa_problem *P, const lrfa_options *opt, lrfa_result
     int64_t i, l, L, d[MAXL + 1];
     if (c == 1.0) return fit_run_held(P, opt, 1.0, out, err);
     *out = NULL;
-    if ((bad = lrfa_options_check(opt, P->n, P->m)) != NULL) return lrfa_fail(err, LRFA_EINPUT, 0, "%s", bad);
+    if ((bad = lrfa_options_check(opt, lrfa_comm_rows(P->comm, P->n), P->m)) != NULL)
+        return lrfa_fail(err, LRFA_EINPUT, 0, "%s", bad);
     L = lrfa_options_layers(opt, P->n, P->m, d);
     u = L == 2 ? c : pow(c, 2.0 * (double)(L - 1) / (double)L); /* the step's unit */
     w = L == 2 ? sqrt(c) : pow(c, 1.0 / (double)L);

@@ -6,6 +6,7 @@
 #include "lrfa/linalg.h"
 #include "lrfa/spectrum.h"
 #include "internal.h"
+#include "yops.h"
 
 double lrfa_rank_tol_default(int64_t rows, int64_t cols)
 {
@@ -166,6 +167,138 @@ lrfa_spectrum *lrfa_spectrum_leading_with(const lrfa_matrix *Y, int64_t k, lrfa_
         return sp;
     }
     sp = lrfa_spectrum_from_values(Y->rows, Y->cols, s, k, lrfa_matrix_fro_norm(Y), rank_tol, "lanczos", err);
+    lrfa_dealloc(s);
+    if (!sp) return NULL;
+    sp->lanczos = info;
+    sp->error_bound = info.error_bound;
+    if (k < kmax) {
+        sp->complete = 0;
+        sp->rank_bound = sp->rank == k;
+        fill_opt_truncated(sp);
+    }
+    return sp;
+}
+
+/* ---- a Y split by rows between processes ----
+ *
+ * Every value of a tall Y (m <= N): the R of its QR from the stacked R of
+ * the blocks (TSQR: each block's R, or the block itself when it has fewer
+ * rows than m, summed into its rows of a stack, whose QR is R's), then
+ * dgesdd on R, whose values are Y's and whose right vectors are Y's; the
+ * left ones are Y V diag(1/s), each process its rows. The stack holds P m^2
+ * doubles on every process: at most TSQR_BYTES. */
+#define TSQR_BYTES 536870912.0 /* 512 MiB */
+
+static int tsqr_fits(const lrfa_matrix *Y, const lrfa_comm *c)
+{
+    double m = (double)Y->cols;
+    return Y->cols <= c->rows && Y->cols <= LRFA_DENSE_FALLBACK_MAX && 8.0 * (double)c->size * m * m <= TSQR_BYTES &&
+           lrfa_fits_in_memory(Y->rows > Y->cols ? Y->rows : Y->cols, Y->cols, 0);
+}
+
+static lrfa_spectrum *spectrum_tsqr(const lrfa_matrix *Y, const lrfa_comm *c, double rank_tol, lrfa_dense *U,
+                                    lrfa_dense *V, lrfa_error *err)
+{
+    int64_t n = Y->rows, m = Y->cols, P = c->size, rr = n < m ? n : m, kv = U ? U->cols : 0, i, j;
+    lrfa_dense *A = NULL, S = {P * m, m, NULL}, R = {m, m, NULL}, *Ur = NULL, *Vr = NULL;
+    lrfa_spectrum *sp = NULL;
+    double fro = lrfa_matrix_fro_norm(Y), *s = NULL, *work = NULL;
+    fro = sqrt(lrfa_psum1(c, fro * fro));
+    A = lrfa_matrix_to_dense(Y, err);
+    S.data = lrfa_calloc_array(P * m * m, sizeof(double));
+    R.data = lrfa_alloc_array(m * m, sizeof(double));
+    s = lrfa_calloc_array(m > 0 ? m : 1, sizeof(double));
+    Ur = lrfa_dense_alloc(m, m, err);
+    Vr = lrfa_dense_alloc(m, m, err);
+    if (!A || !S.data || !R.data || !s || !Ur || !Vr) {
+        lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the SVD of a %lld x %lld matrix across %d processes",
+                  (long long)c->rows, (long long)m, c->size);
+        goto done;
+    }
+    if (n >= m && m > 0 && lrfa_qr_r(A, err) != LRFA_OK) goto done;
+    for (j = 0; j < m; j++)
+        for (i = 0; i < rr; i++) S.data[c->rank * m + i + j * P * m] = A->data[i + j * n];
+    lrfa_psum(c, S.data, P * m * m);
+    if (m > 0 && lrfa_qr_r(&S, err) != LRFA_OK) goto done;
+    for (j = 0; j < m; j++)
+        for (i = 0; i < m; i++) R.data[i + j * m] = S.data[i + j * P * m];
+    if (m > 0 && lrfa_svd(&R, s, Ur, Vr, err) != LRFA_OK) goto done;
+    if (kv > 0) {
+        /* V, and U = Y V diag(1/s) (a zero column where s_i = 0) */
+        int64_t w = lrfa_y_block_work(Y, kv);
+        memcpy(V->data, Vr->data, sizeof(double) * (size_t)(m * kv));
+        if (w > 0 && !(work = lrfa_alloc_array(w, sizeof(double)))) {
+            lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the singular vectors");
+            goto done;
+        }
+        lrfa_y_mul_block(Y, 0, V->data, kv, U->data, work);
+        for (j = 0; j < kv; j++)
+            for (i = 0; i < n; i++) U->data[i + j * n] = s[j] > 0 ? U->data[i + j * n] / s[j] : 0.0;
+    }
+    sp = lrfa_spectrum_from_values(c->rows, m, s, m, fro, rank_tol, "dgesdd", err);
+done:
+    lrfa_dense_free(A);
+    lrfa_dealloc(S.data);
+    lrfa_dealloc(R.data);
+    lrfa_dealloc(s);
+    lrfa_dealloc(work);
+    lrfa_dense_free(Ur);
+    lrfa_dense_free(Vr);
+    return sp;
+}
+
+lrfa_spectrum *lrfa_spectrum_leading_dist(const lrfa_matrix *Y, const lrfa_comm *comm, int64_t k,
+                                          lrfa_spectrum_method method, double rank_tol,
+                                          const lrfa_lanczos_options *lopt, lrfa_dense *U, lrfa_dense *V,
+                                          lrfa_error *err)
+{
+    int64_t N, kmax;
+    lrfa_spectrum *sp;
+    double *s, fro;
+    lrfa_lanczos_info info;
+    lrfa_lanczos_options o;
+    int tsqr;
+    if (!lrfa_comm_shared(comm)) return lrfa_spectrum_leading_with(Y, k, method, rank_tol, lopt, U, V, err);
+    N = comm->rows;
+    kmax = N < Y->cols ? N : Y->cols;
+    if (k > kmax) k = kmax;
+    if (k < 1) k = kmax < 1 ? 0 : 1;
+    tsqr = tsqr_fits(Y, comm);
+    /* as on one process: every value of a small dense Y, and of one whose
+     * values are all asked for; a tall one by TSQR, a wide one by Lanczos
+     * over the whole space */
+    if (method == LRFA_SPECTRUM_AUTO)
+        method = (Y->storage == LRFA_STORAGE_DENSE && kmax <= LRFA_FULL_SVD_MAX) || kmax == 0 ||
+                         (k == kmax && kmax <= LRFA_DENSE_FALLBACK_MAX)
+                     ? LRFA_SPECTRUM_FULL
+                     : LRFA_SPECTRUM_LANCZOS;
+    if (method == LRFA_SPECTRUM_FULL && tsqr) return spectrum_tsqr(Y, comm, rank_tol, U, V, err);
+    if (method == LRFA_SPECTRUM_FULL) k = kmax;
+    if (lopt) o = *lopt;
+    else lrfa_lanczos_options_default(&o);
+    if (tsqr && o.max_products <= 0) o.max_products = 2 * kmax + 1000;
+    if (!(s = lrfa_calloc_array(k > 0 ? k : 1, sizeof(double)))) {
+        lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the spectrum");
+        return NULL;
+    }
+    if (lrfa_svd_lanczos_dist(Y, comm, k, &o, s, U, V, &info, err) != LRFA_OK) {
+        lrfa_dealloc(s);
+        return NULL;
+    }
+    if (info.check == LRFA_CHECK_NONE && tsqr) {
+        lrfa_dealloc(s);
+        sp = spectrum_tsqr(Y, comm, rank_tol, U, V, err);
+        if (sp) {
+            sp->lanczos = info;
+            snprintf(sp->note, sizeof sp->note,
+                     "Lanczos did not settle in %lld products (values too tightly clustered): dgesdd on the R of a TSQR",
+                     (long long)info.products);
+        }
+        return sp;
+    }
+    fro = lrfa_matrix_fro_norm(Y);
+    fro = sqrt(lrfa_psum1(comm, fro * fro));
+    sp = lrfa_spectrum_from_values(N, Y->cols, s, k, fro, rank_tol, "lanczos", err);
     lrfa_dealloc(s);
     if (!sp) return NULL;
     sp->lanczos = info;

@@ -338,10 +338,10 @@ void lrfa_y_mul_block(const lrfa_matrix *Y, int trans, const double *X, int64_t 
     }
 }
 
-int lrfa_y_exact_affordable(const lrfa_matrix *Y, int64_t r)
+int lrfa_y_exact_affordable(const lrfa_matrix *Y, int64_t rows, int64_t r)
 {
     if (Y->storage == LRFA_STORAGE_DENSE) return 1;
-    return (double)Y->rows * (double)Y->cols * (double)(r > 0 ? r : 1) <= 4e10;
+    return (double)rows * (double)Y->cols * (double)(r > 0 ? r : 1) <= 4e10;
 }
 
 typedef struct residual_ctx {

@@ -50,8 +50,9 @@ int64_t lrfa_y_fused_work(const lrfa_matrix *Y, int64_t r);
  * memory. Cost 2 n m r flops, dense or sparse. */
 double lrfa_y_residual_norm(const lrfa_matrix *Y, const double *Z, const double *W, int64_t r);
 
-/* Whether the exact residual of a sparse Y is affordable (n m r flops small
- * enough); always 1 for dense. */
-int lrfa_y_exact_affordable(const lrfa_matrix *Y, int64_t r);
+/* Whether the exact residual of a sparse Y is affordable (rows m r flops
+ * small enough, rows those of the whole Y when it is split between
+ * processes, so that all decide alike); always 1 for dense. */
+int lrfa_y_exact_affordable(const lrfa_matrix *Y, int64_t rows, int64_t r);
 
 #endif

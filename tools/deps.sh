@@ -3,8 +3,9 @@
 # Quick (one dpkg-query) when everything is present. `deps.sh bench` adds
 # the benchmark's peers (PyTorch).
 set -e
-# clang builds the fuzz targets (libFuzzer); valgrind runs in make check
-PKGS="make gcc pkgconf libopenblas-dev liblapacke-dev libcunit1-dev gnuplot-nox python3-numpy python3-scipy clang valgrind"
+# clang builds the fuzz targets (libFuzzer); valgrind runs in make check;
+# Open MPI builds and runs lrfa-mpi
+PKGS="make gcc pkgconf libopenblas-dev liblapacke-dev libcunit1-dev gnuplot-nox python3-numpy python3-scipy clang valgrind libopenmpi-dev openmpi-bin"
 [ "${1:-}" = bench ] && PKGS="$PKGS python3-torch"
 missing=""
 for p in $PKGS; do

@@ -6,6 +6,7 @@
 #define LRFA_VERSION "0.1.0"
 
 #include "status.h"
+#include "comm.h"
 #include "matrix.h"
 #include "mmio.h"
 #include "linalg.h"

@@ -51,6 +51,7 @@
 
 #include <stdint.h>
 #include "matrix.h"
+#include "comm.h"
 #include "spectrum.h"
 
 #ifdef __cplusplus
@@ -103,6 +104,10 @@ typedef struct lrfa_problem {
     lrfa_dense *U;         /* n x kvec leading left singular vectors, or NULL */
     lrfa_dense *V;         /* m x kvec leading right singular vectors, or NULL */
     int rechecked;         /* the spectrum was recomputed by lrfa_problem_recheck */
+    const lrfa_comm *comm; /* NULL: one process; else Y (n x m) is this process's
+                              block of rows of a comm->rows x m target, and so
+                              are U's rows: n is the block's, fro, s1 and the
+                              spectrum the whole's */
 } lrfa_problem;
 
 /* Prepares Y (or Y^T) for fitting: its norm, its leading singular values
@@ -114,6 +119,12 @@ lrfa_problem *lrfa_problem_new(const lrfa_matrix *Y, int transpose, int64_t kvec
 /* The same with the spectrum method chosen. */
 lrfa_problem *lrfa_problem_new_with(const lrfa_matrix *Y, int transpose, int64_t kvec, lrfa_spectrum_method method,
                                     lrfa_error *err);
+/* The problem of a Y split by rows between the processes of comm
+ * (lrfa/comm.h): Y is this process's block (comm->row0 onwards); every
+ * process calls it, and every later call on the problem, in the same order.
+ * comm must outlive the problem. */
+lrfa_problem *lrfa_problem_new_dist(const lrfa_matrix *Y, const lrfa_comm *comm, int64_t kvec,
+                                    lrfa_spectrum_method method, lrfa_error *err);
 void lrfa_problem_free(lrfa_problem *P);
 /* Recomputes P's spectrum and singular vectors with the safest setting that
  * fits, after a fit came out below opt(r) (lrfa_result.opt_suspect): dgesdd

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include "linalg.h"
 #include "matrix.h"
+#include "comm.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -77,6 +78,17 @@ lrfa_spectrum *lrfa_spectrum_leading_with(const lrfa_matrix *Y, int64_t k, lrfa_
                                           lrfa_dense *V, lrfa_error *err);
 
 #define LRFA_DENSE_FALLBACK_MAX 8000
+
+/* The same for a Y split by rows between the processes of comm
+ * (lrfa/comm.h; NULL: lrfa_spectrum_leading_with): Y and U are this
+ * process's rows; the values, V and the rest are the whole's, alike on
+ * every process. Every value of a tall Y (m <= rows) by the QR of the
+ * stacked R of the blocks and dgesdd on R (method "dgesdd"); Lanczos with
+ * its products and inner products summed over the processes otherwise. */
+lrfa_spectrum *lrfa_spectrum_leading_dist(const lrfa_matrix *Y, const lrfa_comm *comm, int64_t k,
+                                          lrfa_spectrum_method method, double rank_tol,
+                                          const lrfa_lanczos_options *lopt, lrfa_dense *U, lrfa_dense *V,
+                                          lrfa_error *err);
 
 /* The uncertainty of opt(r) that the spectrum's own accuracy allows (and
  * rounding): an error below opt(r) by more than this means the spectrum is

@@ -125,7 +125,8 @@ class Spectrum(ctypes.Structure):
 class Problem(ctypes.Structure):
     _fields_ = [("Y", P(Matrix)), ("owned", P(Matrix)), ("Yt", P(Sparse)), ("n", c_int64), ("m", c_int64),
                 ("transposed", c_int), ("fro", c_double), ("s1", c_double), ("spectrum", P(Spectrum)),
-                ("kvec", c_int64), ("U", P(Dense)), ("V", P(Dense)), ("rechecked", c_int)]
+                ("kvec", c_int64), ("U", P(Dense)), ("V", P(Dense)), ("rechecked", c_int),
+                ("comm", ctypes.c_void_p)]
 
 
 lib.lrfa_type_size.restype = ctypes.c_size_t

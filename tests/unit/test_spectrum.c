@@ -578,7 +578,7 @@ static void test_block_gs_kernel(void)
             double et = 0.0, ex = 0.0, st = 0.0, sx = 0.0;
             memcpy(X2, X->data, sizeof(double) * (size_t)(len * w));
             lrfa_set_threads(threads);
-            lrfa_gs_pass(Q->data, len, cnt, X->data, w, T, part);
+            lrfa_gs_pass(Q->data, len, cnt, X->data, w, T, part, NULL);
             lrfa_set_threads(0);
             if (cnt > 0) {
                 cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)cnt, (int)w, (int)len, 1.0, Q->data, (int)len,
@@ -611,9 +611,9 @@ static void test_block_gs_kernel(void)
         lrfa_dense *Q = test_gaussian(10007, 13, 90), *X = test_gaussian(10007, 3, 91), *X2 = lrfa_dense_copy(X, NULL);
         double T[39], T2[39], part[2 * 39];
         lrfa_gs_set_isa(0);
-        lrfa_gs_pass(Q->data, 10007, 13, X->data, 3, T, part);
+        lrfa_gs_pass(Q->data, 10007, 13, X->data, 3, T, part, NULL);
         lrfa_gs_set_isa(1);
-        lrfa_gs_pass(Q->data, 10007, 13, X2->data, 3, T2, part);
+        lrfa_gs_pass(Q->data, 10007, 13, X2->data, 3, T2, part, NULL);
         lrfa_gs_set_isa(-1);
         printf("    baseline and AVX2 kernels: %s\n",
                !memcmp(T, T2, sizeof T) && !memcmp(X->data, X2->data, sizeof(double) * 10007 * 3) ? "identical bits"

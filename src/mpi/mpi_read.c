@@ -1,0 +1,346 @@
+/* mpi_read.c: a Matrix Market file read by all the processes at once.
+ *
+ * Every process reads the header, then the bytes of the entries are cut in
+ * P ranges, one a process (a line belongs to the range it starts in). Each
+ * counts its lines and entries, the counts before it give it the number of
+ * its first line and the index of its first entry, and it parses its range
+ * with the serial reader's checks and messages; the first error by line
+ * wins, and every process reports it. The entries then go to the process
+ * that owns their row (rows in blocks, mpi_row0), and each builds its
+ * block: compressed columns for a coordinate file, dense for an array file.
+ * No process holds more than its range's entries and its block. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "mpi_util.h"
+#include "../internal.h"
+
+/* entries bound for each process, packed by destination */
+typedef struct outbox {
+    int P;
+    int64_t *count;  /* per destination (size P) */
+    int64_t *i, *j;  /* (size total) */
+    double *x;
+} outbox;
+
+static int owner(int64_t row, int64_t n, int P)
+{
+    /* the k with mpi_row0(n, k) <= row < mpi_row0(n, k + 1) */
+    int k = (int)((__int128)row * P / (n > 0 ? n : 1));
+    while (k > 0 && mpi_row0(n, k, P) > row) k--;
+    while (k + 1 < P && mpi_row0(n, k + 1, P) <= row) k++;
+    return k;
+}
+
+/* Sends every (i, j, x) of the arrays (len each) to the owner of its row
+ * (of j instead when by_col), and returns what this process received. */
+static lrfa_status exchange(MPI_Comm comm, const int64_t *ti, const int64_t *tj, const double *tx, int64_t len,
+                            int by_col, int64_t n, int64_t **ri, int64_t **rj, double **rx, int64_t *rlen,
+                            lrfa_error *err)
+{
+    int P, k;
+    int64_t t, total = 0;
+    int *sc = NULL, *sd = NULL, *rc = NULL, *rd = NULL;
+    int64_t *pos = NULL, *si = NULL, *sj = NULL;
+    double *sx = NULL;
+    lrfa_status st = LRFA_OK;
+    MPI_Comm_size(comm, &P);
+    *ri = *rj = NULL;
+    *rx = NULL;
+    *rlen = 0;
+    sc = lrfa_calloc_array(P, sizeof *sc);
+    sd = lrfa_calloc_array(P, sizeof *sd);
+    rc = lrfa_calloc_array(P, sizeof *rc);
+    rd = lrfa_calloc_array(P, sizeof *rd);
+    pos = lrfa_calloc_array(P, sizeof *pos);
+    si = lrfa_alloc_array(len > 0 ? len : 1, sizeof(int64_t));
+    sj = lrfa_alloc_array(len > 0 ? len : 1, sizeof(int64_t));
+    sx = lrfa_alloc_array(len > 0 ? len : 1, sizeof(double));
+    if (!sc || !sd || !rc || !rd || !pos || !si || !sj || !sx) {
+        st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory sending %lld entries to their rows", (long long)len);
+        goto done;
+    }
+    {
+        int64_t *cnt = lrfa_calloc_array(P, sizeof *cnt);
+        if (!cnt) {
+            st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory");
+            goto done;
+        }
+        for (t = 0; t < len; t++) cnt[owner(by_col ? tj[t] : ti[t], n, P)]++;
+        for (k = 0; k < P; k++) {
+            if (cnt[k] > INT_MAX) st = lrfa_fail(err, LRFA_ERANGE, 0, "more than %d entries for one process", INT_MAX);
+            sc[k] = (int)cnt[k];
+        }
+        lrfa_dealloc(cnt);
+        if (st != LRFA_OK) goto done;
+    }
+    for (k = 1; k < P; k++) {
+        if ((int64_t)sd[k - 1] + sc[k - 1] > INT_MAX) {
+            st = lrfa_fail(err, LRFA_ERANGE, 0, "more than %d entries in one process's range", INT_MAX);
+            goto done;
+        }
+        sd[k] = sd[k - 1] + sc[k - 1];
+    }
+    for (k = 0; k < P; k++) pos[k] = sd[k];
+    for (t = 0; t < len; t++) {
+        int64_t p = pos[owner(by_col ? tj[t] : ti[t], n, P)]++;
+        si[p] = ti[t];
+        sj[p] = tj[t];
+        sx[p] = tx[t];
+    }
+done:
+    st = mpi_agree(comm, st, err);
+    if (st == LRFA_OK) {
+        MPI_Alltoall(sc, 1, MPI_INT, rc, 1, MPI_INT, comm);
+        for (k = 0; k < P; k++) total += rc[k];
+        for (k = 1; k < P; k++) rd[k] = rd[k - 1] + rc[k - 1];
+        if (total > INT_MAX) st = lrfa_fail(err, LRFA_ERANGE, 0, "more than %d entries for one process", INT_MAX);
+        else if (!(*ri = lrfa_alloc_array(total + 1, sizeof(int64_t))) ||
+                 !(*rj = lrfa_alloc_array(total + 1, sizeof(int64_t))) ||
+                 !(*rx = lrfa_alloc_array(total + 1, sizeof(double))))
+            st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the %lld entries of this process's rows",
+                           (long long)total);
+        st = mpi_agree(comm, st, err);
+    }
+    if (st == LRFA_OK) {
+        MPI_Alltoallv(si, sc, sd, MPI_INT64_T, *ri, rc, rd, MPI_INT64_T, comm);
+        MPI_Alltoallv(sj, sc, sd, MPI_INT64_T, *rj, rc, rd, MPI_INT64_T, comm);
+        MPI_Alltoallv(sx, sc, sd, MPI_DOUBLE, *rx, rc, rd, MPI_DOUBLE, comm);
+        *rlen = total;
+    } else {
+        lrfa_dealloc(*ri);
+        lrfa_dealloc(*rj);
+        lrfa_dealloc(*rx);
+        *ri = *rj = NULL;
+        *rx = NULL;
+    }
+    lrfa_dealloc(sc);
+    lrfa_dealloc(sd);
+    lrfa_dealloc(rc);
+    lrfa_dealloc(rd);
+    lrfa_dealloc(pos);
+    lrfa_dealloc(si);
+    lrfa_dealloc(sj);
+    lrfa_dealloc(sx);
+    return st;
+}
+
+/* The (i, j) of the array file's values g0 .. g0 + len - 1: column-major,
+ * or the packed lower triangle by columns (strictly lower for skew). */
+static void array_places(const lrfa_mm_header *h, int64_t g0, int64_t len, int64_t *ti, int64_t *tj)
+{
+    int64_t n = h->rows, t, i, j;
+    if (h->symmetry == LRFA_MM_GENERAL) {
+        for (t = 0; t < len; t++) {
+            ti[t] = (g0 + t) % n;
+            tj[t] = (g0 + t) / n;
+        }
+        return;
+    }
+    {
+        int64_t skew = h->symmetry == LRFA_MM_SKEW, start = 0;
+        /* the column holding g0, and its first index */
+        for (j = 0; j < n; j++) {
+            int64_t h_j = n - j - skew;
+            if (g0 < start + h_j) break;
+            start += h_j;
+        }
+        i = j + skew + (g0 - start);
+        for (t = 0; t < len; t++) {
+            ti[t] = i;
+            tj[t] = j;
+            if (++i == n) {
+                j++;
+                i = j + skew;
+            }
+        }
+    }
+}
+
+lrfa_status mpi_read_matrix(MPI_Comm comm, const char *path, int transpose, lrfa_matrix **out, int64_t *n_out,
+                            lrfa_mm_header *hdr, lrfa_error *err)
+{
+    int rank, P;
+    FILE *fp = NULL;
+    lrfa_mm_header h;
+    lrfa_mm_part part;
+    lrfa_status st = LRFA_OK;
+    int64_t off = 0, size = 0, b0, b1, lines = 0, entries = 0, before[2] = {0, 0}, mine[2], total[2];
+    int64_t n, m, row0, rows, rlen = 0, t;
+    int64_t *ti = NULL, *tj = NULL, *ri = NULL, *rj = NULL;
+    double *rx = NULL;
+    struct stat sb;
+
+    *out = NULL;
+    memset(&part, 0, sizeof part);
+    memset(&h, 0, sizeof h);
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &P);
+    if (!strcmp(path, "-"))
+        return lrfa_fail(err, LRFA_EINPUT, 0,
+                         "<stdin>: lrfa-mpi reads a file, not standard input (each process reads its own part)");
+    /* open, and the header */
+    if (!(fp = fopen(path, "rb")))
+        st = lrfa_fail(err, LRFA_EIO, 0, "%s: cannot open: %s", path, strerror(errno));
+    else if (fstat(fileno(fp), &sb) != 0)
+        st = lrfa_fail(err, LRFA_EIO, 0, "%s: cannot stat: %s", path, strerror(errno));
+    else if (!S_ISREG(sb.st_mode))
+        st = lrfa_fail(err, LRFA_EIO, 0, "%s: %s", path,
+                       S_ISDIR(sb.st_mode) ? "is a directory, not a Matrix Market file" : "not a regular file");
+    else
+        st = lrfa_mm_read_header(fp, path, P, &h, &off, err);
+    if ((st = mpi_agree(comm, st, err)) != LRFA_OK) goto done;
+    size = (int64_t)sb.st_size;
+
+    /* my range, its lines and entries, and those before it */
+    b0 = off + (int64_t)((__int128)(size - off) * rank / P);
+    b1 = off + (int64_t)((__int128)(size - off) * (rank + 1) / P);
+    st = lrfa_mm_count_range(fp, path, off, b0, b1, &lines, &entries, err);
+    if ((st = mpi_agree(comm, st, err)) != LRFA_OK) goto done;
+    mine[0] = lines;
+    mine[1] = entries;
+    MPI_Exscan(mine, before, 2, MPI_INT64_T, MPI_SUM, comm);
+    if (rank == 0) before[0] = before[1] = 0;
+    MPI_Allreduce(mine, total, 2, MPI_INT64_T, MPI_SUM, comm);
+    st = lrfa_mm_parse_range(fp, path, &h, off, b0, b1, (long long)(h.lines + before[0] + 1), before[1], &part, err);
+    if ((st = mpi_agree(comm, st, err)) != LRFA_OK) goto done;
+    if (total[1] < h.entries) {
+        long long ln = (long long)(h.lines + total[0] + 1);
+        st = lrfa_fail(err, LRFA_EINPUT, ln, "%s:%lld: end of file after %lld of the %lld entries the size line declares",
+                       path, ln, (long long)total[1], (long long)h.entries);
+        goto done;
+    }
+    {
+        /* the header's counts over the whole file */
+        int64_t c[3] = {part.upper, part.lower, part.ignored}, s[3];
+        long long first = part.ignored ? (long long)part.ignored_line : LLONG_MAX, f;
+        MPI_Allreduce(c, s, 3, MPI_INT64_T, MPI_SUM, comm);
+        MPI_Allreduce(&first, &f, 1, MPI_LONG_LONG, MPI_MIN, comm);
+        h.lines += total[0];
+        h.upper = s[0];
+        h.values_ignored = s[2];
+        h.values_ignored_line = s[2] ? f : 0;
+        if (s[0] > 0 && s[1] > 0) {
+            /* each original pair off the diagonal to the owner of row
+             * max(i, j), where both of its triangles meet */
+            int64_t cnt = 0, *ki, *kj, *kl = NULL;
+            double *kx, *rkx = NULL;
+            lrfa_mm_part keys;
+            memset(&keys, 0, sizeof keys);
+            ki = lrfa_alloc_array(part.n + 1, sizeof(int64_t));
+            kj = lrfa_alloc_array(part.n + 1, sizeof(int64_t));
+            kx = lrfa_alloc_array(part.n + 1, sizeof(double));
+            if (!ki || !kj || !kx) st = lrfa_fail(err, LRFA_ENOMEM, 0, "%s: out of memory checking the triangles", path);
+            for (t = 0; st == LRFA_OK && t < part.n; t++)
+                if (part.ln[t] && part.i[t] != part.j[t]) {
+                    ki[cnt] = part.i[t] > part.j[t] ? part.i[t] : part.j[t];
+                    kj[cnt] = part.i[t] + part.j[t] - ki[cnt];
+                    kx[cnt] = (double)part.ln[t] * (part.i[t] < part.j[t] ? -1.0 : 1.0); /* line, sign: upper */
+                    cnt++;
+                }
+            if ((st = mpi_agree(comm, st, err)) == LRFA_OK)
+                st = exchange(comm, ki, kj, kx, cnt, 0, h.rows, &keys.i, &keys.j, &rkx, &keys.n, err);
+            lrfa_dealloc(ki);
+            lrfa_dealloc(kj);
+            lrfa_dealloc(kx);
+            kx = rkx;
+            if (st == LRFA_OK) {
+                /* back to (i, j) as given, with the line */
+                if (!(kl = lrfa_alloc_array(keys.n + 1, sizeof(int64_t))))
+                    st = lrfa_fail(err, LRFA_ENOMEM, 0, "%s: out of memory checking the triangles", path);
+                for (t = 0; kl && t < keys.n; t++) {
+                    if (kx[t] < 0) {
+                        int64_t a = keys.i[t];
+                        keys.i[t] = keys.j[t];
+                        keys.j[t] = a;
+                    }
+                    kl[t] = (int64_t)(kx[t] < 0 ? -kx[t] : kx[t]);
+                }
+                keys.ln = kl;
+                if (st == LRFA_OK) st = lrfa_mm_check_pairs(path, &h, &keys, err);
+            }
+            lrfa_dealloc(kx);
+            lrfa_mm_part_free(&keys);
+            if ((st = mpi_agree(comm, st, err)) != LRFA_OK) goto done;
+        }
+    }
+
+    /* the entries to their rows */
+    n = transpose ? h.cols : h.rows;
+    m = transpose ? h.rows : h.cols;
+    if (h.format == LRFA_MM_ARRAY) {
+        ti = lrfa_alloc_array(part.n + 1, sizeof(int64_t));
+        tj = lrfa_alloc_array(part.n + 1, sizeof(int64_t));
+        if (!ti || !tj) st = lrfa_fail(err, LRFA_ENOMEM, 0, "%s: out of memory", path);
+        else array_places(&h, before[1], part.n, ti, tj);
+        if ((st = mpi_agree(comm, st, err)) != LRFA_OK) goto done;
+        if (h.symmetry != LRFA_MM_GENERAL) {
+            /* the mirrored copies */
+            int64_t cnt = part.n, add = 0;
+            double sign = h.symmetry == LRFA_MM_SKEW ? -1.0 : 1.0;
+            for (t = 0; t < cnt; t++) add += ti[t] != tj[t];
+            {
+                int64_t *a = lrfa_realloc_array(ti, cnt + add + 1, sizeof(int64_t));
+                int64_t *b = a ? lrfa_realloc_array(tj, cnt + add + 1, sizeof(int64_t)) : NULL;
+                double *x = b ? lrfa_realloc_array(part.x, cnt + add + 1, sizeof(double)) : NULL;
+                if (a) ti = a;
+                if (b) tj = b;
+                if (x) part.x = x;
+                if (!x) st = lrfa_fail(err, LRFA_ENOMEM, 0, "%s: out of memory", path);
+            }
+            for (t = 0; st == LRFA_OK && t < cnt; t++)
+                if (ti[t] != tj[t]) {
+                    ti[part.n] = tj[t];
+                    tj[part.n] = ti[t];
+                    part.x[part.n++] = sign * part.x[t];
+                }
+            if ((st = mpi_agree(comm, st, err)) != LRFA_OK) goto done;
+        }
+    } else {
+        ti = part.i;
+        tj = part.j;
+        part.i = part.j = NULL;
+    }
+    st = exchange(comm, ti, tj, part.x, part.n, transpose, n, &ri, &rj, &rx, &rlen, err);
+    lrfa_dealloc(ti);
+    lrfa_dealloc(tj);
+    ti = tj = NULL;
+    lrfa_mm_part_free(&part);
+    if (st != LRFA_OK) goto done;
+    row0 = mpi_row0(n, rank, P);
+    rows = mpi_row0(n, rank + 1, P) - row0;
+    for (t = 0; t < rlen; t++) {
+        /* my rows of Y (of Y^T: swapped) */
+        int64_t a = transpose ? rj[t] : ri[t], b = transpose ? ri[t] : rj[t];
+        ri[t] = a - row0;
+        rj[t] = b;
+    }
+    if (h.format == LRFA_MM_ARRAY) {
+        lrfa_dense *D = lrfa_dense_alloc(rows, m, err);
+        if (D)
+            for (t = 0; t < rlen; t++) D->data[ri[t] + rj[t] * rows] = rx[t];
+        *out = D ? lrfa_matrix_wrap_dense(D, err) : NULL;
+    } else {
+        lrfa_sparse *S = lrfa_sparse_from_triplets(rows, m, rlen, ri, rj, rx, err);
+        *out = S ? lrfa_matrix_wrap_sparse(S, err) : NULL;
+    }
+    st = *out ? LRFA_OK : (err && err->status != LRFA_OK ? err->status : LRFA_ENOMEM);
+    if ((st = mpi_agree(comm, st, err)) != LRFA_OK) {
+        lrfa_matrix_free(*out);
+        *out = NULL;
+    }
+    *n_out = n;
+done:
+    if (hdr) *hdr = h;
+    if (fp) fclose(fp);
+    lrfa_dealloc(ti);
+    lrfa_dealloc(tj);
+    lrfa_dealloc(ri);
+    lrfa_dealloc(rj);
+    lrfa_dealloc(rx);
+    lrfa_mm_part_free(&part);
+    return st;
+}
