@@ -9,6 +9,8 @@
 #   make reproduce  reruns the checks of published claims about feedback alignment:
 #                   docs/reproduction.md and its figures (minutes; not part of make test)
 #   make deps       installs the Debian packages lrfa needs (quick when present)
+#   lrfa-mpi        the command across processes (mpirun -np P lrfa-mpi ...), built
+#                   by make when Open MPI is installed (make deps installs it)
 #   make install    the command, headers, static and shared library, lrfa.pc and
 #                   lrfa(1) under $(DESTDIR)$(PREFIX) (PREFIX=/usr/local); make
 #                   uninstall removes exactly those
@@ -67,7 +69,7 @@ BENCH    := $(BUILD)/bench_lrfa
 .PHONY: all lib cli tests test unit-test cli-test mpi-test valgrind-test check demo deps clean bench fuzz fuzz-build \
         install uninstall FORCE python-test
 
-all: lib cli tests $(EXAMPLE) $(if $(filter 1,$(SAN)),,$(SHLIB) $(BUILD)/lrfa.1) $(if $(HAVE_MPI),$(MPI_CHECK))
+all: lib cli tests $(EXAMPLE) $(if $(filter 1,$(SAN)),,$(SHLIB) $(BUILD)/lrfa.1) $(if $(HAVE_MPI),$(MPI_BIN) $(MPI_CHECK))
 
 lib: $(LIB)
 cli: $(BIN)
@@ -137,7 +139,7 @@ $(BUILD)/mpi/%.o: %.c $(BUILD)/.cflags
 $(MPI_BIN): $(MPI_OBJ) $(LIB)
 	@echo "  MPICC $@"; $(MPICC) $(ALL_CFLAGS) -o $@ $(MPI_OBJ) $(LIB) $(LDLIBS)
 
-$(MPI_CHECK): $(BUILD)/mpi/tests/mpi/read_check.o $(MPI_SRC:%.c=$(BUILD)/mpi/%.o) $(LIB)
+$(MPI_CHECK): $(BUILD)/mpi/tests/mpi/read_check.o $(filter-out %/cli_mpi.o,$(MPI_SRC:%.c=$(BUILD)/mpi/%.o)) $(LIB)
 	@echo "  MPICC $@"; $(MPICC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(TEST_BIN): $(TEST_OBJ) $(LIB)
@@ -173,8 +175,8 @@ test: deps
 	$(MAKE) mpi-test
 
 # the distributed reader (and, with MPI, lrfa-mpi) under mpirun, P = 1 .. 4
-mpi-test: $(if $(HAVE_MPI),$(MPI_CHECK))
-	@$(if $(HAVE_MPI),READ_CHECK=$(abspath $(MPI_CHECK)) sh tests/mpi/run.sh,echo "mpi-test: no mpicc: skipped (make deps installs Open MPI)")
+mpi-test: $(BIN) $(if $(HAVE_MPI),$(MPI_CHECK) $(MPI_BIN))
+	@$(if $(HAVE_MPI),READ_CHECK=$(abspath $(MPI_CHECK)) LRFA=$(abspath $(BIN)) LRFA_MPI=$(abspath $(MPI_BIN)) sh tests/mpi/run.sh,echo "mpi-test: no mpicc: skipped (make deps installs Open MPI)")
 
 # the Python module against the shared library of this build (Debian's python3, NumPy, SciPy)
 python-test: $(BIN) $(SHLIB)
@@ -279,6 +281,6 @@ reproduce: deps
 	LRFA=$(abspath $(BIN)) LRFA_LIBRARY=$(abspath $(SHLIB)) sh tools/reproduce
 
 clean:
-	rm -rf build lrfa
+	rm -rf build lrfa lrfa-mpi
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/tools/example_fit.d $(BUILD)/tools/bench_lrfa.d $(MPI_OBJ:.o=.d)

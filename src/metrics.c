@@ -284,3 +284,84 @@ done:
     lrfa_dense_free(Vd);
     return ov;
 }
+
+/* the leading k right singular vectors and values of A (rows split): from
+ * R of the whole's QR, R = U_R S V^T */
+static int split_lead(const lrfa_comm *c, const lrfa_dense *A, int64_t k, double *Vk, double *sk)
+{
+    int64_t d = A->cols, i, j;
+    double *R = lrfa_alloc_array(d * d, sizeof(double)), *s = lrfa_alloc_array(d, sizeof(double));
+    lrfa_dense Rd = {d, d, R}, *U = lrfa_dense_alloc(d, d, NULL), *V = lrfa_dense_alloc(d, d, NULL);
+    int ok = R && s && U && V && lrfa_stacked_r_rows(c, A, d, R) && lrfa_svd(&Rd, s, U, V, NULL) == LRFA_OK;
+    if (ok && !(s[k - 1] > (double)lrfa_comm_rows(c, A->rows) * DBL_EPSILON * s[0])) ok = 0;
+    for (j = 0; ok && j < k; j++) {
+        sk[j] = s[j];
+        for (i = 0; i < d; i++) Vk[i + j * d] = V->data[i + j * d];
+    }
+    lrfa_dealloc(R);
+    lrfa_dealloc(s);
+    lrfa_dense_free(U);
+    lrfa_dense_free(V);
+    return ok;
+}
+
+double lrfa_span_overlap_split(const lrfa_comm *comm, const lrfa_dense *A, const lrfa_dense *C, int64_t k,
+                               double *cosines)
+{
+    int64_t n = A->rows, da = A->cols, dc = C->cols, i, j;
+    double *G = NULL, *Va = NULL, *Vc = NULL, *sa = NULL, *sc = NULL, *T = NULL, ov = NAN;
+    lrfa_dense M = {k, k, NULL};
+    if (!lrfa_comm_shared(comm)) {
+        lrfa_dense *Qa, *Qc;
+        if (k == da && k == dc) return lrfa_span_overlap(A, 0, C, 0, cosines);
+        Qa = lrfa_lead_basis(A, 0, k, NULL);
+        Qc = lrfa_lead_basis(C, 0, k, NULL);
+        ov = Qa && Qc ? lrfa_subspace_overlap(Qa, Qc, cosines) : NAN;
+        lrfa_dense_free(Qa);
+        lrfa_dense_free(Qc);
+        return ov;
+    }
+    if (C->rows != n || k < 1 || k > da || k > dc) return NAN;
+    G = lrfa_calloc_array(da * dc, sizeof(double));
+    Va = lrfa_alloc_array(da * k, sizeof(double));
+    Vc = lrfa_alloc_array(dc * k, sizeof(double));
+    sa = lrfa_alloc_array(k, sizeof(double));
+    sc = lrfa_alloc_array(k, sizeof(double));
+    T = lrfa_alloc_array(k * dc, sizeof(double));
+    M.data = lrfa_alloc_array(k * k, sizeof(double));
+    if (!G || !Va || !Vc || !sa || !sc || !T || !M.data) goto done;
+    /* G = A^T C over the processes; Q_A^T Q_C = S_a^{-1} V_a^T G V_c S_c^{-1} */
+    if (n > 0)
+        cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)da, (int)dc, (int)n, 1.0, A->data, (int)n, C->data,
+                    (int)n, 0.0, G, (int)da);
+    lrfa_psum(comm, G, da * dc);
+    if (!split_lead(comm, A, k, Va, sa) || !split_lead(comm, C, k, Vc, sc)) goto done;
+    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)k, (int)dc, (int)da, 1.0, Va, (int)da, G, (int)da, 0.0,
+                T, (int)k);
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)k, (int)k, (int)dc, 1.0, T, (int)k, Vc, (int)dc, 0.0,
+                M.data, (int)k);
+    for (j = 0; j < k; j++)
+        for (i = 0; i < k; i++) M.data[i + j * k] /= sa[i] * sc[j];
+    ov = lrfa_vec_norm(M.data, k * k);
+    ov = fmin(ov * ov / (double)k, 1.0);
+    if (cosines) {
+        if (lrfa_svd_values(&M, cosines, NULL) != LRFA_OK) ov = NAN;
+        for (i = 0; i < k; i++) cosines[i] = fmin(cosines[i], 1.0);
+    }
+done:
+    lrfa_dealloc(G);
+    lrfa_dealloc(Va);
+    lrfa_dealloc(Vc);
+    lrfa_dealloc(sa);
+    lrfa_dealloc(sc);
+    lrfa_dealloc(T);
+    lrfa_dealloc(M.data);
+    return ov;
+}
+
+double lrfa_product_diff_split(const lrfa_comm *comm, const lrfa_dense *Z1, const lrfa_dense *W1,
+                               const lrfa_dense *Z2, const lrfa_dense *W2)
+{
+    double d = lrfa_product_diff(Z1, W1, Z2, W2);
+    return lrfa_comm_shared(comm) ? sqrt(lrfa_psum1(comm, d * d)) : d;
+}

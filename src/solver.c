@@ -421,6 +421,7 @@ typedef struct fit_state {
     double *Mx;                /* dmax x dmax scratch */
     double *X1, *X2;           /* dmax x m scratch (deep gd, kp, sign) */
     double *Wtmp;              /* d_1 x FIRST_COLS: the first layer's block in its update */
+    double *sums;              /* 2 d_1^2 + 1: products()' sums over the processes */
     double *work;              /* d_{L-1} x n scratch for Z^T Y by a sparse Y */
     double *C0[MAXL];          /* the conserved quantity of pair (l, l+1) at the start */
     double *Cs;                /* scratch of the largest C0 */
@@ -466,6 +467,7 @@ static void state_free(fit_state *s)
     lrfa_dealloc(s->X1);
     lrfa_dealloc(s->X2);
     lrfa_dealloc(s->Wtmp);
+    lrfa_dealloc(s->sums);
     lrfa_dealloc(s->work);
     lrfa_dealloc(s->Cs);
     lrfa_dealloc(s->partial);
@@ -495,6 +497,7 @@ static int state_alloc(fit_state *s)
 #define ALLOC(p, count) ok = ok && ((p) = lrfa_alloc_array((count), sizeof(double))) != NULL
     for (l = 2; l <= L; l++) ALLOC(s->Wnext[l], d[l] * d[l - 1]);
     ALLOC(s->Wtmp, d[1] * (m < FIRST_COLS ? m : FIRST_COLS));
+    if (s->comm) ALLOC(s->sums, 2 * d[1] * d[1] + 1);
     for (l = 1; l < L; l++) {
         ALLOC(s->K[l], d[l] * d[l]);
         if (l != L - 1) ALLOC(s->Q[l], n * d[l]);
@@ -669,12 +672,15 @@ static void transpose(const double *A, int64_t rows, int64_t cols, double *out)
 
 /* sign's feedback: out (cols x rows) = s sign(A)^T with s = ||A||_F /
  * ||sign(A)||_F, A rows x cols; trans 0 writes s sign(A) (rows x cols) */
-static void sign_feedback(const double *A, int64_t rows, int64_t cols, int trans, double *out)
+static void sign_feedback(const lrfa_comm *c, const double *A, int64_t rows, int64_t cols, int trans, double *out)
 {
-    int64_t i, j, cnt = 0;
-    double sc;
+    int64_t i, j;
+    double sc, cnt = 0.0, nrm;
+    /* the scale over the whole of A (c: its rows split between processes) */
     for (i = 0; i < rows * cols; i++) cnt += A[i] != 0.0;
-    sc = cnt > 0 ? lrfa_vec_norm(A, rows * cols) / sqrt((double)cnt) : 0.0;
+    cnt = lrfa_psum1(c, cnt);
+    nrm = lrfa_pnorm(c, A, rows * cols);
+    sc = cnt > 0 ? nrm / sqrt(cnt) : 0.0;
     for (j = 0; j < cols; j++)
         for (i = 0; i < rows; i++) {
             double a = A[i + j * rows], v = a > 0 ? sc : a < 0 ? -sc : 0.0;
@@ -698,10 +704,10 @@ static void backward_maps(fit_state *s)
         transpose(s->B[L - 1], d[L - 1], n, s->top);
         for (l = L - 2; l >= 1; l--) mul(0, 0, d[l], n, d[l + 1], 1.0, s->B[l], s->C[l + 1], 0.0, s->C[l]);
     } else if (s->rule == LRFA_ALGO_SIGN) {
-        sign_feedback(s->W[L], n, d[L - 1], 0, s->top);
+        sign_feedback(s->comm, s->W[L], n, d[L - 1], 0, s->top);
         transpose(s->top, n, d[L - 1], s->C[L - 1]);
         for (l = L - 2; l >= 1; l--) {
-            sign_feedback(s->W[l + 1], d[l + 1], d[l], 1, s->S[l]);
+            sign_feedback(NULL, s->W[l + 1], d[l + 1], d[l], 1, s->S[l]);
             mul(0, 0, d[l], n, d[l + 1], 1.0, s->S[l], s->C[l + 1], 0.0, s->C[l]);
         }
     }
@@ -714,6 +720,7 @@ static double products(fit_state *s)
 {
     const lrfa_problem *P = s->P;
     int64_t n = s->n, m = s->m, L = s->L, *d = s->d, l;
+    double e2;
     s->T[L] = s->W[L];
     s->Q[L - 1] = s->Wnext[L];
     backward_maps(s);
@@ -733,14 +740,22 @@ static double products(fit_state *s)
     }
     for (l = L - 1; l >= 2; l--) mul(0, 0, n, d[l - 1], d[l], 1.0, s->T[l + 1], s->W[l], 0.0, s->T[l]);
     gram(s->T[2], n, d[1], s->TtT);
-    lrfa_psum(s->comm, s->TtT, d[1] * d[1]);
-    if (s->rule != LRFA_ALGO_GD) {
-        mul(0, 0, d[1], d[1], n, 1.0, s->C[1], s->T[2], 0.0, s->CT);
-        lrfa_psum(s->comm, s->CT, d[1] * d[1]);
+    if (s->rule != LRFA_ALGO_GD) mul(0, 0, d[1], d[1], n, 1.0, s->C[1], s->T[2], 0.0, s->CT);
+    e2 = dot(s->T[2], s->Q[1], n * d[1]);
+    if (s->comm) {
+        /* the sums over the rows, in one: T_2^T T_2, C_1 T_2 and <T_2, Q_1> */
+        int64_t k2 = d[1] * d[1], c = s->rule != LRFA_ALGO_GD;
+        double *b = s->sums;
+        memcpy(b, s->TtT, sizeof(double) * (size_t)k2);
+        if (c) memcpy(b + k2, s->CT, sizeof(double) * (size_t)k2);
+        b[(1 + c) * k2] = e2;
+        lrfa_psum(s->comm, b, (1 + c) * k2 + 1);
+        memcpy(s->TtT, b, sizeof(double) * (size_t)k2);
+        if (c) memcpy(s->CT, b + k2, sizeof(double) * (size_t)k2);
+        e2 = b[(1 + c) * k2];
+        if (s->fused) lrfa_psum(s->comm, s->TY, d[L - 1] * m);
     }
-    if (s->fused) lrfa_psum(s->comm, s->TY, d[L - 1] * m);
-    return P->fro * P->fro - 2.0 * lrfa_psum1(s->comm, dot(s->T[2], s->Q[1], n * d[1])) +
-           dot(s->TtT, s->K[1], d[1] * d[1]);
+    return P->fro * P->fro - 2.0 * e2 + dot(s->TtT, s->K[1], d[1] * d[1]);
 }
 
 /* F (n x d_{l-1}) = E h_{l-1}^T = T_l K_{l-1} - Q_{l-1}, l >= 2 */
@@ -916,7 +931,7 @@ static double *feedback_of(const fit_state *s, int64_t k, double *out)
     if (s->rule == LRFA_ALGO_FA || s->rule == LRFA_ALGO_KP) return s->B[k - 1];
     if (s->rule == LRFA_ALGO_DFA) return k == s->L ? s->B[k - 1] : NULL;
     if (s->rule == LRFA_ALGO_SIGN) {
-        sign_feedback(s->W[k], d[k], d[k - 1], 1, out);
+        sign_feedback(k == s->L ? s->comm : NULL, s->W[k], d[k], d[k - 1], 1, out);
         return out;
     }
     return NULL;
@@ -1311,7 +1326,7 @@ static int state_handover(fit_state *s, lrfa_result *res)
         int64_t cols = s->rule == LRFA_ALGO_DFA ? s->n : d[l + 1];
         if (s->rule == LRFA_ALGO_SIGN) {
             if (!(s->B[l] = lrfa_alloc_array(d[l] * cols, sizeof(double)))) return 0;
-            sign_feedback(res->weights[l]->data, d[l + 1], d[l], 1, s->B[l]);
+            sign_feedback(l + 1 == L ? s->comm : NULL, res->weights[l]->data, d[l + 1], d[l], 1, s->B[l]);
         }
         if (s->B[l] && !(res->feedback[l - 1] = wrap(&s->B[l], d[l], cols))) return 0;
     }
@@ -1379,6 +1394,7 @@ static lrfa_status fit_run(const lrfa_problem *P, const lrfa_options *opt, doubl
     res->r = s.dmin;
     res->depth = L;
     memcpy(res->widths, s.d, sizeof(int64_t) * (size_t)(L + 1));
+    res->widths[L] = s.N; /* the whole's rows (s.d[L]: this process's) */
     res->fro = P->fro;
     res->lr = s.eta;
     res->lambda = s.lam;

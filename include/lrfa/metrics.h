@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include "matrix.h"
+#include "comm.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -56,6 +57,22 @@ double lrfa_product_diff(const lrfa_dense *Z1, const lrfa_dense *W1, const lrfa_
 
 /* cos angle between two arrays of n numbers: <a, b> / (||a|| ||b||). */
 double lrfa_cosine(const double *a, const double *b, int64_t n);
+
+/* ---- factors whose rows are split between processes (lrfa/comm.h) ---- */
+
+/* The overlap of the leading k-dimensional subspaces of col(A) and col(C)
+ * (A n x da, C n x dc, k <= da, dc), each process holding its rows of
+ * both (comm NULL: one process, as lrfa_span_overlap / lrfa_lead_basis),
+ * with the k cosines of the principal angles into cosines when non-NULL.
+ * Across processes through R of each matrix's QR (the stacked R of the
+ * blocks): Q_A^T Q_C = S_A^{-1} V_A^T (A^T C) V_C S_C^{-1}. NaN when
+ * either has fewer than k directions. */
+double lrfa_span_overlap_split(const lrfa_comm *comm, const lrfa_dense *A, const lrfa_dense *C, int64_t k,
+                               double *cosines);
+
+/* lrfa_product_diff with Z1 and Z2's rows split between the processes. */
+double lrfa_product_diff_split(const lrfa_comm *comm, const lrfa_dense *Z1, const lrfa_dense *W1,
+                               const lrfa_dense *Z2, const lrfa_dense *W2);
 
 #ifdef __cplusplus
 }

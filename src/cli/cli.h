@@ -180,4 +180,42 @@ int report_progress(const lrfa_progress *p, void *data);
 void report_progress_clear(progress_state *ps);
 int report_progress_wanted(int quiet);
 
+/* ---- lrfa-mpi (src/mpi/cli_mpi.c): the command built with LRFA_MPI ----
+ * Every process runs the command; rank 0 alone prints and writes files. */
+#ifdef LRFA_MPI
+/* MPI's start and end around the command: the other ranks' output goes
+ * to /dev/null; the exit status is the command's. */
+void cli_mpi_begin(int *argc, char ***argv);
+int cli_mpi_end(int status);
+/* This process's rank (0 alone writes). */
+int cli_mpi_rank(void);
+/* Reads path (its transpose) across the processes: this process's block
+ * of rows, with every process's problem sharing cli_mpi_comm(). */
+int cli_mpi_read(const char *path, int transpose, lrfa_matrix **Y, lrfa_mm_header *hdr);
+const lrfa_comm *cli_mpi_comm(void);
+/* The largest of every process's flag (Ctrl-C and SIGTERM reach them at
+ * different moments: all stop at the same iteration). */
+int cli_mpi_any(int flag);
+/* interrupted_flag() across the processes (cli_mpi.c: the flags combined
+ * at one call in 8, the same calls on every process) */
+int cli_mpi_interrupted(int flag);
+/* The sum of every process's count. */
+int64_t cli_mpi_sum_i64(int64_t x);
+/* Writes A, split between the processes by rows (split 1), by columns
+ * (split 2) or held whole (0), as one Matrix Market array on rank 0's fp,
+ * a column (or a block of columns) at a time. 0 on success everywhere. */
+int cli_mpi_write_dense(FILE *fp, const lrfa_dense *A, int split, const char *comment);
+/* A status every process learns from rank 0 (which alone opened a file). */
+int cli_mpi_root_status(int status);
+/* A failure only this process may have met (out of memory, a write
+ * error): printed from this process, and the run brought down. */
+void cli_mpi_abort(const char *msg);
+#endif
+
+/* The rows of the whole target, whatever the processes */
+static inline int64_t cli_rows(const lrfa_problem *P)
+{
+    return P->comm ? P->comm->rows : P->n;
+}
+
 #endif

@@ -81,7 +81,8 @@ static double rep_overlap(const lrfa_dense *A, const lrfa_dense *C, int trans, i
 }
 
 /* row(h_l) and col(W_L ... W_{l+1}) of b against a's, l = 1 .. L-1 */
-static void layer_overlaps(const lrfa_result *a, const lrfa_result *b, double *ov_h, double *ov_above)
+static void layer_overlaps(const lrfa_comm *comm, const lrfa_result *a, const lrfa_result *b, double *ov_h,
+                           double *ov_above)
 {
     int64_t L = a->depth, l, j;
     for (l = 1; l < L; l++) {
@@ -93,7 +94,7 @@ static void layer_overlaps(const lrfa_result *a, const lrfa_result *b, double *o
         kh = kh < a->m ? kh : a->m;
         ka = ka < a->n ? ka : a->n;
         ov_h[l - 1] = ha && hb ? rep_overlap(ha, hb, 1, kh) : NAN;
-        ov_above[l - 1] = ta && tb ? rep_overlap(ta, tb, 0, ka) : NAN;
+        ov_above[l - 1] = ta && tb ? lrfa_span_overlap_split(comm, ta, tb, ka, NULL) : NAN;
         lrfa_dense_free(ha);
         lrfa_dense_free(hb);
         lrfa_dense_free(ta);
@@ -162,12 +163,12 @@ static int compare_rules(const char *path, lrfa_problem *P, const lrfa_options *
     }
     first = jobs[0].result;
     L = first->depth;
-    for (k = 1; k < nr; k++) layer_overlaps(first, jobs[k].result, ov_h[k], ov_a[k]);
+    for (k = 1; k < nr; k++) layer_overlaps(P->comm, first, jobs[k].result, ov_h[k], ov_a[k]);
     if (json) {
         json_writer w;
         json_begin(&w, stdout);
         json_str(&w, "file", cli_display_name(path));
-        json_int(&w, "rows", P->n);
+        json_int(&w, "rows", cli_rows(P));
         json_int(&w, "cols", P->m);
         json_int(&w, "depth", L);
         json_key_array(&w, "widths");
@@ -207,11 +208,11 @@ static int compare_rules(const char *path, lrfa_problem *P, const lrfa_options *
         char label[64];
         if (L == 2)
             printf("compare         %s (%lld x %lld%s), r = %lld, rank(Y) = %lld, seed %llu\n\n",
-                   cli_display_name(path), (long long)P->n, (long long)P->m, opt->transpose ? ", transposed" : "",
+                   cli_display_name(path), (long long)cli_rows(P), (long long)P->m, opt->transpose ? ", transposed" : "",
                    (long long)first->r, (long long)P->spectrum->rank, (unsigned long long)opt->seed);
         else
             printf("compare         %s (%lld x %lld%s), L = %lld, widths %s, rank(Y) = %lld, seed %llu\n\n",
-                   cli_display_name(path), (long long)P->n, (long long)P->m, opt->transpose ? ", transposed" : "",
+                   cli_display_name(path), (long long)cli_rows(P), (long long)P->m, opt->transpose ? ", transposed" : "",
                    (long long)L, report_widths(first), (long long)P->spectrum->rank, (unsigned long long)opt->seed);
         printf("%-24s", "");
         for (k = 0; k < nr; k++) printf(" %-15s", lrfa_algo_name(rules[k]));
@@ -427,8 +428,9 @@ int cmd_compare(int argc, char **argv)
         goto done;
     }
     ov_w = lrfa_span_overlap(gd->W, 1, fa->W, 1, cos_w);
-    ov_z = lrfa_span_overlap(gd->Z, 0, fa->Z, 0, cos_z);
-    diff = lrfa_product_diff(gd->Z, gd->W, fa->Z, fa->W);
+    /* Z's rows are P's rows: split between the processes in lrfa-mpi */
+    ov_z = lrfa_span_overlap_split(P->comm, gd->Z, fa->Z, gd->Z->cols, cos_z);
+    diff = lrfa_product_diff_split(P->comm, gd->Z, gd->W, fa->Z, fa->W);
 
     if (json) {
         json_writer w;
@@ -468,7 +470,7 @@ int cmd_compare(int argc, char **argv)
     } else {
         char t[64];
         printf("compare         %s (%lld x %lld%s), r = %lld, rank(Y) = %lld, seed %llu\n\n", cli_display_name(path),
-               (long long)P->n, (long long)P->m, opt.transpose ? ", transposed" : "", (long long)r,
+               (long long)cli_rows(P), (long long)P->m, opt.transpose ? ", transposed" : "", (long long)r,
                (long long)P->spectrum->rank, (unsigned long long)opt.seed);
         printf("%-26s %-18s %-18s\n", "", "GD", "FA");
         print_side("iterations", "%.0f", (double)gd->iterations, "%.0f", (double)fa->iterations);

@@ -200,12 +200,12 @@ int cmd_fit(int argc, char **argv)
     } else {
         if (res->depth == 2 && opt.depth == 0)
             printf("fit             %s, %s (%lld x %lld%s), r = %lld, seed %llu\n",
-                   strcmp(path, "-") ? path : "<stdin>", report_rule_title(opt.algo), (long long)P->n,
+                   strcmp(path, "-") ? path : "<stdin>", report_rule_title(opt.algo), (long long)cli_rows(P),
                    (long long)P->m, opt.transpose ? ", transposed" : "", (long long)opt.rank,
                    (unsigned long long)opt.seed);
         else
             printf("fit             %s, %s (%lld x %lld%s), L = %lld, widths %s, seed %llu\n",
-                   strcmp(path, "-") ? path : "<stdin>", report_rule_title(opt.algo), (long long)P->n,
+                   strcmp(path, "-") ? path : "<stdin>", report_rule_title(opt.algo), (long long)cli_rows(P),
                    (long long)P->m, opt.transpose ? ", transposed" : "", (long long)res->depth,
                    report_widths(res), (unsigned long long)opt.seed);
         report_fit_table(stdout, res);

@@ -74,11 +74,21 @@ static void print_accuracy(const lrfa_spectrum *sp)
                L->missed == 1 ? "y" : "ies");
 }
 
+/* the entries stored (lrfa-mpi: every process's) */
+static int64_t stored_of(const lrfa_matrix *Y)
+{
+#ifdef LRFA_MPI
+    return cli_mpi_sum_i64(lrfa_matrix_stored(Y));
+#else
+    return lrfa_matrix_stored(Y);
+#endif
+}
+
 static void print_table(const char *path, const lrfa_mm_header *h, const lrfa_matrix *Y,
                         const lrfa_spectrum *sp, const char *sp_note, int64_t top)
 {
     char b1[32];
-    int64_t k, r, stored = lrfa_matrix_stored(Y);
+    int64_t k, r, stored = stored_of(Y);
     double fro = sp ? sp->fro : lrfa_matrix_fro_norm(Y);
     printf("file            %s\n", path);
     printf("banner          %s\n", h->banner);
@@ -128,7 +138,7 @@ static void print_json(const char *path, const lrfa_mm_header *h, const lrfa_mat
     json_int(&w, "rows", h->rows);
     json_int(&w, "cols", h->cols);
     json_int(&w, "entries", h->entries);
-    json_int(&w, "stored", lrfa_matrix_stored(Y));
+    json_int(&w, "stored", stored_of(Y));
     json_str(&w, "storage", Y->storage == LRFA_STORAGE_SPARSE ? "sparse" : "dense");
     json_num(&w, "fro_norm", sp ? sp->fro : lrfa_matrix_fro_norm(Y));
     if (!sp) {
@@ -219,10 +229,14 @@ int cmd_info(int argc, char **argv)
     path = argv[optind];
     if ((status = cli_read_matrix(path, &Y, &h)) != EXIT_OK) return status;
     /* every value when there are at most 2000, else the leading --top K (20) */
-    kmin = Y->rows < Y->cols ? Y->rows : Y->cols;
+    kmin = h.rows < h.cols ? h.rows : h.cols;
     kwant = kmin <= LRFA_FULL_SVD_MAX ? kmin : (top > 0 ? top : 20);
     if (kwant > kmin) kwant = kmin;
+#ifdef LRFA_MPI
+    sp = lrfa_spectrum_leading_dist(Y, cli_mpi_comm(), kwant, method, rank_tol, NULL, NULL, NULL, &err);
+#else
     sp = lrfa_spectrum_leading(Y, kwant, method, rank_tol, NULL, NULL, &err);
+#endif
     if (!sp) {
         if (err.status != LRFA_ENOMEM) {
             status = cli_lib_error(&err);

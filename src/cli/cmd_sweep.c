@@ -356,7 +356,7 @@ static int sweep_rules(int argc, char **argv, lrfa_options *opt, int have_ranks,
     {
         double fro = P->fro > 0 ? P->fro : 1.0;
         printf("sweep           %s (%lld x %lld%s), %s, %lld seed%s from %llu, rank(Y) = %lld\n\n",
-               cli_display_name(path), (long long)P->n, (long long)P->m, opt->transpose ? ", transposed" : "", shape,
+               cli_display_name(path), (long long)cli_rows(P), (long long)P->m, opt->transpose ? ", transposed" : "", shape,
                (long long)seeds, seeds == 1 ? "" : "s", (unsigned long long)opt->seed, (long long)P->spectrum->rank);
         printf("  gaps over ||Y||_F (%s); pred: the predicted gap of fa and dfa ('no fp': dfa has\n"
                "  no fixed point); 'diverged': every run of that rule diverged\n\n",
@@ -609,12 +609,13 @@ int cmd_sweep(int argc, char **argv)
         w->fa_error = f->result->final.error;
         w->fa_pred = f->result->fa_pred;
         w->overlap_w = lrfa_span_overlap(g->result->W, 1, f->result->W, 1, NULL);
-        w->overlap_z = lrfa_span_overlap(g->result->Z, 0, f->result->Z, 0, NULL);
+        w->overlap_z = lrfa_span_overlap_split(P->comm, g->result->Z, f->result->Z, g->result->Z->cols, NULL);
         w->w_gd_top = g->result->final.overlap_w_top;
         w->w_fa_top = f->result->final.overlap_w_top;
         w->align_zb = f->result->final.align_zb;
         w->grad_align = f->result->final.grad_align;
-        w->product_diff = lrfa_product_diff(g->result->Z, g->result->W, f->result->Z, f->result->W) / P->fro;
+        w->product_diff =
+            lrfa_product_diff_split(P->comm, g->result->Z, g->result->W, f->result->Z, f->result->W) / P->fro;
         w->gd_iters = g->result->iterations;
         w->fa_iters = f->result->iterations;
         w->gd_conv = g->result->converged;
@@ -633,7 +634,7 @@ int cmd_sweep(int argc, char **argv)
         int64_t rank = P->spectrum->rank;
         int sd = (int)seeds;
         printf("sweep           %s (%lld x %lld%s), ranks %lld..%lld, %lld seed%s from %llu, rank(Y) = %lld\n\n",
-               cli_display_name(path), (long long)P->n, (long long)P->m, opt.transpose ? ", transposed" : "",
+               cli_display_name(path), (long long)cli_rows(P), (long long)P->m, opt.transpose ? ", transposed" : "",
                (long long)ra, (long long)rb, (long long)seeds, seeds == 1 ? "" : "s",
                (unsigned long long)opt.seed, (long long)rank);
         printf("  opt, gaps and fa_pred (its gap) over ||Y||_F; overlap: row(W_GD) vs row(W_FA);\n"

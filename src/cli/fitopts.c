@@ -246,14 +246,25 @@ int fit_prepare(const char *cmd, int argc, char **argv, int have_rank, const cha
         cli_error("%s: %s is required (see 'lrfa %s --help')", cmd, rank_hint, cmd);
         return EXIT_INPUT;
     }
+#ifdef LRFA_MPI
+    /* each process its rows (of the transpose, when asked) */
+    if ((rc = cli_mpi_read(argv[optind], opt->transpose, Y, NULL)) != EXIT_OK) return rc;
+    n = cli_mpi_comm()->rows;
+    m = (*Y)->cols;
+#else
     if ((rc = cli_read_matrix(argv[optind], Y, NULL)) != EXIT_OK) return rc;
     n = opt->transpose ? (*Y)->cols : (*Y)->rows;
     m = opt->transpose ? (*Y)->rows : (*Y)->cols;
+#endif
     if ((bad = lrfa_options_check(opt, n, m)) != NULL) {
         cli_error("%s: %s", cmd, bad);
         return EXIT_INPUT;
     }
+#ifdef LRFA_MPI
+    *P = lrfa_problem_new_dist(*Y, cli_mpi_comm(), kvec, LRFA_SPECTRUM_AUTO, &err);
+#else
     *P = lrfa_problem_new(*Y, opt->transpose, kvec, &err);
+#endif
     if (!*P) return cli_lib_error(&err);
     return EXIT_OK;
 }
@@ -350,6 +361,10 @@ int fitopts_load_start(const lrfa_options *opt, int64_t n, int64_t m, fitopts_st
     int missing = 0;
     memset(st, 0, sizeof *st);
     if (!fitopts_init_from) return EXIT_OK;
+#ifdef LRFA_MPI
+    cli_error("--init-from: not available in lrfa-mpi yet (the start would be read whole); run lrfa for it");
+    return EXIT_INPUT;
+#endif
     for (l = 1; l <= L; l++) {
         char name[16], what[16];
         if (L == 2) snprintf(name, sizeof name, "%s", l == 1 ? "W" : "Z");

@@ -43,7 +43,7 @@ static int finish(const char *cmd, int status)
     return status;
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
     const char *cmd;
     if (argc < 2) {
@@ -68,4 +68,14 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "convert")) return finish(cmd, cmd_convert(argc - 1, argv + 1));
     cli_error("unknown command '%s' (expected info, fit, compare, sweep, gen, plot or convert; see 'lrfa --help')", cmd);
     return EXIT_INPUT;
+}
+
+int main(int argc, char **argv)
+{
+#ifdef LRFA_MPI
+    cli_mpi_begin(&argc, &argv);
+    return cli_mpi_end(run(argc, argv));
+#else
+    return run(argc, argv);
+#endif
 }

@@ -275,6 +275,9 @@ int report_write_trace(const char *path, const lrfa_result *res)
     lrfa_outfile of;
     lrfa_error err = {0};
     int64_t i;
+#ifdef LRFA_MPI
+    if (cli_mpi_rank() != 0) return EXIT_OK; /* the figures are every process's: rank 0 writes them */
+#endif
     if (lrfa_outfile_open(&of, path, &err) != LRFA_OK) return cli_lib_error(&err);
     fputs(report_trace_header(), of.fp);
     if (res->depth > 2) trace_header_layers(of.fp, res->depth);
@@ -295,6 +298,7 @@ int report_write_trace(const char *path, const lrfa_result *res)
 int report_save_factors(const char *prefix, const lrfa_result *res, const char *comment)
 {
     const lrfa_dense *mats[2 * LRFA_MAX_LAYERS];
+    int split[2 * LRFA_MAX_LAYERS]; /* lrfa-mpi: 1 rows, 2 columns split between processes */
     char names[2 * LRFA_MAX_LAYERS][8];
     lrfa_outfile of[2 * LRFA_MAX_LAYERS];
     lrfa_error err = {0};
@@ -303,13 +307,17 @@ int report_save_factors(const char *prefix, const lrfa_result *res, const char *
     size_t n = strlen(prefix) + 12;
     char *path = malloc(n);
     if (L == 2) {
-        mats[count] = res->Z, snprintf(names[count++], 8, "Z");
-        mats[count] = res->W, snprintf(names[count++], 8, "W");
-        if (res->B) mats[count] = res->B, snprintf(names[count++], 8, "B");
+        split[count] = 1, mats[count] = res->Z, snprintf(names[count++], 8, "Z");
+        split[count] = 0, mats[count] = res->W, snprintf(names[count++], 8, "W");
+        if (res->B) split[count] = 2, mats[count] = res->B, snprintf(names[count++], 8, "B");
     } else {
-        for (l = 0; l < L; l++) mats[count] = res->weights[l], snprintf(names[count++], 8, "W%lld", (long long)(l + 1));
+        for (l = 0; l < L; l++)
+            split[count] = l == L - 1, mats[count] = res->weights[l],
+            snprintf(names[count++], 8, "W%lld", (long long)(l + 1));
         for (l = 0; l + 1 < L; l++)
-            if (res->feedback[l]) mats[count] = res->feedback[l], snprintf(names[count++], 8, "B%lld", (long long)(l + 1));
+            if (res->feedback[l])
+                split[count] = l == L - 2 || res->algo == LRFA_ALGO_DFA ? 2 : 0, mats[count] = res->feedback[l],
+                snprintf(names[count++], 8, "B%lld", (long long)(l + 1));
     }
     if (!path) {
         cli_error("--save: out of memory");
@@ -317,6 +325,25 @@ int report_save_factors(const char *prefix, const lrfa_result *res, const char *
     }
     for (i = 0; i < count; i++) {
         snprintf(path, n, "%s_%s.mtx", prefix, names[i]);
+#ifdef LRFA_MPI
+        /* rank 0 writes, gathering the split factors a column at a time */
+        {
+            int bad = cli_mpi_rank() == 0 && lrfa_outfile_open(&of[i], path, &err) != LRFA_OK;
+            if (cli_mpi_root_status(bad)) {
+                status = cli_mpi_rank() == 0 ? cli_lib_error(&err) : EXIT_INPUT;
+                break;
+            }
+            if (cli_mpi_rank() == 0) opened++;
+            if (cli_mpi_write_dense(cli_mpi_rank() == 0 ? of[i].fp : NULL, mats[i], split[i], comment) ||
+                (cli_mpi_rank() == 0 && fflush(of[i].fp) != 0)) {
+                if (cli_mpi_rank() == 0) cli_error("%s: write error", path);
+                status = EXIT_INPUT;
+                break;
+            }
+            continue;
+        }
+#endif
+        (void)split;
         if (lrfa_outfile_open(&of[i], path, &err) != LRFA_OK) {
             status = cli_lib_error(&err);
             break;

@@ -104,6 +104,10 @@ int runs_execute(const lrfa_problem *P, run_job *jobs, int count, int workers, i
     sh.t0 = wall();
     sh.last = sh.t0;
     pthread_mutex_init(&sh.lock, NULL);
+#ifdef LRFA_MPI
+    /* the processes sum over their rows inside every fit: one fit at a time */
+    workers = 1;
+#endif
     if (workers > count) workers = count;
     if (workers > 64) workers = 64;
     if (workers < 1) workers = 1;

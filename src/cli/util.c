@@ -20,6 +20,10 @@ void cli_error(const char *fmt, ...)
 
 int cli_lib_error(const lrfa_error *err)
 {
+#ifdef LRFA_MPI
+    /* out of memory or a write error may be this process's alone */
+    if (err->status == LRFA_ENOMEM || err->status == LRFA_EIO) cli_mpi_abort(err->message);
+#endif
     cli_error("%s", err->message);
     return err->status == LRFA_ENUMERIC ? EXIT_NUMERIC : EXIT_INPUT;
 }
@@ -28,6 +32,12 @@ int cli_read_matrix(const char *path, lrfa_matrix **Y, lrfa_mm_header *hdr)
 {
     lrfa_error err = {0};
     lrfa_mm_header h;
+#ifdef LRFA_MPI
+    (void)err;
+    if (cli_mpi_read(path, 0, Y, &h) != EXIT_OK) return EXIT_INPUT;
+    if (hdr) *hdr = h;
+    return EXIT_OK;
+#endif
     if (lrfa_mm_read_path(path, Y, &h, &err) != LRFA_OK) return cli_lib_error(&err);
     if (h.values_ignored > 0)
         cli_error("%s:%lld: notice: a pattern file with a value column (on %lld of its %lld entries): the values are "
@@ -258,7 +268,11 @@ void cli_catch_signals(void)
 
 int interrupted_flag(void)
 {
+#ifdef LRFA_MPI
+    return cli_mpi_interrupted(got_signal != 0);
+#else
     return got_signal != 0;
+#endif
 }
 
 int cli_signal_status(void)
