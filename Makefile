@@ -154,7 +154,7 @@ $(BENCH): $(BUILD)/tools/bench_lrfa.o $(LIB)
 # the benchmark (several minutes): writes docs/benchmarks.md
 bench: deps
 	@sh tools/deps.sh bench
-	@$(MAKE) --no-print-directory cli $(BENCH)
+	@$(MAKE) --no-print-directory cli $(BENCH) $(if $(HAVE_MPI),$(MPI_BIN))
 	sh tools/bench
 
 deps:

@@ -32,9 +32,40 @@ void cli_mpi_begin(int *argc, char ***argv)
     }
 }
 
+/* the peak resident memory of this process, MiB (VmHWM) */
+static double peak_mib(void)
+{
+    char line[256];
+    double kb = 0.0;
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f) return -1.0;
+    while (fgets(line, sizeof line, f))
+        if (!strncmp(line, "VmHWM:", 6)) kb = atof(line + 6);
+    fclose(f);
+    return kb / 1024.0;
+}
+
 int cli_mpi_end(int status)
 {
     int worst = status;
+    if (getenv("LRFA_MPI_STATS")) {
+        /* LRFA_MPI_STATS=1: one JSON line on stderr from rank 0, for the
+         * benchmark: the sums over the processes and each one's peak */
+        int64_t calls, doubles;
+        double mine = peak_mib(), *all = rank == 0 ? malloc(sizeof(double) * (size_t)size) : NULL;
+        mpi_sum_stats(&calls, &doubles);
+        MPI_Gather(&mine, 1, MPI_DOUBLE, all, 1, MPI_DOUBLE, 0, world);
+        if (rank == 0 && all) {
+            char line[4096];
+            int p, k = snprintf(line, sizeof line, "{\"mpi_stats\": {\"processes\": %d, \"sums\": %lld, "
+                                "\"doubles\": %lld, \"peak_mib\": [", size, (long long)calls, (long long)doubles);
+            for (p = 0; p < size && k < (int)sizeof line - 32; p++) k += snprintf(line + k, sizeof line - (size_t)k, "%s%.1f", p ? ", " : "", all[p]);
+            snprintf(line + k, sizeof line - (size_t)k, "]}}\n");
+            if (write(err_fd, line, strlen(line)) < 0) {
+            }
+        }
+        free(all);
+    }
     /* every process ends with the same status (they agree by construction;
      * the largest, should one differ) */
     MPI_Allreduce(&status, &worst, 1, MPI_INT, MPI_MAX, world);

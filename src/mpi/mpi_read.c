@@ -36,13 +36,16 @@ static int owner(int64_t row, int64_t n, int P)
 }
 
 /* Sends every (i, j, x) of the arrays (len each) to the owner of its row
- * (of j instead when by_col), and returns what this process received. */
-static lrfa_status exchange(MPI_Comm comm, const int64_t *ti, const int64_t *tj, const double *tx, int64_t len,
+ * (of j instead when by_col), and returns what this process received. The
+ * arrays are freed (and set to NULL) once packed for sending, so they and
+ * the received ones never coexist with the packed ones. */
+static lrfa_status exchange(MPI_Comm comm, int64_t **pi, int64_t **pj, double **px, int64_t len,
                             int by_col, int64_t n, int64_t **ri, int64_t **rj, double **rx, int64_t *rlen,
                             lrfa_error *err)
 {
     int P, k;
-    int64_t t, total = 0;
+    int64_t t, total = 0, *ti = *pi, *tj = *pj;
+    double *tx = *px;
     int *sc = NULL, *sd = NULL, *rc = NULL, *rd = NULL;
     int64_t *pos = NULL, *si = NULL, *sj = NULL;
     double *sx = NULL;
@@ -91,6 +94,11 @@ static lrfa_status exchange(MPI_Comm comm, const int64_t *ti, const int64_t *tj,
         sj[p] = tj[t];
         sx[p] = tx[t];
     }
+    lrfa_dealloc(ti);
+    lrfa_dealloc(tj);
+    lrfa_dealloc(tx);
+    *pi = *pj = NULL;
+    *px = NULL;
 done:
     st = mpi_agree(comm, st, err);
     if (st == LRFA_OK) {
@@ -242,7 +250,7 @@ lrfa_status mpi_read_matrix(MPI_Comm comm, const char *path, int transpose, lrfa
                     cnt++;
                 }
             if ((st = mpi_agree(comm, st, err)) == LRFA_OK)
-                st = exchange(comm, ki, kj, kx, cnt, 0, h.rows, &keys.i, &keys.j, &rkx, &keys.n, err);
+                st = exchange(comm, &ki, &kj, &kx, cnt, 0, h.rows, &keys.i, &keys.j, &rkx, &keys.n, err);
             lrfa_dealloc(ki);
             lrfa_dealloc(kj);
             lrfa_dealloc(kx);
@@ -304,7 +312,7 @@ lrfa_status mpi_read_matrix(MPI_Comm comm, const char *path, int transpose, lrfa
         tj = part.j;
         part.i = part.j = NULL;
     }
-    st = exchange(comm, ti, tj, part.x, part.n, transpose, n, &ri, &rj, &rx, &rlen, err);
+    st = exchange(comm, &ti, &tj, &part.x, part.n, transpose, n, &ri, &rj, &rx, &rlen, err);
     lrfa_dealloc(ti);
     lrfa_dealloc(tj);
     ti = tj = NULL;

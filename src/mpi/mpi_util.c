@@ -33,12 +33,22 @@ int64_t mpi_row0(int64_t n, int k, int P)
 
 /* The sum over the processes: reduced to rank 0 and sent back to all, so
  * every process gets the same bits; in pieces below INT_MAX doubles. */
+static int64_t sums = 0, summed = 0;
+
+void mpi_sum_stats(int64_t *calls, int64_t *doubles)
+{
+    *calls = sums;
+    *doubles = summed;
+}
+
 static int comm_sum(double *x, int64_t count, void *ctx)
 {
     MPI_Comm c = *(MPI_Comm *)ctx;
     int rank;
     int64_t off = 0;
     MPI_Comm_rank(c, &rank);
+    sums++;
+    summed += count;
     while (off < count) {
         int w = count - off > (1 << 30) ? 1 << 30 : (int)(count - off);
         if (MPI_Reduce(rank == 0 ? MPI_IN_PLACE : x + off, rank == 0 ? x + off : NULL, w, MPI_DOUBLE, MPI_SUM, 0,

@@ -17,6 +17,11 @@ int64_t mpi_row0(int64_t n, int k, int P);
 /* lrfa_comm over comm for a Y of n rows split in blocks (mpi_row0). */
 void mpi_comm_init(lrfa_comm *c, MPI_Comm *comm, int64_t n);
 
+/* The sums made so far through mpi_comm_init's lrfa_comm: calls, and
+ * doubles summed (each is reduced to rank 0 and sent back: about 16 bytes
+ * a double in and out of a process, for a tree of P processes). */
+void mpi_sum_stats(int64_t *calls, int64_t *doubles);
+
 /* Reads path across comm's processes: each gets its block of rows (of the
  * transpose, when asked) as a matrix of its own, *n the rows of the whole;
  * every process gets the same status and message. */
