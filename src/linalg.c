@@ -54,49 +54,13 @@ done:
     return st;
 }
 
-/* A = Q R (dgeqrf), A <- Q (dorgqr), then flip the columns j with R_jj < 0. */
-lrfa_status lrfa_qr_r(lrfa_dense *A, lrfa_error *err)
+/* dgeqrf on A (rows >= cols) with its workspace, also big enough for
+ * dorgqr when orgqr: tau (cols) and work (*lwork) are the caller's to free. */
+static lrfa_status geqrf(lrfa_dense *A, int orgqr, double **tau, double **work, lapack_int *lwork, lrfa_error *err)
 {
-    lapack_int m, n, info, lwork;
-    double wq = 0.0, *tau = NULL, *work = NULL;
-    lrfa_status st = LRFA_OK;
-    int64_t i, j;
-    if (!shape_fits(A, err)) return LRFA_ERANGE;
-    if (A->cols > A->rows)
-        return lrfa_fail(err, LRFA_EINPUT, 0, "QR of a %lld x %lld matrix: needs rows >= columns",
-                         (long long)A->rows, (long long)A->cols);
-    m = (lapack_int)A->rows;
-    n = (lapack_int)A->cols;
-    if (n == 0) return LRFA_OK;
-    info = LAPACKE_dgeqrf_work(LAPACK_COL_MAJOR, m, n, A->data, m, NULL, &wq, -1);
-    if (info != 0) return lrfa_fail(err, LRFA_ENUMERIC, 0, "QR workspace query failed (info %d)", (int)info);
-    if (!(wq < (double)INT_MAX)) return lrfa_fail(err, LRFA_ERANGE, 0, "QR workspace exceeds 32-bit sizes");
-    lwork = wq > 1 ? (lapack_int)wq : 1;
-    tau = lrfa_alloc_array(n, sizeof(double));
-    work = lrfa_alloc_array(lwork, sizeof(double));
-    if (!tau || !work) {
-        st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the QR of a %d x %d matrix", (int)m, (int)n);
-        goto done;
-    }
-    info = LAPACKE_dgeqrf_work(LAPACK_COL_MAJOR, m, n, A->data, m, tau, work, lwork);
-    if (info != 0) {
-        st = lrfa_fail(err, LRFA_ENUMERIC, 0, "dgeqrf failed (info %d)", (int)info);
-        goto done;
-    }
-    for (j = 0; j < n; j++)
-        for (i = j + 1; i < m; i++) A->data[i + j * (int64_t)m] = 0.0;
-done:
-    lrfa_dealloc(tau);
-    lrfa_dealloc(work);
-    return st;
-}
-
-lrfa_status lrfa_qr_orthonormal(lrfa_dense *A, lrfa_error *err)
-{
-    lapack_int m, n, info, lwork;
-    double wq1 = 0.0, wq2 = 0.0, *tau = NULL, *work = NULL, *sign = NULL;
-    lrfa_status st = LRFA_OK;
-    int64_t i, j;
+    lapack_int m, n, info;
+    double wq1 = 0.0, wq2 = 0.0;
+    *tau = *work = NULL;
     if (!shape_fits(A, err)) return LRFA_ERANGE;
     if (A->cols > A->rows)
         return lrfa_fail(err, LRFA_EINPUT, 0, "QR of a %lld x %lld matrix: needs rows >= columns",
@@ -105,32 +69,58 @@ lrfa_status lrfa_qr_orthonormal(lrfa_dense *A, lrfa_error *err)
     n = (lapack_int)A->cols;
     if (n == 0) return LRFA_OK;
     info = LAPACKE_dgeqrf_work(LAPACK_COL_MAJOR, m, n, A->data, m, NULL, &wq1, -1);
-    if (info == 0) info = LAPACKE_dorgqr_work(LAPACK_COL_MAJOR, m, n, n, A->data, m, NULL, &wq2, -1);
+    if (info == 0 && orgqr) info = LAPACKE_dorgqr_work(LAPACK_COL_MAJOR, m, n, n, A->data, m, NULL, &wq2, -1);
     if (info != 0) return lrfa_fail(err, LRFA_ENUMERIC, 0, "QR workspace query failed (info %d)", (int)info);
     if (wq2 > wq1) wq1 = wq2;
     if (!(wq1 < (double)INT_MAX)) return lrfa_fail(err, LRFA_ERANGE, 0, "QR workspace exceeds 32-bit sizes");
-    lwork = wq1 > 1 ? (lapack_int)wq1 : 1;
-    tau = lrfa_alloc_array(n, sizeof(double));
-    sign = lrfa_alloc_array(n, sizeof(double));
-    work = lrfa_alloc_array(lwork, sizeof(double));
-    if (!tau || !work || !sign) {
-        st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the QR of a %d x %d matrix", (int)m, (int)n);
+    *lwork = wq1 > 1 ? (lapack_int)wq1 : 1;
+    *tau = lrfa_alloc_array(n, sizeof(double));
+    *work = lrfa_alloc_array(*lwork, sizeof(double));
+    if (!*tau || !*work)
+        return lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the QR of a %d x %d matrix", (int)m, (int)n);
+    info = LAPACKE_dgeqrf_work(LAPACK_COL_MAJOR, m, n, A->data, m, *tau, *work, *lwork);
+    if (info != 0) return lrfa_fail(err, LRFA_ENUMERIC, 0, "dgeqrf failed (info %d)", (int)info);
+    return LRFA_OK;
+}
+
+/* A = Q R (dgeqrf), keeping R. */
+lrfa_status lrfa_qr_r(lrfa_dense *A, lrfa_error *err)
+{
+    double *tau, *work;
+    lapack_int lwork;
+    int64_t i, j, m = A->rows;
+    lrfa_status st = geqrf(A, 0, &tau, &work, &lwork, err);
+    if (st == LRFA_OK)
+        for (j = 0; j < A->cols; j++)
+            for (i = j + 1; i < m; i++) A->data[i + j * m] = 0.0;
+    lrfa_dealloc(tau);
+    lrfa_dealloc(work);
+    return st;
+}
+
+/* A = Q R (dgeqrf), A <- Q (dorgqr), then flip the columns j with R_jj < 0. */
+lrfa_status lrfa_qr_orthonormal(lrfa_dense *A, lrfa_error *err)
+{
+    double *tau, *work, *sign = NULL;
+    lapack_int lwork, info;
+    int64_t i, j, m = A->rows, n = A->cols;
+    lrfa_status st = geqrf(A, 1, &tau, &work, &lwork, err);
+    if (st != LRFA_OK || n == 0) goto done;
+    if (!(sign = lrfa_alloc_array(n, sizeof(double)))) {
+        st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the QR of a %lld x %lld matrix", (long long)m,
+                       (long long)n);
         goto done;
     }
-    info = LAPACKE_dgeqrf_work(LAPACK_COL_MAJOR, m, n, A->data, m, tau, work, lwork);
-    if (info != 0) {
-        st = lrfa_fail(err, LRFA_ENUMERIC, 0, "dgeqrf failed (info %d)", (int)info);
-        goto done;
-    }
-    for (j = 0; j < n; j++) sign[j] = A->data[j + j * (int64_t)m] < 0 ? -1.0 : 1.0;
-    info = LAPACKE_dorgqr_work(LAPACK_COL_MAJOR, m, n, n, A->data, m, tau, work, lwork);
+    for (j = 0; j < n; j++) sign[j] = A->data[j + j * m] < 0 ? -1.0 : 1.0;
+    info = LAPACKE_dorgqr_work(LAPACK_COL_MAJOR, (lapack_int)m, (lapack_int)n, (lapack_int)n, A->data,
+                               (lapack_int)m, tau, work, lwork);
     if (info != 0) {
         st = lrfa_fail(err, LRFA_ENUMERIC, 0, "dorgqr failed (info %d)", (int)info);
         goto done;
     }
     for (j = 0; j < n; j++)
         if (sign[j] < 0)
-            for (i = 0; i < m; i++) A->data[i + j * (int64_t)m] = -A->data[i + j * (int64_t)m];
+            for (i = 0; i < m; i++) A->data[i + j * m] = -A->data[i + j * m];
 done:
     lrfa_dealloc(tau);
     lrfa_dealloc(sign);
@@ -138,8 +128,6 @@ done:
     return st;
 }
 
-/* A = U diag(s) V^T (dgesdd, jobz = 'S'); copies the leading columns of U
- * and rows of V^T out of LAPACK's thin factors. */
 /* dgesdd with jobz = 'O' on A (rows < cols): the right vectors written over A */
 lrfa_status lrfa_svd_rows(lrfa_dense *A, double *s, lrfa_error *err)
 {
@@ -183,6 +171,8 @@ done:
     return st;
 }
 
+/* A = U diag(s) V^T (dgesdd, jobz = 'S'); copies the leading columns of U
+ * and rows of V^T out of LAPACK's thin factors. */
 lrfa_status lrfa_svd(lrfa_dense *A, double *s, lrfa_dense *U, lrfa_dense *V, lrfa_error *err)
 {
     lapack_int m, n, k, info, lwork;

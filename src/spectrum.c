@@ -109,6 +109,23 @@ static lrfa_spectrum *spectrum_full(const lrfa_matrix *Y, double rank_tol, lrfa_
     return sp;
 }
 
+/* The spectrum of the k values Lanczos found (of kmax): truncated when
+ * k < kmax, opt(r) then from ||Y||_F and the leading values. */
+static lrfa_spectrum *lanczos_spectrum(int64_t rows, int64_t cols, const double *s, int64_t k, int64_t kmax,
+                                       double fro, double rank_tol, const lrfa_lanczos_info *info, lrfa_error *err)
+{
+    lrfa_spectrum *sp = lrfa_spectrum_from_values(rows, cols, s, k, fro, rank_tol, "lanczos", err);
+    if (!sp) return NULL;
+    sp->lanczos = *info;
+    sp->error_bound = info->error_bound;
+    if (k < kmax) {
+        sp->complete = 0;
+        sp->rank_bound = sp->rank == k;
+        fill_opt_truncated(sp);
+    }
+    return sp;
+}
+
 lrfa_spectrum *lrfa_spectrum_compute(const lrfa_matrix *Y, double rank_tol, lrfa_error *err)
 {
     return spectrum_full(Y, rank_tol, NULL, NULL, err);
@@ -166,16 +183,8 @@ lrfa_spectrum *lrfa_spectrum_leading_with(const lrfa_matrix *Y, int64_t k, lrfa_
         }
         return sp;
     }
-    sp = lrfa_spectrum_from_values(Y->rows, Y->cols, s, k, lrfa_matrix_fro_norm(Y), rank_tol, "lanczos", err);
+    sp = lanczos_spectrum(Y->rows, Y->cols, s, k, kmax, lrfa_matrix_fro_norm(Y), rank_tol, &info, err);
     lrfa_dealloc(s);
-    if (!sp) return NULL;
-    sp->lanczos = info;
-    sp->error_bound = info.error_bound;
-    if (k < kmax) {
-        sp->complete = 0;
-        sp->rank_bound = sp->rank == k;
-        fill_opt_truncated(sp);
-    }
     return sp;
 }
 
@@ -298,16 +307,8 @@ lrfa_spectrum *lrfa_spectrum_leading_dist(const lrfa_matrix *Y, const lrfa_comm 
     }
     fro = lrfa_matrix_fro_norm(Y);
     fro = sqrt(lrfa_psum1(comm, fro * fro));
-    sp = lrfa_spectrum_from_values(N, Y->cols, s, k, fro, rank_tol, "lanczos", err);
+    sp = lanczos_spectrum(N, Y->cols, s, k, kmax, fro, rank_tol, &info, err);
     lrfa_dealloc(s);
-    if (!sp) return NULL;
-    sp->lanczos = info;
-    sp->error_bound = info.error_bound;
-    if (k < kmax) {
-        sp->complete = 0;
-        sp->rank_bound = sp->rank == k;
-        fill_opt_truncated(sp);
-    }
     return sp;
 }
 
