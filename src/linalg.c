@@ -128,13 +128,34 @@ done:
     return st;
 }
 
+/* dgesdd (jobz 'S' or 'O') on A, m x n, k = min(m, n): the workspace
+ * query, its allocation and the call, with info mapped to a status; u
+ * (ldu), vt (ldvt) and iwork (8 k) are the caller's. */
+static lrfa_status gesdd(char jobz, lrfa_dense *A, double *s, double *u, lapack_int ldu, double *vt, lapack_int ldvt,
+                         lapack_int *iwork, lrfa_error *err)
+{
+    lapack_int m = (lapack_int)A->rows, n = (lapack_int)A->cols, info, lwork;
+    double wq = 0.0, *work;
+    lrfa_status st = LRFA_OK;
+    info = LAPACKE_dgesdd_work(LAPACK_COL_MAJOR, jobz, m, n, A->data, m, s, u, ldu, vt, ldvt, &wq, -1, iwork);
+    if (info != 0) return lrfa_fail(err, LRFA_ENUMERIC, 0, "dgesdd workspace query failed (info %d)", (int)info);
+    if (!(wq < (double)INT_MAX)) return lrfa_fail(err, LRFA_ERANGE, 0, "dgesdd workspace exceeds 32-bit sizes");
+    lwork = (lapack_int)wq;
+    if (!(work = lrfa_alloc_array(lwork > 1 ? lwork : 1, sizeof(double))))
+        return lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the SVD workspace");
+    info = LAPACKE_dgesdd_work(LAPACK_COL_MAJOR, jobz, m, n, A->data, m, s, u, ldu, vt, ldvt, work, lwork, iwork);
+    if (info != 0) st = lrfa_fail(err, LRFA_ENUMERIC, 0, "dgesdd failed (info %d)", (int)info);
+    lrfa_dealloc(work);
+    return st;
+}
+
 /* dgesdd with jobz = 'O' on A (rows < cols): the right vectors written over A */
 lrfa_status lrfa_svd_rows(lrfa_dense *A, double *s, lrfa_error *err)
 {
-    lapack_int m, n, info, lwork;
-    double wq = 0.0, *work = NULL, *u = NULL, vt = 0.0;
+    lapack_int m, n;
+    double *u = NULL, vt = 0.0;
     lapack_int *iwork = NULL;
-    lrfa_status st = LRFA_OK;
+    lrfa_status st;
     if (!shape_fits(A, err)) return LRFA_ERANGE;
     m = (lapack_int)A->rows;
     n = (lapack_int)A->cols;
@@ -144,30 +165,10 @@ lrfa_status lrfa_svd_rows(lrfa_dense *A, double *s, lrfa_error *err)
     if (m == 0) return LRFA_OK;
     u = lrfa_alloc_array((int64_t)m * m, sizeof(double));
     iwork = lrfa_alloc_array(8 * (int64_t)m, sizeof(lapack_int));
-    if (!u || !iwork) {
-        st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the SVD of a %d x %d matrix", (int)m, (int)n);
-        goto done;
-    }
-    info = LAPACKE_dgesdd_work(LAPACK_COL_MAJOR, 'O', m, n, A->data, m, s, u, m, &vt, 1, &wq, -1, iwork);
-    if (info != 0) {
-        st = lrfa_fail(err, LRFA_ENUMERIC, 0, "dgesdd workspace query failed (info %d)", (int)info);
-        goto done;
-    }
-    if (!(wq < (double)INT_MAX)) {
-        st = lrfa_fail(err, LRFA_ERANGE, 0, "dgesdd workspace exceeds 32-bit sizes");
-        goto done;
-    }
-    lwork = (lapack_int)wq;
-    if (!(work = lrfa_alloc_array(lwork > 1 ? lwork : 1, sizeof(double)))) {
-        st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the SVD workspace");
-        goto done;
-    }
-    info = LAPACKE_dgesdd_work(LAPACK_COL_MAJOR, 'O', m, n, A->data, m, s, u, m, &vt, 1, work, lwork, iwork);
-    if (info != 0) st = lrfa_fail(err, LRFA_ENUMERIC, 0, "dgesdd failed (info %d)", (int)info);
-done:
+    if (!u || !iwork) st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the SVD of a %d x %d matrix", (int)m, (int)n);
+    else st = gesdd('O', A, s, u, m, &vt, 1, iwork, err);
     lrfa_dealloc(u);
     lrfa_dealloc(iwork);
-    lrfa_dealloc(work);
     return st;
 }
 
@@ -175,8 +176,8 @@ done:
  * and rows of V^T out of LAPACK's thin factors. */
 lrfa_status lrfa_svd(lrfa_dense *A, double *s, lrfa_dense *U, lrfa_dense *V, lrfa_error *err)
 {
-    lapack_int m, n, k, info, lwork;
-    double wq = 0.0, *work = NULL, *u = NULL, *vt = NULL;
+    lapack_int m, n, k;
+    double *u = NULL, *vt = NULL;
     lapack_int *iwork = NULL;
     lrfa_status st = LRFA_OK;
     int64_t i, j, kv;
@@ -196,26 +197,7 @@ lrfa_status lrfa_svd(lrfa_dense *A, double *s, lrfa_dense *U, lrfa_dense *V, lrf
         st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the SVD of a %d x %d matrix", (int)m, (int)n);
         goto done;
     }
-    info = LAPACKE_dgesdd_work(LAPACK_COL_MAJOR, 'S', m, n, A->data, m, s, u, m, vt, k, &wq, -1, iwork);
-    if (info != 0) {
-        st = lrfa_fail(err, LRFA_ENUMERIC, 0, "dgesdd workspace query failed (info %d)", (int)info);
-        goto done;
-    }
-    if (!(wq < (double)INT_MAX)) {
-        st = lrfa_fail(err, LRFA_ERANGE, 0, "dgesdd workspace exceeds 32-bit sizes");
-        goto done;
-    }
-    lwork = (lapack_int)wq;
-    work = lrfa_alloc_array(lwork > 1 ? lwork : 1, sizeof(double));
-    if (!work) {
-        st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the SVD workspace");
-        goto done;
-    }
-    info = LAPACKE_dgesdd_work(LAPACK_COL_MAJOR, 'S', m, n, A->data, m, s, u, m, vt, k, work, lwork, iwork);
-    if (info != 0) {
-        st = lrfa_fail(err, LRFA_ENUMERIC, 0, "dgesdd failed (info %d)", (int)info);
-        goto done;
-    }
+    if ((st = gesdd('S', A, s, u, m, vt, k, iwork, err)) != LRFA_OK) goto done;
     for (j = 0; j < kv; j++) {
         for (i = 0; i < m; i++) U->data[i + j * m] = u[i + j * (int64_t)m];
         for (i = 0; i < n; i++) V->data[i + j * n] = vt[j + i * (int64_t)k];
@@ -224,7 +206,6 @@ done:
     lrfa_dealloc(u);
     lrfa_dealloc(vt);
     lrfa_dealloc(iwork);
-    lrfa_dealloc(work);
     return st;
 }
 

@@ -18,14 +18,6 @@
 #include "mpi_util.h"
 #include "../internal.h"
 
-/* entries bound for each process, packed by destination */
-typedef struct outbox {
-    int P;
-    int64_t *count;  /* per destination (size P) */
-    int64_t *i, *j;  /* (size total) */
-    double *x;
-} outbox;
-
 static int owner(int64_t row, int64_t n, int P)
 {
     /* the k with mpi_row0(n, k) <= row < mpi_row0(n, k + 1) */
