@@ -101,6 +101,14 @@ int lrfa_gather_cols(const lrfa_comm *c, const double *A, int64_t rows, int64_t 
  * process's rows): lrfa_span_overlap_k(A, 0, k, Q) of the whole. */
 struct lrfa_dense;
 double lrfa_span_overlap_rows(const lrfa_comm *c, const struct lrfa_dense *A, int64_t k, const struct lrfa_dense *Q);
+
+/* The overlap of col(A) (len x d, whole or split: the R of the whole's QR,
+ * d x d) as a k-dimensional subspace, k <= d, with an orthonormal Q
+ * (len x q), given G = A^T Q (d x q, summed over the processes):
+ * ||S_k^{-1} V_k^T G||_F^2 / min(k, q) for R = U_R S V_R^T; NaN when s_k
+ * <= len eps s_1 or on failure. Q itself is not needed, so it may be one
+ * formed only through G (the solver's derived singular vectors). */
+double lrfa_overlap_rg(const double *R, int64_t d, const double *G, int64_t q, int64_t k, int64_t len);
 /* R (k x k) of the QR of the whole of A (this process's rows, n x k): the
  * stacked R of every process's (lrfa_stacked_r). Returns 0 when out of memory. */
 int lrfa_stacked_r_rows(const lrfa_comm *c, const struct lrfa_dense *A, int64_t k, double *R);

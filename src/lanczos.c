@@ -737,14 +737,18 @@ lrfa_status lrfa_svd_lanczos_dist(const lrfa_matrix *A, const lrfa_comm *comm, i
     }
     gkl_sort_locked(&g, k < g.l ? k : g.l, scratch);
     for (i = 0; i < k; i++) s[i] = i < g.l ? g.theta_l[i] : 0.0;
-    if (U && V) {
-        int64_t kv = U->cols, c;
+    if (U || V) {
+        int64_t c;
         lrfa_dense *Uo = sw ? V : U, *Vo = sw ? U : V; /* the u side is A's column side unless swapped */
-        memset(U->data, 0, sizeof(double) * (size_t)(U->rows * U->cols));
-        memset(V->data, 0, sizeof(double) * (size_t)(V->rows * V->cols));
-        for (c = 0; c < kv && c < g.l; c++) {
-            memcpy(Uo->data + c * g.nl, g.U + c * g.nl, sizeof(double) * (size_t)g.nl);
-            memcpy(Vo->data + c * g.ml, g.V + c * g.ml, sizeof(double) * (size_t)g.ml);
+        if (Uo) {
+            memset(Uo->data, 0, sizeof(double) * (size_t)(Uo->rows * Uo->cols));
+            for (c = 0; c < Uo->cols && c < g.l; c++)
+                memcpy(Uo->data + c * g.nl, g.U + c * g.nl, sizeof(double) * (size_t)g.nl);
+        }
+        if (Vo) {
+            memset(Vo->data, 0, sizeof(double) * (size_t)(Vo->rows * Vo->cols));
+            for (c = 0; c < Vo->cols && c < g.l; c++)
+                memcpy(Vo->data + c * g.ml, g.V + c * g.ml, sizeof(double) * (size_t)g.ml);
         }
     }
     if (info) {

@@ -239,34 +239,21 @@ int lrfa_stacked_r_rows(const lrfa_comm *c, const lrfa_dense *A, int64_t k, doub
     return ok;
 }
 
-/* Distributed: G = A^T Q summed over the processes, and R of the whole A;
- * with R = U_R S V_R^T, the leading k left singular vectors of A are
- * A V_k S_k^{-1}, so the overlap is ||S_k^{-1} V_k^T G||_F^2 / min(k, q)
- * (NaN when s_k is at most N eps s_1: fewer than k directions). */
-double lrfa_span_overlap_rows(const lrfa_comm *c, const lrfa_dense *A, int64_t k, const lrfa_dense *Q)
+/* The overlap of col(A) (len x d), taken as a k-dimensional subspace
+ * (k <= d), with an orthonormal Q (len x q), from the R of A's QR (d x d)
+ * and G = A^T Q (d x q): with R = U_R S V_R^T the leading k left singular
+ * vectors of A are A V_k S_k^{-1}, so the overlap is
+ * ||S_k^{-1} V_k^T G||_F^2 / min(k, q). NaN when s_k is at most len eps s_1
+ * (fewer than k directions) or on failure. */
+double lrfa_overlap_rg(const double *R, int64_t d, const double *G, int64_t q, int64_t k, int64_t len)
 {
-    int64_t n = A->rows, d = A->cols, q = Q->cols, N, i, j, t;
-    double *R, *G, *s, *X, ov = NAN;
-    lrfa_dense Rd, *Ud = NULL, *Vd = NULL;
-    if (!lrfa_comm_shared(c)) return lrfa_span_overlap_k(A, 0, k, Q);
-    N = c->rows;
-    if (Q->rows != n || k < 1 || k > d || q == 0 || d > N) return NAN;
-    R = lrfa_alloc_array(d * d, sizeof(double));
-    G = lrfa_calloc_array(d * q, sizeof(double));
-    s = lrfa_alloc_array(d, sizeof(double));
-    X = lrfa_calloc_array(k * q, sizeof(double));
-    Ud = lrfa_dense_alloc(d, d, NULL);
-    Vd = lrfa_dense_alloc(d, d, NULL);
-    if (!R || !G || !s || !X || !Ud || !Vd) goto done;
-    if (n > 0)
-        cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)d, (int)q, (int)n, 1.0, A->data, (int)n, Q->data,
-                    (int)n, 0.0, G, (int)d);
-    lrfa_psum(c, G, d * q);
-    if (!lrfa_stacked_r_rows(c, A, d, R)) goto done;
-    Rd.rows = Rd.cols = d;
-    Rd.data = R;
-    if (lrfa_svd(&Rd, s, Ud, Vd, NULL) != LRFA_OK) goto done;
-    if (!(s[k - 1] > (double)N * DBL_EPSILON * s[0])) goto done;
+    int64_t i, j, t;
+    double *s = lrfa_alloc_array(d, sizeof(double)), *X = lrfa_alloc_array(k * q, sizeof(double)), ov = NAN;
+    lrfa_dense *Rd = lrfa_dense_alloc(d, d, NULL), *Ud = lrfa_dense_alloc(d, d, NULL), *Vd = lrfa_dense_alloc(d, d, NULL);
+    if (k < 1 || k > d || q < 1 || !s || !X || !Rd || !Ud || !Vd) goto done;
+    memcpy(Rd->data, R, sizeof(double) * (size_t)(d * d));
+    if (lrfa_svd(Rd, s, Ud, Vd, NULL) != LRFA_OK) goto done;
+    if (!(s[k - 1] > (double)len * DBL_EPSILON * s[0])) goto done;
     for (j = 0; j < q; j++)
         for (i = 0; i < k; i++) {
             double v = 0.0;
@@ -276,12 +263,33 @@ double lrfa_span_overlap_rows(const lrfa_comm *c, const lrfa_dense *A, int64_t k
     ov = lrfa_vec_norm(X, k * q);
     ov = isfinite(ov) ? fmin(ov * ov / (double)(k < q ? k : q), 1.0) : NAN;
 done:
-    lrfa_dealloc(R);
-    lrfa_dealloc(G);
     lrfa_dealloc(s);
     lrfa_dealloc(X);
+    lrfa_dense_free(Rd);
     lrfa_dense_free(Ud);
     lrfa_dense_free(Vd);
+    return ov;
+}
+
+/* Distributed: G = A^T Q summed over the processes, and R of the whole A,
+ * into lrfa_overlap_rg. */
+double lrfa_span_overlap_rows(const lrfa_comm *c, const lrfa_dense *A, int64_t k, const lrfa_dense *Q)
+{
+    int64_t n = A->rows, d = A->cols, q = Q->cols;
+    double *R, *G, ov = NAN;
+    if (!lrfa_comm_shared(c)) return lrfa_span_overlap_k(A, 0, k, Q);
+    if (Q->rows != n || k < 1 || k > d || q == 0 || d > c->rows) return NAN;
+    R = lrfa_alloc_array(d * d, sizeof(double));
+    G = lrfa_calloc_array(d * q, sizeof(double));
+    if (R && G) {
+        if (n > 0)
+            cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)d, (int)q, (int)n, 1.0, A->data, (int)n,
+                        Q->data, (int)n, 0.0, G, (int)d);
+        lrfa_psum(c, G, d * q);
+        if (lrfa_stacked_r_rows(c, A, d, R)) ov = lrfa_overlap_rg(R, d, G, q, k, c->rows);
+    }
+    lrfa_dealloc(R);
+    lrfa_dealloc(G);
     return ov;
 }
 

@@ -969,7 +969,8 @@ static int signal_alignment(fit_state *s, lrfa_figures *f)
     D2 = lrfa_alloc_array(s->dmax * w, sizeof(double));
     A1 = lrfa_alloc_array(L * s->dmax * d[1], sizeof(double));
     A2 = lrfa_alloc_array(L * s->dmax * d[1], sizeof(double));
-    st = lrfa_alloc_array(3 * L * (nb > 0 ? nb : 1), sizeof(double)); /* per layer: |D1_b|, |D2_b|, dots */
+    /* per layer and block: |D1_b|, |D2_b|, dots, and the norms of D1's and D2's Y terms */
+    st = lrfa_alloc_array(5 * L * (nb > 0 ? nb : 1), sizeof(double));
     ok = St && SY && D1 && D2 && A1 && A2 && st;
     if (!ok) goto done;
     /* the stack, R x n: [C_1]; T_2^T; C_2; T_3^T; ... */
@@ -992,7 +993,7 @@ static int signal_alignment(fit_state *s, lrfa_figures *f)
         lrfa_y_left_mul_cols(P->Y, St, R, j0, j0 + cw, SY);
         lrfa_psum(s->comm, SY, R * cw);
         for (l = 1, off = 0; l < L; l++) {
-            double *sl = st + 3 * l * nb, n1, n2, dot = 0.0;
+            double *sl = st + 5 * l * nb, n1, n2, dot = 0.0;
             int64_t len = d[l] * cw;
             /* D1 = delta_l, D2 = delta_l^gd over the block's columns (d_l x cw) */
             if (l == 1 && fixed) {
@@ -1005,6 +1006,8 @@ static int signal_alignment(fit_state *s, lrfa_figures *f)
             for (j = 0; j < cw; j++)
                 for (i = 0; i < d[l]; i++) D2[i + j * d[l]] = SY[off + i + j * R];
             off += d[l];
+            sl[3 * nb + b] = lrfa_vec_norm(D1, len);
+            sl[4 * nb + b] = lrfa_vec_norm(D2, len);
             mul(0, 0, d[l], cw, d[1], 1.0, A1 + l * s->dmax * d[1], s->W[1] + j0 * d[1], -1.0, D1);
             mul(0, 0, d[l], cw, d[1], 1.0, A2 + l * s->dmax * d[1], s->W[1] + j0 * d[1], -1.0, D2);
             n1 = lrfa_vec_norm(D1, len);
@@ -1019,8 +1022,10 @@ static int signal_alignment(fit_state *s, lrfa_figures *f)
     for (l = 1; l < L; l++) {
         /* the norms of the whole from the blocks' (lrfa_vec_norm scales, so
          * nothing overflows), then the dot product as lrfa_cosine scales it */
-        const double *sl = st + 3 * l * nb;
+        const double *sl = st + 5 * l * nb;
         double N1 = lrfa_vec_norm(sl, nb), N2 = lrfa_vec_norm(sl + nb, nb), c = 0.0;
+        double Y1 = lrfa_vec_norm(sl + 3 * nb, nb), Y2 = lrfa_vec_norm(sl + 4 * nb, nb);
+        f->layer[l - 1].signal_cancel = N1 > 0.0 && N2 > 0.0 ? fmax(Y1 / N1, Y2 / N2) : INFINITY;
         if (N1 == 0.0 || N2 == 0.0) c = NAN;
         else
             for (b = 0; b < nb; b++)
@@ -1043,6 +1048,7 @@ static void layer_nan(lrfa_layer_figures *y)
 {
     y->norm = y->align = y->align_min_eig = y->feedback_ratio = y->grad_align = y->delta_align = NAN;
     y->drift = y->conservation_terms = y->overlap_h = y->overlap_top = y->dfa_cond = y->dfa_residual = NAN;
+    y->signal_cancel = NAN;
 }
 
 /* B^+ (cols x rows) of B (rows x cols, rows >= cols, full column rank) from
@@ -1151,6 +1157,50 @@ static int dfa_structure(const fit_state *s, lrfa_figures *f)
     return ok;
 }
 
+/* The overlap on the side whose singular vectors the problem does not
+ * hold (problem.c keeps one side), through Y itself: row(A) (A d x m) with
+ * V_k = Y^T U_k S_k^{-1} when V is not held, col(A) (A n x d, the rows
+ * split) with U_k = Y V_k S_k^{-1} when U is not. G = A^T Q is then
+ * (U_k^T Y A^T)^T S_k^{-1} or A^T Y V_k S_k^{-1} (lrfa_y_cross), and a
+ * vector whose value is zero (at most rank_tol s_1) is taken as 0, as the
+ * distributed TSQR forms U. NaN when out of memory. */
+static double derived_overlap(const fit_state *s, double *A, int64_t d, int64_t k)
+{
+    const lrfa_problem *P = s->P;
+    const lrfa_spectrum *sp = P->spectrum;
+    int top = P->U == NULL;
+    int64_t n = s->n, m = s->m, i, t;
+    double *R = lrfa_alloc_array(d * d, sizeof(double)), *G = lrfa_alloc_array(d * k, sizeof(double));
+    double *X = lrfa_alloc_array(k * (top ? m + d : d), sizeof(double)), ov = NAN;
+    lrfa_dense Ad = {top ? n : d, top ? d : m, A};
+    if (!R || !G || !X) goto done;
+    if (top) {
+        /* X = V_k^T (k x m), then G = A^T Y V_k */
+        for (t = 0; t < m; t++)
+            for (i = 0; i < k; i++) X[i + t * k] = P->V->data[t + i * m];
+        if (!lrfa_y_cross(P->Y, P->Yt, A, d, X, k, G)) goto done;
+        lrfa_psum(s->comm, G, d * k);
+        if (!lrfa_stacked_r_rows(s->comm, &Ad, d, R)) goto done;
+    } else {
+        /* X = U_k^T Y A^T (k x d), G its transpose */
+        if (!lrfa_y_cross(P->Y, P->Yt, P->U->data, k, A, d, X)) goto done;
+        lrfa_psum(s->comm, X, k * d);
+        for (i = 0; i < k; i++)
+            for (t = 0; t < d; t++) G[t + i * d] = X[i + t * k];
+        if (!lrfa_stacked_r(&Ad, 1, d, R)) goto done;
+    }
+    for (i = 0; i < k; i++) {
+        double si = sp->s[i], sc = fabs(si) > sp->rank_tol * fabs(sp->s[0]) ? 1.0 / si : 0.0;
+        for (t = 0; t < d; t++) G[t + i * d] *= sc;
+    }
+    ov = lrfa_overlap_rg(R, d, G, k, k, top ? s->N : m);
+done:
+    lrfa_dealloc(R);
+    lrfa_dealloc(G);
+    lrfa_dealloc(X);
+    return ov;
+}
+
 /* The figures for the current state, whose products() are up to date.
  * Returns 0 when out of memory. */
 static int figures(fit_state *s, int64_t iter, double seconds, double error, int exact, int want_grad,
@@ -1249,12 +1299,13 @@ static int figures(fit_state *s, int64_t iter, double seconds, double error, int
             hl = out;
         }
         if (P->kvec >= kh && kh <= m) {
-            lrfa_dense H = {d[l], m, hl}, Vk = {m, kh, P->V->data};
-            f->layer[l - 1].overlap_h = lrfa_span_overlap_k(&H, 1, kh, &Vk);
+            lrfa_dense H = {d[l], m, hl}, Vk = {m, kh, P->V ? P->V->data : NULL};
+            f->layer[l - 1].overlap_h = P->V ? lrfa_span_overlap_k(&H, 1, kh, &Vk) : derived_overlap(s, hl, d[l], kh);
         }
         if (P->kvec >= kt && kt <= s->N) {
-            lrfa_dense Tn = {n, d[l], s->T[l + 1]}, Uk = {n, kt, P->U->data};
-            f->layer[l - 1].overlap_top = lrfa_span_overlap_rows(s->comm, &Tn, kt, &Uk);
+            lrfa_dense Tn = {n, d[l], s->T[l + 1]}, Uk = {n, kt, P->U ? P->U->data : NULL};
+            f->layer[l - 1].overlap_top =
+                P->U ? lrfa_span_overlap_rows(s->comm, &Tn, kt, &Uk) : derived_overlap(s, s->T[l + 1], d[l], kt);
         }
     }
 done:

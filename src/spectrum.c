@@ -76,34 +76,43 @@ int lrfa_spectrum_full_fits(const lrfa_matrix *Y, int vectors)
            lrfa_fits_in_memory(big, 7 + (vectors ? kmax : 0), 0);
 }
 
-/* Every singular value by dgesdd on a dense copy (and the leading U->cols
- * vectors when U and V are given). */
+/* Every singular value by dgesdd on a dense copy (and the leading
+ * vectors into U and V where given; the side not given is formed on the
+ * way and dropped). */
 static lrfa_spectrum *spectrum_full(const lrfa_matrix *Y, double rank_tol, lrfa_dense *U, lrfa_dense *V,
                                     lrfa_error *err)
 {
     int64_t kmax = Y->rows < Y->cols ? Y->rows : Y->cols;
     lrfa_spectrum *sp;
-    lrfa_dense *A;
+    lrfa_dense *A, *other = NULL;
     double fro = lrfa_matrix_fro_norm(Y), *s;
-    if (!lrfa_spectrum_full_fits(Y, U != NULL)) {
+    if (!lrfa_spectrum_full_fits(Y, U || V)) {
         lrfa_fail(err, LRFA_ENOMEM, 0, "the full SVD of a %lld x %lld matrix needs more memory than this machine has",
                   (long long)Y->rows, (long long)Y->cols);
         return NULL;
     }
     s = lrfa_calloc_array(kmax, sizeof(double));
     A = lrfa_matrix_to_dense(Y, err);
-    if (!s || !A) {
+    if (!U != !V) {
+        other = U ? lrfa_dense_alloc(Y->cols, U->cols, err) : lrfa_dense_alloc(Y->rows, V->cols, err);
+        if (!U) U = other;
+        else V = other;
+    }
+    if (!s || !A || (U && !V) || (V && !U)) {
         lrfa_dealloc(s);
         lrfa_dense_free(A);
+        lrfa_dense_free(other);
         lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the SVD");
         return NULL;
     }
     if (kmax > 0 && lrfa_svd(A, s, U, V, err) != LRFA_OK) {
         lrfa_dealloc(s);
         lrfa_dense_free(A);
+        lrfa_dense_free(other);
         return NULL;
     }
     lrfa_dense_free(A);
+    lrfa_dense_free(other);
     sp = lrfa_spectrum_from_values(Y->rows, Y->cols, s, kmax, fro, rank_tol, "dgesdd", err);
     lrfa_dealloc(s);
     return sp;
@@ -153,7 +162,7 @@ lrfa_spectrum *lrfa_spectrum_leading_with(const lrfa_matrix *Y, int64_t k, lrfa_
      * whose dense copy fits (a Krylov space of all of them costs more) */
     if (method == LRFA_SPECTRUM_AUTO)
         method = (Y->storage == LRFA_STORAGE_DENSE && kmax <= LRFA_FULL_SVD_MAX) || kmax == 0 ||
-                         (k == kmax && kmax <= LRFA_DENSE_FALLBACK_MAX && lrfa_spectrum_full_fits(Y, U != NULL))
+                         (k == kmax && kmax <= LRFA_DENSE_FALLBACK_MAX && lrfa_spectrum_full_fits(Y, U || V))
                      ? LRFA_SPECTRUM_FULL
                      : LRFA_SPECTRUM_LANCZOS;
     if (method == LRFA_SPECTRUM_FULL) return spectrum_full(Y, rank_tol, U, V, err);
@@ -161,7 +170,7 @@ lrfa_spectrum *lrfa_spectrum_leading_with(const lrfa_matrix *Y, int64_t k, lrfa_
     else lrfa_lanczos_options_default(&o);
     /* with dgesdd to fall back on, Lanczos gets about the products that
      * would span the space (min(rows, cols) each way) before it gives up */
-    fallback = kmax <= LRFA_DENSE_FALLBACK_MAX && lrfa_spectrum_full_fits(Y, U != NULL);
+    fallback = kmax <= LRFA_DENSE_FALLBACK_MAX && lrfa_spectrum_full_fits(Y, U || V);
     if (fallback && o.max_products <= 0) o.max_products = 2 * kmax + 1000;
     s = lrfa_calloc_array(k, sizeof(double));
     if (!s) {
@@ -208,7 +217,7 @@ static int tsqr_fits(const lrfa_matrix *Y, const lrfa_comm *c)
 static lrfa_spectrum *spectrum_tsqr(const lrfa_matrix *Y, const lrfa_comm *c, double rank_tol, lrfa_dense *U,
                                     lrfa_dense *V, lrfa_error *err)
 {
-    int64_t n = Y->rows, m = Y->cols, P = c->size, rr = n < m ? n : m, kv = U ? U->cols : 0, i, j;
+    int64_t n = Y->rows, m = Y->cols, P = c->size, rr = n < m ? n : m, kv = U ? U->cols : V ? V->cols : 0, i, j;
     lrfa_dense *A = NULL, S = {P * m, m, NULL}, R = {m, m, NULL}, *Ur = NULL, *Vr = NULL;
     lrfa_spectrum *sp = NULL;
     double fro = lrfa_matrix_fro_norm(Y), *s = NULL, *work = NULL;
@@ -235,14 +244,16 @@ static lrfa_spectrum *spectrum_tsqr(const lrfa_matrix *Y, const lrfa_comm *c, do
     if (kv > 0) {
         /* V, and U = Y V diag(1/s) (a zero column where s_i = 0) */
         int64_t w = lrfa_y_block_work(Y, kv);
-        memcpy(V->data, Vr->data, sizeof(double) * (size_t)(m * kv));
-        if (w > 0 && !(work = lrfa_alloc_array(w, sizeof(double)))) {
+        if (V) memcpy(V->data, Vr->data, sizeof(double) * (size_t)(m * kv));
+        if (U && w > 0 && !(work = lrfa_alloc_array(w, sizeof(double)))) {
             lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory for the singular vectors");
             goto done;
         }
-        lrfa_y_mul_block(Y, 0, V->data, kv, U->data, work);
-        for (j = 0; j < kv; j++)
-            for (i = 0; i < n; i++) U->data[i + j * n] = s[j] > 0 ? U->data[i + j * n] / s[j] : 0.0;
+        if (U) {
+            lrfa_y_mul_block(Y, 0, Vr->data, kv, U->data, work);
+            for (j = 0; j < kv; j++)
+                for (i = 0; i < n; i++) U->data[i + j * n] = s[j] > 0 ? U->data[i + j * n] / s[j] : 0.0;
+        }
     }
     sp = lrfa_spectrum_from_values(c->rows, m, s, m, fro, rank_tol, "dgesdd", err);
 done:

@@ -338,6 +338,74 @@ void lrfa_y_mul_block(const lrfa_matrix *Y, int trans, const double *X, int64_t 
     }
 }
 
+/* out (a x c) = A^T Y X^T by blocks of Y's rows: for a sparse Y each
+ * worker sums its rows' A[i, :]^T (Y X^T)[i, :] into its own a x c,
+ * the row (Y X^T)[i, :] = sum_p y_ip X[:, j_p] formed where it is used;
+ * for a dense Y a block of CROSS_ROWS rows at a time through two dgemm. */
+enum { CROSS_ROWS = 1024 };
+
+typedef struct cross_ctx {
+    const lrfa_sparse *Yt;
+    const double *A, *Xt;
+    int64_t a, c, n;
+    double *part; /* per worker: a x c, then c */
+} cross_ctx;
+
+static void cross_chunk(int64_t i0, int64_t i1, int worker, void *arg)
+{
+    const cross_ctx *x = arg;
+    const lrfa_sparse *S = x->Yt;
+    int64_t a = x->a, c = x->c, i, p, k, q;
+    double *out = x->part + (int64_t)worker * (a * c + c), *t = out + a * c;
+    for (k = 0; k < a * c; k++) out[k] = 0.0;
+    for (i = i0; i < i1; i++) {
+        for (k = 0; k < c; k++) t[k] = 0.0;
+        for (p = S->colptr[i]; p < S->colptr[i + 1]; p++) {
+            double y = S->values[p];
+            const double *xj = x->Xt + S->rowidx[p] * c;
+            for (k = 0; k < c; k++) t[k] += y * xj[k];
+        }
+        for (k = 0; k < c; k++)
+            for (q = 0; q < a; q++) out[q + k * a] += x->A[i + q * x->n] * t[k];
+    }
+}
+
+int lrfa_y_cross(const lrfa_matrix *Y, const lrfa_sparse *Yt, const double *A, int64_t a, const double *Xt,
+                 int64_t c, double *out)
+{
+    int64_t n = Y->rows, m = Y->cols, i0, k;
+    memset(out, 0, sizeof(double) * (size_t)(a * c));
+    if (n == 0 || m == 0 || a == 0 || c == 0) return 1;
+    if (Y->storage == LRFA_STORAGE_DENSE) {
+        int64_t b = n < CROSS_ROWS ? n : CROSS_ROWS;
+        double *t = lrfa_alloc_array(b * c, sizeof(double));
+        if (!t) return 0;
+        for (i0 = 0; i0 < n; i0 += b) {
+            int64_t h = n - i0 < b ? n - i0 : b;
+            cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, (int)h, (int)c, (int)m, 1.0, Y->dense->data + i0,
+                        (int)n, Xt, (int)c, 0.0, t, (int)h);
+            cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)a, (int)c, (int)h, 1.0, A + i0, (int)n, t,
+                        (int)h, 1.0, out, (int)a);
+        }
+        lrfa_dealloc(t);
+    } else {
+        cross_ctx x;
+        int w, workers;
+        x.Yt = Yt;
+        x.A = A;
+        x.Xt = Xt;
+        x.a = a;
+        x.c = c;
+        x.n = n;
+        if (!(x.part = lrfa_alloc_array((int64_t)lrfa_threads() * (a * c + c), sizeof(double)))) return 0;
+        workers = lrfa_parallel_range(n, 4096, cross_chunk, &x);
+        for (w = 0; w < workers; w++)
+            for (k = 0; k < a * c; k++) out[k] += x.part[(int64_t)w * (a * c + c) + k];
+        lrfa_dealloc(x.part);
+    }
+    return 1;
+}
+
 int lrfa_y_exact_affordable(const lrfa_matrix *Y, int64_t rows, int64_t r)
 {
     if (Y->storage == LRFA_STORAGE_DENSE) return 1;

@@ -45,6 +45,12 @@ int lrfa_y_fused_gd(const lrfa_matrix *Y, const double *Z, const double *W, int6
  * the BLAS panels, or the kernel's (chunks - 1) n x r where it serves. */
 int64_t lrfa_y_fused_work(const lrfa_matrix *Y, int64_t r);
 
+/* out (a x c) = A^T Y X^T, A n x a (Y's rows), X c x m, so each entry of
+ * Y meets a contiguous column of X; for a sparse Y by its rows (Yt), with
+ * O(threads a c) memory beside it. Returns 0 when out of memory. */
+int lrfa_y_cross(const lrfa_matrix *Y, const lrfa_sparse *Yt, const double *A, int64_t a, const double *Xt,
+                 int64_t c, double *out);
+
 /* ||Z W - Y||_F computed exactly (no cancellation), streaming Y by blocks of
  * columns with O(n * block) memory. Z n x r, W r x m. Returns NaN when out of
  * memory. Cost 2 n m r flops, dense or sparse. */

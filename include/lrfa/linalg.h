@@ -91,8 +91,8 @@ typedef struct lrfa_lanczos_options {
 void lrfa_lanczos_options_default(lrfa_lanczos_options *opt);
 
 /* The k leading singular values of A (dense or sparse; never densified)
- * into s (size k, descending), and when U, V are non-NULL the leading
- * U->cols singular vectors into U (rows x kv) and V (cols x kv), kv <= k:
+ * into s (size k, descending), and the leading kv <= k singular vectors
+ * into U (rows x kv) and V (cols x kv), either of which may be NULL:
  * block Golub-Kahan-Lanczos with full reorthogonalization, thick restarts,
  * locking, and rounds from fresh random blocks that look for copies of
  * repeated values the earlier rounds missed (lanczos.c says how each

@@ -102,7 +102,9 @@ typedef struct lrfa_problem {
     lrfa_spectrum *spectrum; /* all singular values (with opt(r)) */
     int64_t kvec;          /* singular vectors held (0 when not computed) */
     lrfa_dense *U;         /* n x kvec leading left singular vectors, or NULL */
-    lrfa_dense *V;         /* m x kvec leading right singular vectors, or NULL */
+    lrfa_dense *V;         /* m x kvec leading right singular vectors, or NULL;
+                              one side only is held: U, or V when Y is tall
+                              (n > m); the other is Y^T U S^{-1} or Y V S^{-1} */
     int rechecked;         /* the spectrum was recomputed by lrfa_problem_recheck */
     const lrfa_comm *comm; /* NULL: one process; else Y (n x m) is this process's
                               block of rows of a comm->rows x m target, and so
@@ -250,6 +252,16 @@ typedef struct lrfa_layer_figures {
                                 trivially) */
     double dfa_residual;     /* the same: ||W_l - B_l A_l B_{l-1}^T||_F / ||W_l||_F (B_0 =
                                 I, B_L = I); 0 up to rounding from a zero start */
+    double signal_cancel;    /* l < L, not gd, exact rows: how far delta_l and
+                                backpropagation's signal cancel, the larger of
+                                ||C_l Y||_F / ||C_l E||_F and ||T_{l+1}^T Y||_F /
+                                ||T_{l+1}^T E||_F; +inf when a signal is 0.
+                                Rounding moves delta_align and layer 1's
+                                grad_align by up to about signal_cancel eps
+                                (measured: another processor's BLAS moved them
+                                by 1.4e-17 to 6e-17 times signal_cancel), so near
+                                a fixed point, where E's signal vanishes, these
+                                cosines are rounding */
 } lrfa_layer_figures;
 
 /* The figures at one iteration. NaN marks a figure that does not apply

@@ -61,8 +61,8 @@ lrfa_spectrum *lrfa_spectrum_from_values(int64_t rows, int64_t cols, const doubl
                                          lrfa_error *err);
 
 /* The k leading singular values (all of them for LRFA_SPECTRUM_FULL) and,
- * when U (rows x kv) and V (cols x kv) are non-NULL, the kv <= k leading
- * singular vectors. For a truncated spectrum opt(r) = sqrt(||Y||_F^2 -
+ * the kv <= k leading singular vectors into U (rows x kv) and V (cols x
+ * kv), either of which may be NULL (only the other side is then formed). For a truncated spectrum opt(r) = sqrt(||Y||_F^2 -
  * sum_{i<=r} s_i^2) for r <= k (accurate to about eps ||Y||_F^2 / opt(r)).
  * When Lanczos does not settle (values too tightly clustered for its
  * product budget) and a dense copy fits in memory with min(rows, cols) <=

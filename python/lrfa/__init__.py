@@ -413,7 +413,9 @@ class FitResult:
              "error": n(self.error), "error_exact": self.error_exact, "opt": n(self.opt), "gap": n(self.gap),
              "rel_gap": n(self.rel_gap), "opt_suspect": self.opt_suspect, "fro_norm": n(self.fro_norm),
              "align_zb": n(self.align_zb) if fa else None, "align_min_eig": n(self.align_min_eig) if fa else None,
-             "grad_align": n(self.grad_align) if fa else None, "fa_pred": n(self.fa_pred) if pred else None,
+             "grad_align": n(self.grad_align) if fa else None,
+             "signal_cancellation": n(self.layers[0]["signal_cancel"]) if fa else None,
+             "fa_pred": n(self.fa_pred) if pred else None,
              "fa_pred_gap": n(self.fa_pred - self.opt) if pred else None, "conservation_drift": n(self.drift),
              "conservation_terms": n(self.conservation_terms), "overlap_w_top": n(self.overlap_w_top),
              "overlap_z_top": n(self.overlap_z_top), "lr": n(self.lr), "seconds": n(self.seconds),
@@ -421,7 +423,8 @@ class FitResult:
              "ms_per_iter": n(1e3 * self.iter_seconds / self.iterations) if self.iterations else None,
              "rule": self.rule, "depth": self.depth, "widths": list(self.widths)}
         names = {"overlap_h": "overlap_h_top", "overlap_top": "overlap_above_top", "drift": "conservation_drift",
-                 "dfa_cond": "dfa_a_cond", "dfa_residual": "dfa_structure_residual"}
+                 "dfa_cond": "dfa_a_cond", "dfa_residual": "dfa_structure_residual",
+                 "signal_cancel": "signal_cancellation"}
         d["layers"] = []
         for l, y in enumerate(self.layers):
             e = {"layer": l + 1, "rows": self.weights[l].shape[0], "cols": self.weights[l].shape[1]}

@@ -85,7 +85,7 @@ class Options(ctypes.Structure):
 
 
 LAYER_FIELDS = ("norm", "align", "align_min_eig", "feedback_ratio", "grad_align", "delta_align", "drift",
-                "conservation_terms", "overlap_h", "overlap_top", "dfa_cond", "dfa_residual")
+                "conservation_terms", "overlap_h", "overlap_top", "dfa_cond", "dfa_residual", "signal_cancel")
 
 
 class LayerFigures(ctypes.Structure):

@@ -1,4 +1,5 @@
 /* report.c: how fit results are printed (table, JSON, trace CSV) and saved. */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,13 @@ static void num_or_null(json_writer *w, const char *key, double v, int applies)
 {
     if (applies && isfinite(v)) json_num(w, key, v);
     else json_null(w, key);
+}
+
+/* a signal cosine whose rounding (signal_cancel eps) reaches its printed
+ * sixth digit */
+static int rounding(double cancel)
+{
+    return isfinite(cancel) && DBL_EPSILON * cancel > 5e-7;
 }
 
 const char *report_stop_name(const lrfa_result *res)
@@ -80,6 +88,7 @@ static void layers_json(json_writer *w, const lrfa_result *res)
         num_or_null(w, "overlap_above_top", y->overlap_top, 1);
         num_or_null(w, "dfa_a_cond", y->dfa_cond, 1);
         num_or_null(w, "dfa_structure_residual", y->dfa_residual, 1);
+        num_or_null(w, "signal_cancellation", y->signal_cancel, 1);
         json_close_object(w);
     }
     json_close_array(w);
@@ -112,6 +121,7 @@ void report_fit_json(json_writer *w, const lrfa_result *res)
     num_or_null(w, "align_zb", f->align_zb, fa);
     num_or_null(w, "align_min_eig", f->align_min_eig, fa);
     num_or_null(w, "grad_align", f->grad_align, fa);
+    num_or_null(w, "signal_cancellation", f->layer[0].signal_cancel, fa);
     num_or_null(w, "fa_pred", res->fa_pred, pred);
     num_or_null(w, "fa_pred_gap", res->fa_pred - f->opt, pred);
     num_or_null(w, "conservation_drift", f->drift, 1);
@@ -178,6 +188,10 @@ void report_fit_table(FILE *fp, const lrfa_result *res)
                 law_name(res->algo, L, 1));
         if (res->algo == LRFA_ALGO_DFA && L > 2)
             fprintf(fp, "  (dfa conserves only the top pair's law)\n");
+        for (l = 0; l < L; l++)
+            if (rounding(f->layer[l].signal_cancel))
+                fprintf(fp, "  grad_align of W_%lld is uncertain by about %.0e: its signals cancel %.0e to 1\n",
+                        (long long)(l + 1), DBL_EPSILON * f->layer[l].signal_cancel, f->layer[l].signal_cancel);
         if (res->algo == LRFA_ALGO_DFA && isfinite(f->layer[0].dfa_residual)) {
             fprintf(fp, "dfa alignment matrices A_l (W_l = B_l A_l B_{l-1}^T):\n  cond(A_l)   ");
             for (l = 0; l < L; l++) fprintf(fp, " %.4g", f->layer[l].dfa_cond);
@@ -193,7 +207,11 @@ void report_fit_table(FILE *fp, const lrfa_result *res)
     if (fa) {
         fprintf(fp, "align_zb        %s\n", fmt(b, f->align_zb));
         fprintf(fp, "align_min_eig   %s\n", fmt(b, f->align_min_eig));
-        fprintf(fp, "grad_align      %s\n", fmt(b, f->grad_align));
+        fprintf(fp, "grad_align      %s", fmt(b, f->grad_align));
+        if (rounding(f->layer[0].signal_cancel))
+            fprintf(fp, "  (uncertain by about %.0e: B E and Z^T E cancel %.0e to 1 near the fixed point)",
+                    DBL_EPSILON * f->layer[0].signal_cancel, f->layer[0].signal_cancel);
+        fprintf(fp, "\n");
     }
     if (res->algo == LRFA_ALGO_SIGN)
         fprintf(fp, "drift           -  (sign symmetry conserves no law)\n");

@@ -97,8 +97,12 @@ else
 "$PY" - "$LRFA" <<'PYEOF' && ok || not_ok "two-layer numbers changed"
 import json, os, subprocess, sys
 # kernels off (LRFA_KERNELS=off: every product through OpenBLAS, as then): the same arithmetic, so 1e-12 on
-# every figure. Kernels on (lrfa's own Y W^T, another order of the sums): 1e-12 on every figure but the final
-# grad_align, which at FA's limit is the cosine of two vanishing vectors (B E -> 0) and moves with rounding: 1e-3.
+# every figure. Kernels on (lrfa's own Y W^T, another order of the sums): the same. The exception is the final
+# grad_align, which at FA's limit is the cosine of two vanishing vectors (B E -> 0 by cancellation) and moves
+# with rounding, kernels on or off (another processor's OpenBLAS sums in another order): by up to about
+# signal_cancellation * eps, which the run reports. Measured on an AMD EPYC against the Intel machine the
+# figures were made on: 1.4e-17 to 6e-17 times signal_cancellation (6.0e-4 at 1.0e13); the tolerance is
+# max(1e-12, 1e-15 * signal_cancellation).
 for mode in ("off", "on"):
     env = dict(os.environ, LRFA_KERNELS="off") if mode == "off" else dict(os.environ)
     worst, worst_ga, n = 0.0, 0.0, 0
@@ -120,15 +124,18 @@ for mode in ("off", "on"):
                 continue
             scale = fro if k in ("error", "opt", "gap", "fa_pred") else 1.0
             d = abs(got[k] - float(v)) / scale
-            if k == "grad_align" and mode == "on":
-                worst_ga = max(worst_ga, d)
-                assert d <= 1e-3, (mode, args, k, got[k], v, d)
+            if k == "grad_align":
+                cancel = got["signal_cancellation"]
+                tol = max(1e-12, 1e-15 * cancel) if cancel is not None else 1e-12
+                worst_ga = max(worst_ga, d / tol)
+                assert d <= tol, (mode, args, k, got[k], v, d, cancel)
                 continue
             worst = max(worst, d)
             assert d <= 1e-12, (mode, args, k, got[k], v, d)
         n += 1
     print("  two-layer fits against the solver before the layered one, kernels %s: %d runs, largest difference %.1e "
-          "(tol 1e-12)%s" % (mode, n, worst, ", final grad_align %.1e (tol 1e-3)" % worst_ga if mode == "on" else ""))
+          "(tol 1e-12), final grad_align %.2f of its tolerance max(1e-12, 1e-15 signal_cancellation)"
+          % (mode, n, worst, worst_ga))
 PYEOF
 fi
 # bad options: one line, exit 1
