@@ -263,6 +263,100 @@ static void test_fa_alignment(void)
     lrfa_matrix_free(Y);
 }
 
+/* The problem holds one side of the singular vectors (U, or V for a tall
+ * Y) and the solver forms the other side's overlaps through Y: they equal
+ * the overlaps with both sides from a full SVD, to 1e-10, dense and
+ * sparse, wide and tall, two layers and three (every layer's overlap_h and
+ * overlap_top, the deeper spans taken through their leading vectors). */
+static double explicit_overlap(const lrfa_dense *A, int trans, int64_t k, const lrfa_dense *Q)
+{
+    lrfa_dense *Qa = lrfa_lead_basis(A, trans, k, NULL), Qk = {Q->rows, k, Q->data};
+    double ov = Qa ? lrfa_subspace_overlap(Qa, &Qk, NULL) : NAN;
+    lrfa_dense_free(Qa);
+    return ov;
+}
+
+static void test_derived_overlaps(void)
+{
+    int shape, sparse, deep;
+    double worst = 0.0;
+    for (shape = 0; shape < 2; shape++)
+        for (sparse = 0; sparse < 2; sparse++)
+            for (deep = 0; deep < 2; deep++) {
+                int64_t n = shape ? 45 : 30, m = shape ? 30 : 45, L = deep ? 3 : 2, l, j;
+                lrfa_matrix *Yd = test_lowrank(n, m, 8, linear8, 40 + (uint64_t)shape), *Y = Yd;
+                lrfa_dense *D, *U, *V;
+                lrfa_problem *P;
+                lrfa_options opt;
+                lrfa_result *res;
+                double s[64];
+                if (sparse) Y = test_sparsify(Yd->dense, 0.5, 7);
+                D = lrfa_matrix_to_dense(Y, NULL);
+                U = lrfa_dense_alloc(n, 5, NULL);
+                V = lrfa_dense_alloc(m, 5, NULL);
+                CU_ASSERT_FATAL(D && U && V && lrfa_svd(D, s, U, V, NULL) == LRFA_OK);
+                P = lrfa_problem_new(Y, 0, 5, NULL);
+                CU_ASSERT_PTR_NOT_NULL_FATAL(P);
+                CU_ASSERT((P->U == NULL) != (P->V == NULL));
+                lrfa_options_default(&opt);
+                opt.algo = LRFA_ALGO_FA;
+                opt.max_iters = 300;
+                if (deep) {
+                    opt.depth = 3;
+                    opt.widths[0] = 5;
+                    opt.widths[1] = 3;
+                } else {
+                    opt.rank = 3;
+                }
+                res = fit(P, &opt);
+                CU_ASSERT_PTR_NOT_NULL_FATAL(res);
+                for (l = 1; l < L; l++) {
+                    /* h_l = W_l ... W_1 (d_l x m), T_{l+1} = W_L ... W_{l+1} (n x d_l) */
+                    lrfa_dense *H = lrfa_dense_copy(res->weights[0], NULL), *T = lrfa_dense_copy(res->weights[L - 1], NULL);
+                    int64_t kh = res->widths[1], kt = res->widths[l];
+                    double oh, ot;
+                    char what[96];
+                    for (j = 2; j <= l; j++) {
+                        lrfa_dense *X = lrfa_dense_alloc(res->widths[j], m, NULL);
+                        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)X->rows, (int)m, (int)H->rows, 1.0,
+                                    res->weights[j - 1]->data, (int)X->rows, H->data, (int)H->rows, 0.0, X->data,
+                                    (int)X->rows);
+                        lrfa_dense_free(H);
+                        H = X;
+                        kh = res->widths[j] < kh ? res->widths[j] : kh;
+                    }
+                    for (j = L - 1; j > l; j--) {
+                        lrfa_dense *X = lrfa_dense_alloc(n, res->widths[j - 1], NULL);
+                        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)X->cols, (int)T->cols, 1.0,
+                                    T->data, (int)n, res->weights[j - 1]->data, (int)T->cols, 0.0, X->data, (int)n);
+                        lrfa_dense_free(T);
+                        T = X;
+                    }
+                    for (j = l + 1; j < L; j++) kt = res->widths[j] < kt ? res->widths[j] : kt;
+                    oh = explicit_overlap(H, 1, kh, V);
+                    ot = explicit_overlap(T, 0, kt, U);
+                    snprintf(what, sizeof what, "%s %s L = %lld layer %lld: overlap_h", sparse ? "sparse" : "dense",
+                             shape ? "tall" : "wide", (long long)L, (long long)l);
+                    CHECK_REL(what, res->final.layer[l - 1].overlap_h, oh, 1.0, 1e-10);
+                    snprintf(what, sizeof what, "%s %s L = %lld layer %lld: overlap_top", sparse ? "sparse" : "dense",
+                             shape ? "tall" : "wide", (long long)L, (long long)l);
+                    CHECK_REL(what, res->final.layer[l - 1].overlap_top, ot, 1.0, 1e-10);
+                    worst = fmax(worst, fmax(fabs(res->final.layer[l - 1].overlap_h - oh),
+                                             fabs(res->final.layer[l - 1].overlap_top - ot)));
+                    lrfa_dense_free(H);
+                    lrfa_dense_free(T);
+                }
+                lrfa_result_free(res);
+                lrfa_problem_free(P);
+                lrfa_dense_free(D);
+                lrfa_dense_free(U);
+                lrfa_dense_free(V);
+                if (Y != Yd) lrfa_matrix_free(Y);
+                lrfa_matrix_free(Yd);
+            }
+    printf("    largest difference %.2e (tol 1e-10)\n", worst);
+}
+
 /* Fact 5: Y and 1000 Y give the same rel_gap and align_zb (to 1e-9) under
  * the default scalings, for GD and FA. */
 static void test_scale_invariance(void)
@@ -419,6 +513,7 @@ void register_solver_suite(void)
     CU_add_test(s, "fa_pred agrees with the naive projection", test_fa_prediction_naive);
     CU_add_test(s, "conservation drift is proportional to the step", test_drift_halves);
     CU_add_test(s, "FA from a small start aligns Z^T with B", test_fa_alignment);
+    CU_add_test(s, "overlaps through Y equal those with both sides of a full SVD", test_derived_overlaps);
     CU_add_test(s, "relative figures do not depend on the scale of Y", test_scale_invariance);
     CU_add_test(s, "same seed, same bits; GD and FA share a start", test_reproducible);
     CU_add_test(s, "a runaway step is reported as divergence", test_divergence);
