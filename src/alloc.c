@@ -59,6 +59,13 @@ void *lrfa_calloc_array(int64_t count, size_t size)
         failures++;
         return NULL;
     }
+    if (!hook_malloc) {
+        /* calloc: a large block comes as zero pages, untouched (no resident
+         * memory) until written */
+        p = calloc(1, bytes ? bytes : 1);
+        if (!p) failures++;
+        return p;
+    }
     p = lrfa_alloc(bytes);
     if (p) memset(p, 0, bytes);
     return p;

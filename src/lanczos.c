@@ -544,14 +544,19 @@ lrfa_status lrfa_svd_lanczos_dist(const lrfa_matrix *A, const lrfa_comm *comm, i
     if (g.bmax > kmax) g.bmax = kmax;
     /* the basis holds 3k + 40 + 2 bmax vectors on each side, or, when that
      * would pass 256 MiB, as many as fit there but no fewer than
-     * k + 3 bmax + 10 (room for the locked values and a few blocks: on a
-     * 10^6 x 10^6 sparse Y with 10^7 entries, k = 17, the run's peak fell
-     * from 1907 to 1541 MB against 2k + 4 bmax + 10, in 43.0 s against
-     * 42.3); never more than a quarter of the memory, nor than the space */
+     * k + 3 bmax + 4 (room for the locked values and a few blocks; the
+     * largest block then halves to fit four times beside the k values, below).
+     * On a 10^6 x 10^6 sparse Y with 10^7 entries, k = 16: k + 3 bmax + 10
+     * once took the run's peak from 1907 to 1541 MB against 2k + 4 bmax +
+     * 10, in 43.0 s against 42.3; with the products' and the vectors'
+     * memory since cut, the spectrum peaks at 1190 MiB in 63.7 s with it,
+     * at 1037 MiB in 70.8 s with k + 3 bmax + 4 (below the fit's own peak),
+     * and at 1052 MiB but in 142.7 s with k + 17: too little room. Never
+     * more than a quarter of the memory, nor than the space */
     budget_bytes = mem ? 0.25 * (double)mem : 4e9;
     cap = 3 * k + 40 + 2 * g.bmax;
     if (8.0 * (double)(n + m + 2) * (double)(cap + g.bmax) > BASIS_BYTES) {
-        int64_t fit = (int64_t)(BASIS_BYTES / (8.0 * (double)(n + m + 2))) - g.bmax, low = k + 3 * g.bmax + 10;
+        int64_t fit = (int64_t)(BASIS_BYTES / (8.0 * (double)(n + m + 2))) - g.bmax, low = k + 3 * g.bmax + 4;
         cap = fit > low ? fit : low;
     }
     if ((double)(cap + g.bmax) > budget_bytes / (8.0 * (double)(n + m + 2)))

@@ -72,16 +72,17 @@ static lrfa_problem *problem_build(const lrfa_matrix *Y, int transpose, const lr
                   (long long)N, (long long)P->m);
         goto fail;
     }
-    if (P->Y->storage == LRFA_STORAGE_SPARSE) {
-        P->Yt = lrfa_sparse_transpose(P->Y->sparse, err);
-        if (!P->Yt) goto fail;
-    }
     k = N < P->m ? N : P->m;
     if (kvec > k) kvec = k;
     if (kvec > 0 && !held_vectors(P, kvec, &P->U, &P->V, err)) goto fail;
     /* the leading max(kvec, 1) values (all of them for a small dense Y) */
     P->spectrum = lrfa_spectrum_leading_dist(P->Y, P->comm, kvec > 0 ? kvec : 1, method, -1.0, NULL, P->U, P->V, err);
     if (!P->spectrum) goto fail;
+    /* Y by rows, for the fit's products, once the spectrum's basis is gone */
+    if (P->Y->storage == LRFA_STORAGE_SPARSE) {
+        P->Yt = lrfa_sparse_transpose(P->Y->sparse, err);
+        if (!P->Yt) goto fail;
+    }
     P->kvec = kvec;
     P->fro = P->spectrum->fro;
     P->s1 = P->spectrum->k ? P->spectrum->s[0] : 0.0;

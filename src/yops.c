@@ -243,61 +243,55 @@ void lrfa_y_mul_wt(const lrfa_matrix *Y, const lrfa_sparse *Yt, const double *W,
 int64_t lrfa_y_block_work(const lrfa_matrix *Y, int64_t w)
 {
     if (Y->storage == LRFA_STORAGE_DENSE) return 0;
-    return w * (Y->cols + (int64_t)lrfa_threads() * Y->rows);
+    return w * (Y->cols + Y->rows);
 }
 
-/* acc_t (w x rows) = sum over the columns j of this worker's range of
- * S[:, j] X[j, :] (Xt = X^T, w x cols): worker t scatters into its own
- * acc_t, so the workers never write the same memory */
+/* acc (w x rows, by rows) = S X over this worker's rows [i0, i1) (Xt = X^T,
+ * w x cols): each column's entries in the range, found by bisection (the
+ * row indices are sorted), are scattered into those rows of acc, so the
+ * workers share one acc and never write the same memory; every row is
+ * summed over the columns in order, the same bits for any thread count */
 typedef struct scatter_ctx {
     const lrfa_sparse *S;
     const double *Xt;
     int64_t w;
-    double *acc; /* threads x (w x rows) */
+    double *acc;
 } scatter_ctx;
 
-static void scatter_chunk(int64_t j0, int64_t j1, int worker, void *arg)
+static int64_t first_row_at(const lrfa_sparse *S, int64_t lo, int64_t hi, int64_t row)
+{
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (S->rowidx[mid] < row) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+static void scatter_chunk(int64_t i0, int64_t i1, int worker, void *arg)
 {
     const scatter_ctx *c = arg;
     const lrfa_sparse *S = c->S;
-    int64_t w = c->w, j, p, q;
-    double *acc = c->acc + (int64_t)worker * w * S->rows;
-    memset(acc, 0, sizeof(double) * (size_t)(w * S->rows));
-    for (j = j0; j < j1; j++) {
+    int64_t w = c->w, j, p, q, end;
+    int whole = i0 == 0 && i1 == S->rows;
+    (void)worker;
+    memset(c->acc + i0 * w, 0, sizeof(double) * (size_t)(w * (i1 - i0)));
+    for (j = 0; j < S->cols; j++) {
         const double *x = c->Xt + j * w;
-        for (p = S->colptr[j]; p < S->colptr[j + 1]; p++) {
+        p = whole ? S->colptr[j] : first_row_at(S, S->colptr[j], S->colptr[j + 1], i0);
+        end = S->colptr[j + 1];
+        for (; p < end && S->rowidx[p] < i1; p++) {
             double y = S->values[p];
-            double *a = acc + S->rowidx[p] * w;
+            double *a = c->acc + S->rowidx[p] * w;
             for (q = 0; q < w; q++) a[q] += y * x[q];
         }
     }
 }
 
-/* out (rows x w, column-major) = the sum of the workers' acc_t, transposed */
-typedef struct gather_ctx {
-    const double *acc;
-    double *out;
-    int64_t w, rows;
-    int workers;
-} gather_ctx;
-
-static void sum_transpose_chunk(int64_t i0, int64_t i1, int worker, void *arg)
-{
-    const gather_ctx *c = arg;
-    int64_t w = c->w, rows = c->rows, i, q;
-    int t;
-    (void)worker;
-    for (q = 0; q < w; q++)
-        for (i = i0; i < i1; i++) {
-            double v = c->acc[q + i * w];
-            for (t = 1; t < c->workers; t++) v += c->acc[(int64_t)t * w * rows + q + i * w];
-            c->out[i + q * rows] = v;
-        }
-}
-
 /* Dense: one dgemm. Sparse, trans 1: Y^T X = (X^T Y)^T by the columns of Y
- * (a gather, in parallel); trans 0: Y X by scattering the columns of Y
- * into one partial sum per worker, summed while transposing. */
+ * (a gather, in parallel); trans 0: Y X by scattering the columns of Y,
+ * each worker into its own rows of one sum (scatter_chunk), then
+ * transposed. */
 void lrfa_y_mul_block(const lrfa_matrix *Y, int trans, const double *X, int64_t w, double *out, double *work)
 {
     int64_t n = Y->rows, m = Y->cols, lo = trans ? m : n, li = trans ? n : m;
@@ -323,18 +317,13 @@ void lrfa_y_mul_block(const lrfa_matrix *Y, int trans, const double *X, int64_t 
     } else {
         double *Xt = work, *acc = work + w * m;
         scatter_ctx sc;
-        gather_ctx g;
         to_row_major(X, m, w, Xt);
         sc.S = Y->sparse;
         sc.Xt = Xt;
         sc.w = w;
         sc.acc = acc;
-        g.workers = lrfa_parallel_range(m, 4096, scatter_chunk, &sc);
-        g.acc = acc;
-        g.out = out;
-        g.w = w;
-        g.rows = n;
-        lrfa_parallel_range(n, 4096, sum_transpose_chunk, &g);
+        lrfa_parallel_range(n, 4096, scatter_chunk, &sc);
+        to_column_major(acc, w, n, out);
     }
 }
 

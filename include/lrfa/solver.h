@@ -196,7 +196,10 @@ typedef struct lrfa_options {
                                 (d_l x d_{l-1}) to start from instead */
     const lrfa_dense *const *start_feedback; /* NULL, or the L - 1 feedback
                                 matrices B_1 .. B_{L-1} to start from (fa, kp:
-                                d_l x d_{l+1}; dfa: d_l x n; unused by gd, sign) */
+                                d_l x d_{l+1}; dfa: d_l x n; unused by gd, sign).
+                                Across processes (lrfa_problem_new_dist) n is
+                                this process's rows: W_L holds its rows and an
+                                n-wide feedback its columns */
     lrfa_progress_fn progress; /* called every progress_every iterations, or NULL */
     void *progress_data;
     int64_t progress_every;  /* default 10 */

@@ -91,7 +91,9 @@ typedef struct fitopts_start {
     lrfa_dense *W[LRFA_MAX_LAYERS], *B[LRFA_MAX_LAYERS];
     int has_feedback;
 } fitopts_start;
-int fitopts_load_start(const lrfa_options *opt, int64_t n, int64_t m, fitopts_start *st); /* exit status */
+/* --init-from's factors for an n x m Y, n the rows of the whole (lrfa-mpi:
+ * each process keeps its part of the factors with a side of n); exit status */
+int fitopts_load_start(const lrfa_options *opt, int64_t n, int64_t m, fitopts_start *st);
 void fitopts_start_apply(const fitopts_start *st, lrfa_options *opt);
 void fitopts_start_free(fitopts_start *st);
 /* How many singular vectors the figures of opt's network need. */
@@ -193,6 +195,11 @@ int cli_mpi_rank(void);
  * of rows, with every process's problem sharing cli_mpi_comm(). */
 int cli_mpi_read(const char *path, int transpose, lrfa_matrix **Y, lrfa_mm_header *hdr);
 const lrfa_comm *cli_mpi_comm(void);
+/* Another file (a start's factor) without touching cli_mpi_comm(): split 1,
+ * each process its block of rows (as the target's are split), *rows those
+ * of the whole; split 2, the same of its transpose (its columns, by rows);
+ * split 0, the whole on every process. */
+int cli_mpi_read_part(const char *path, int split, lrfa_matrix **M, int64_t *rows);
 /* The largest of every process's flag (Ctrl-C and SIGTERM reach them at
  * different moments: all stop at the same iteration). */
 int cli_mpi_any(int flag);

@@ -297,7 +297,7 @@ static int compare_start(lrfa_options *opt, const lrfa_problem *P, fitopts_start
     lrfa_options o = *opt;
     int status;
     o.algo = LRFA_ALGO_GD;
-    if ((status = fitopts_load_start(&o, P->n, P->m, st)) != EXIT_OK) return status;
+    if ((status = fitopts_load_start(&o, cli_rows(P), P->m, st)) != EXIT_OK) return status;
     if (fitopts_init_from) opt->start_weights = (const lrfa_dense *const *)st->W;
     return EXIT_OK;
 }

@@ -159,7 +159,7 @@ int cmd_fit(int argc, char **argv)
                               &Y, &P)) != EXIT_OK)
         goto done;
     path = argv[optind];
-    if ((status = fitopts_load_start(&opt, P->n, P->m, &start)) != EXIT_OK) goto done;
+    if ((status = fitopts_load_start(&opt, cli_rows(P), P->m, &start)) != EXIT_OK) goto done;
     fitopts_start_apply(&start, &opt);
     opt.progress = cli_stop_progress;
     opt.progress_data = NULL;

@@ -328,23 +328,50 @@ int cli_parse_rules(const char *what, const char *arg, lrfa_algo *rules)
 }
 
 /* PREFIX_NAME.mtx as a dense d_rows x d_cols matrix, or NULL after a message
- * (a missing file is no error when optional: *missing is set instead) */
+ * (a missing file is no error when optional: *missing is set instead).
+ * In lrfa-mpi a factor with a side of Y's rows is split as Y is (split 1:
+ * the top layer's rows; split 2: an n-wide feedback's columns, read as
+ * its transpose's rows), each process keeping its part; rows and cols are
+ * then the whole's, and the other factors are read whole everywhere. */
 static lrfa_dense *read_start(const char *prefix, const char *name, const char *what, int64_t rows, int64_t cols,
-                              int optional, int *missing)
+                              int split, int optional, int *missing)
 {
     char path[4096];
     lrfa_matrix *M = NULL;
     lrfa_dense *D;
     lrfa_error err = {0};
+    int64_t whole_rows, whole_cols;
     snprintf(path, sizeof path, "%s_%s.mtx", prefix, name);
     if (optional && access(path, F_OK) != 0) {
         *missing = 1;
         return NULL;
     }
+#ifdef LRFA_MPI
+    if (cli_mpi_read_part(path, split, &M, &whole_rows) != EXIT_OK) return NULL;
+    whole_cols = M->cols;
+    if (split == 2) {
+        /* read by columns: M is this process's rows of the transpose */
+        lrfa_matrix *T;
+        int64_t t = whole_rows;
+        if (!(T = lrfa_matrix_transpose(M, &err))) {
+            lrfa_matrix_free(M);
+            cli_lib_error(&err);
+            return NULL;
+        }
+        lrfa_matrix_free(M);
+        M = T;
+        whole_rows = whole_cols;
+        whole_cols = t;
+    }
+#else
+    (void)split;
     if (cli_read_matrix(path, &M, NULL) != EXIT_OK) return NULL;
-    if (M->rows != rows || M->cols != cols) {
-        cli_error("%s: %s is %lld x %lld, expected %lld x %lld for this network", path, what, (long long)M->rows,
-                  (long long)M->cols, (long long)rows, (long long)cols);
+    whole_rows = M->rows;
+    whole_cols = M->cols;
+#endif
+    if (whole_rows != rows || whole_cols != cols) {
+        cli_error("%s: %s is %lld x %lld, expected %lld x %lld for this network", path, what, (long long)whole_rows,
+                  (long long)whole_cols, (long long)rows, (long long)cols);
         lrfa_matrix_free(M);
         return NULL;
     }
@@ -361,24 +388,22 @@ int fitopts_load_start(const lrfa_options *opt, int64_t n, int64_t m, fitopts_st
     int missing = 0;
     memset(st, 0, sizeof *st);
     if (!fitopts_init_from) return EXIT_OK;
-#ifdef LRFA_MPI
-    cli_error("--init-from: not available in lrfa-mpi yet (the start would be read whole); run lrfa for it");
-    return EXIT_INPUT;
-#endif
     for (l = 1; l <= L; l++) {
         char name[16], what[16];
         if (L == 2) snprintf(name, sizeof name, "%s", l == 1 ? "W" : "Z");
         else snprintf(name, sizeof name, "W%lld", (long long)l);
         snprintf(what, sizeof what, "W_%lld", (long long)l);
-        if (!(st->W[l - 1] = read_start(fitopts_init_from, name, what, d[l], d[l - 1], 0, &missing))) goto fail;
+        if (!(st->W[l - 1] = read_start(fitopts_init_from, name, what, d[l], d[l - 1], l == L, 0, &missing)))
+            goto fail;
     }
     for (l = 1; l < L && feedback && !missing; l++) {
         char name[16], what[16];
-        int64_t cols = opt->algo == LRFA_ALGO_DFA ? n : d[l + 1];
+        int dfa = opt->algo == LRFA_ALGO_DFA, wide = dfa || l + 1 == L;
+        int64_t cols = dfa ? d[L] : d[l + 1];
         if (L == 2) snprintf(name, sizeof name, "B");
         else snprintf(name, sizeof name, "B%lld", (long long)l);
         snprintf(what, sizeof what, "B_%lld", (long long)l);
-        st->B[l - 1] = read_start(fitopts_init_from, name, what, d[l], cols, 1, &missing);
+        st->B[l - 1] = read_start(fitopts_init_from, name, what, d[l], cols, wide ? 2 : 0, 1, &missing);
         if (!st->B[l - 1] && !missing) goto fail;
         if (!st->B[l - 1] && l > 1) {
             cli_error("%s_%s.mtx: missing, while %s_B1.mtx is present", fitopts_init_from, name, fitopts_init_from);

@@ -106,6 +106,29 @@ int cli_mpi_read(const char *path, int transpose, lrfa_matrix **Y, lrfa_mm_heade
     return EXIT_OK;
 }
 
+int cli_mpi_read_part(const char *path, int split, lrfa_matrix **M, int64_t *rows)
+{
+    lrfa_error err = {0};
+    lrfa_mm_header h;
+    lrfa_status st;
+    *M = NULL;
+    if (split) {
+        st = mpi_read_matrix(world, path, split == 2, M, rows, &h, &err);
+    } else {
+        st = mpi_agree(world, lrfa_mm_read_path(path, M, &h, &err), &err);
+        if (st != LRFA_OK) {
+            lrfa_matrix_free(*M);
+            *M = NULL;
+        }
+        if (*M) *rows = (*M)->rows;
+    }
+    if (st != LRFA_OK) {
+        cli_error("%s", err.message);
+        return EXIT_INPUT;
+    }
+    return EXIT_OK;
+}
+
 const lrfa_comm *cli_mpi_comm(void)
 {
     return &comm;

@@ -7,8 +7,10 @@
  * with the serial reader's checks and messages; the first error by line
  * wins, and every process reports it. The entries then go to the process
  * that owns their row (rows in blocks, mpi_row0), and each builds its
- * block: compressed columns for a coordinate file, dense for an array file.
- * No process holds more than its range's entries and its block. */
+ * block: compressed columns for a coordinate file, dense for an array file
+ * (whose values go in rounds straight into the block). No process holds
+ * more than its range's entries and its block, with a coordinate file's
+ * triplets while they are exchanged and compressed. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
@@ -128,36 +130,146 @@ done:
     return st;
 }
 
-/* The (i, j) of the array file's values g0 .. g0 + len - 1: column-major,
- * or the packed lower triangle by columns (strictly lower for skew). */
-static void array_places(const lrfa_mm_header *h, int64_t g0, int64_t len, int64_t *ti, int64_t *tj)
+/* The place of an array file's values in turn: column-major, or the packed
+ * lower triangle by columns (strictly lower for skew). */
+typedef struct array_pos {
+    int64_t n, i, j, skew;
+    int general;
+} array_pos;
+
+static void array_start(const lrfa_mm_header *h, int64_t g0, array_pos *a)
 {
-    int64_t n = h->rows, t, i, j;
-    if (h->symmetry == LRFA_MM_GENERAL) {
-        for (t = 0; t < len; t++) {
-            ti[t] = (g0 + t) % n;
-            tj[t] = (g0 + t) / n;
-        }
+    int64_t start = 0, j;
+    a->n = h->rows;
+    a->general = h->symmetry == LRFA_MM_GENERAL;
+    a->skew = h->symmetry == LRFA_MM_SKEW;
+    if (a->general) {
+        a->i = a->n > 0 ? g0 % a->n : 0;
+        a->j = a->n > 0 ? g0 / a->n : 0;
         return;
     }
-    {
-        int64_t skew = h->symmetry == LRFA_MM_SKEW, start = 0;
-        /* the column holding g0, and its first index */
-        for (j = 0; j < n; j++) {
-            int64_t h_j = n - j - skew;
-            if (g0 < start + h_j) break;
-            start += h_j;
-        }
-        i = j + skew + (g0 - start);
-        for (t = 0; t < len; t++) {
-            ti[t] = i;
-            tj[t] = j;
-            if (++i == n) {
-                j++;
-                i = j + skew;
+    /* the column holding g0, and its first index */
+    for (j = 0; j < a->n; j++) {
+        int64_t h_j = a->n - j - a->skew;
+        if (g0 < start + h_j) break;
+        start += h_j;
+    }
+    a->j = j;
+    a->i = j + a->skew + (g0 - start);
+}
+
+static void array_next(array_pos *a)
+{
+    if (++a->i < a->n) return;
+    a->j++;
+    a->i = a->general ? 0 : a->j + a->skew;
+}
+
+/* An array file's values x (len of them, the first the g0-th of the file)
+ * into the dense blocks of their rows' owners (of their columns' for the
+ * transpose), D this process's block (rows x m, its first row row0), with
+ * the mirrored copies of a symmetric file: in rounds of ARRAY_ROUND values
+ * from the end of x, which shrinks after each, every value sent as (its
+ * place in the owner's block, value), so that no process holds more than
+ * its values and its block together, and a round's messages. */
+enum { ARRAY_ROUND = 1 << 18 };
+static int64_t array_round = ARRAY_ROUND;
+
+void mpi_read_set_round(int64_t values)
+{
+    array_round = values > 0 ? values : ARRAY_ROUND;
+}
+
+static lrfa_status exchange_array(MPI_Comm comm, const lrfa_mm_header *h, int64_t g0, double **px, int64_t len,
+                                  int transpose, int64_t n, lrfa_dense *D, lrfa_error *err)
+{
+    int P, k;
+    int64_t rounds, mine, round, t, done = 0, cap_in = 0, *sp = NULL, *rp = NULL, *row0 = NULL;
+    double *sv = NULL, *rv = NULL, sign = h->symmetry == LRFA_MM_SKEW ? -1.0 : 1.0;
+    int *sc = NULL, *sd = NULL, *rc = NULL, *rd = NULL, *fill = NULL;
+    lrfa_status st = LRFA_OK;
+    array_pos a;
+    MPI_Comm_size(comm, &P);
+    mine = (len + array_round - 1) / array_round;
+    MPI_Allreduce(&mine, &rounds, 1, MPI_INT64_T, MPI_MAX, comm);
+    sc = lrfa_calloc_array(P, sizeof *sc);
+    sd = lrfa_calloc_array(P, sizeof *sd);
+    rc = lrfa_calloc_array(P, sizeof *rc);
+    rd = lrfa_calloc_array(P, sizeof *rd);
+    fill = lrfa_calloc_array(P, sizeof *fill);
+    row0 = lrfa_calloc_array(P + 1, sizeof *row0);
+    sp = lrfa_alloc_array(2 * array_round, sizeof *sp);
+    sv = lrfa_alloc_array(2 * array_round, sizeof *sv);
+    if (!sc || !sd || !rc || !rd || !fill || !row0 || !sp || !sv)
+        st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory sending the values to their rows");
+    for (k = 0; row0 && k <= P; k++) row0[k] = mpi_row0(n, k, P);
+    if ((st = mpi_agree(comm, st, err)) != LRFA_OK) rounds = 0;
+    for (round = 0; round < rounds; round++) {
+        /* from the end of the range, so that x shrinks as its values go */
+        int64_t c = st == LRFA_OK && len - done < array_round ? len - done : array_round, total = 0, lo;
+        const double *x = *px;
+        if (st != LRFA_OK) c = 0;
+        lo = len - done - c;
+        array_start(h, g0 + lo, &a);
+        /* twice over: count each owner's values, then place them */
+        for (int pass = 0; pass < 2; pass++) {
+            array_pos q = a;
+            if (pass == 1) {
+                for (k = 1; k < P; k++) sd[k] = sd[k - 1] + sc[k - 1];
+                for (k = 0; k < P; k++) fill[k] = sd[k];
+            } else {
+                memset(sc, 0, sizeof(int) * (size_t)P);
+            }
+            for (t = 0; t < c; t++, array_next(&q)) {
+                for (int mirror = 0; mirror < 2; mirror++) {
+                    int64_t i = mirror ? q.j : q.i, j = mirror ? q.i : q.j, row, col;
+                    if (mirror && (q.general || q.i == q.j)) break;
+                    row = transpose ? j : i;
+                    col = transpose ? i : j;
+                    k = owner(row, n, P);
+                    if (pass == 0) {
+                        sc[k]++;
+                    } else {
+                        int64_t f = fill[k]++;
+                        sp[f] = (row - row0[k]) + col * (row0[k + 1] - row0[k]);
+                        sv[f] = mirror ? sign * x[lo + t] : x[lo + t];
+                    }
+                }
             }
         }
+        done += c;
+        if (c > 0) {
+            double *y = lrfa_realloc_array(*px, lo > 0 ? lo : 1, sizeof(double));
+            if (y) *px = y;
+        }
+        MPI_Alltoall(sc, 1, MPI_INT, rc, 1, MPI_INT, comm);
+        for (k = 0; k < P; k++) total += rc[k];
+        for (k = 1; k < P; k++) rd[k] = rd[k - 1] + rc[k - 1];
+        if (st == LRFA_OK && total > cap_in) {
+            lrfa_dealloc(rp);
+            lrfa_dealloc(rv);
+            rp = lrfa_alloc_array(total, sizeof *rp);
+            rv = lrfa_alloc_array(total, sizeof *rv);
+            cap_in = rp && rv ? total : 0;
+            if (!rp || !rv) st = lrfa_fail(err, LRFA_ENOMEM, 0, "out of memory receiving the values of this process's rows");
+        }
+        if ((st = mpi_agree(comm, st, err)) != LRFA_OK) break;
+        MPI_Alltoallv(sp, sc, sd, MPI_INT64_T, rp, rc, rd, MPI_INT64_T, comm);
+        MPI_Alltoallv(sv, sc, sd, MPI_DOUBLE, rv, rc, rd, MPI_DOUBLE, comm);
+        for (t = 0; t < total; t++) D->data[rp[t]] = rv[t];
     }
+    st = mpi_agree(comm, st, err);
+    lrfa_dealloc(sc);
+    lrfa_dealloc(sd);
+    lrfa_dealloc(rc);
+    lrfa_dealloc(rd);
+    lrfa_dealloc(fill);
+    lrfa_dealloc(row0);
+    lrfa_dealloc(sp);
+    lrfa_dealloc(sv);
+    lrfa_dealloc(rp);
+    lrfa_dealloc(rv);
+    return st;
 }
 
 lrfa_status mpi_read_matrix(MPI_Comm comm, const char *path, int transpose, lrfa_matrix **out, int64_t *n_out,
@@ -271,59 +383,44 @@ lrfa_status mpi_read_matrix(MPI_Comm comm, const char *path, int transpose, lrfa
     /* the entries to their rows */
     n = transpose ? h.cols : h.rows;
     m = transpose ? h.rows : h.cols;
+    row0 = mpi_row0(n, rank, P);
+    rows = mpi_row0(n, rank + 1, P) - row0;
     if (h.format == LRFA_MM_ARRAY) {
-        ti = lrfa_alloc_array(part.n + 1, sizeof(int64_t));
-        tj = lrfa_alloc_array(part.n + 1, sizeof(int64_t));
-        if (!ti || !tj) st = lrfa_fail(err, LRFA_ENOMEM, 0, "%s: out of memory", path);
-        else array_places(&h, before[1], part.n, ti, tj);
-        if ((st = mpi_agree(comm, st, err)) != LRFA_OK) goto done;
-        if (h.symmetry != LRFA_MM_GENERAL) {
-            /* the mirrored copies */
-            int64_t cnt = part.n, add = 0;
-            double sign = h.symmetry == LRFA_MM_SKEW ? -1.0 : 1.0;
-            for (t = 0; t < cnt; t++) add += ti[t] != tj[t];
-            {
-                int64_t *a = lrfa_realloc_array(ti, cnt + add + 1, sizeof(int64_t));
-                int64_t *b = a ? lrfa_realloc_array(tj, cnt + add + 1, sizeof(int64_t)) : NULL;
-                double *x = b ? lrfa_realloc_array(part.x, cnt + add + 1, sizeof(double)) : NULL;
-                if (a) ti = a;
-                if (b) tj = b;
-                if (x) part.x = x;
-                if (!x) st = lrfa_fail(err, LRFA_ENOMEM, 0, "%s: out of memory", path);
-            }
-            for (t = 0; st == LRFA_OK && t < cnt; t++)
-                if (ti[t] != tj[t]) {
-                    ti[part.n] = tj[t];
-                    tj[part.n] = ti[t];
-                    part.x[part.n++] = sign * part.x[t];
-                }
-            if ((st = mpi_agree(comm, st, err)) != LRFA_OK) goto done;
+        /* straight into this process's block (zeroed, untouched until a
+         * value arrives), a round at a time */
+        lrfa_dense *D = lrfa_dense_alloc(rows, m, err);
+        st = D ? LRFA_OK : (err && err->status != LRFA_OK ? err->status : LRFA_ENOMEM);
+        if ((st = mpi_agree(comm, st, err)) == LRFA_OK) {
+            st = exchange_array(comm, &h, before[1], &part.x, part.n, transpose, n, D, err);
         }
-    } else {
-        ti = part.i;
-        tj = part.j;
-        part.i = part.j = NULL;
+        lrfa_mm_part_free(&part);
+        if (st == LRFA_OK && !(*out = lrfa_matrix_wrap_dense(D, err)))
+            st = err && err->status != LRFA_OK ? err->status : LRFA_ENOMEM;
+        else if (st != LRFA_OK)
+            lrfa_dense_free(D);
+        if ((st = mpi_agree(comm, st, err)) != LRFA_OK) {
+            lrfa_matrix_free(*out);
+            *out = NULL;
+        }
+        *n_out = n;
+        goto done;
     }
+    ti = part.i;
+    tj = part.j;
+    part.i = part.j = NULL;
     st = exchange(comm, &ti, &tj, &part.x, part.n, transpose, n, &ri, &rj, &rx, &rlen, err);
     lrfa_dealloc(ti);
     lrfa_dealloc(tj);
     ti = tj = NULL;
     lrfa_mm_part_free(&part);
     if (st != LRFA_OK) goto done;
-    row0 = mpi_row0(n, rank, P);
-    rows = mpi_row0(n, rank + 1, P) - row0;
     for (t = 0; t < rlen; t++) {
         /* my rows of Y (of Y^T: swapped) */
         int64_t a = transpose ? rj[t] : ri[t], b = transpose ? ri[t] : rj[t];
         ri[t] = a - row0;
         rj[t] = b;
     }
-    if (h.format == LRFA_MM_ARRAY) {
-        lrfa_dense *D = lrfa_dense_alloc(rows, m, err);
-        if (D)
-            for (t = 0; t < rlen; t++) D->data[ri[t] + rj[t] * rows] = rx[t];
-        *out = D ? lrfa_matrix_wrap_dense(D, err) : NULL;
-    } else {
+    {
         lrfa_sparse *S = lrfa_sparse_from_triplets(rows, m, rlen, ri, rj, rx, err);
         *out = S ? lrfa_matrix_wrap_sparse(S, err) : NULL;
     }

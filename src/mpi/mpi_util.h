@@ -28,4 +28,8 @@ void mpi_sum_stats(int64_t *calls, int64_t *doubles);
 lrfa_status mpi_read_matrix(MPI_Comm comm, const char *path, int transpose, lrfa_matrix **out, int64_t *n,
                             lrfa_mm_header *hdr, lrfa_error *err);
 
+/* For tests: the values an array file's exchange sends per round (0: the
+ * default, 2^18), so that small files take many rounds. */
+void mpi_read_set_round(int64_t values);
+
 #endif

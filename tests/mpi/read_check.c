@@ -1,7 +1,8 @@
 /* read_check.c: the distributed reader against the serial one.
  *
- *   mpirun -np P read_check [--transpose] FILE...
+ *   mpirun -np P read_check [--transpose] [--round N] FILE...
  *
+ * (--round N: an array file's values go to their rows N a round.)
  * For each file, every process reads its block of rows with
  * mpi_read_matrix and, for this check only, the whole matrix with
  * lrfa_mm_read_path; its block must equal the whole's rows row0 ..
@@ -11,6 +12,7 @@
  * any differs. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "../../src/mpi/mpi_util.h"
 
@@ -35,6 +37,10 @@ int main(int argc, char **argv)
         char what[300];
         if (!strcmp(argv[a], "--transpose")) {
             transpose = 1;
+            continue;
+        }
+        if (!strcmp(argv[a], "--round") && a + 1 < argc) {
+            mpi_read_set_round(atoll(argv[++a]));
             continue;
         }
         sd = mpi_read_matrix(MPI_COMM_WORLD, argv[a], transpose, &D, &n, &hd, &ed);

@@ -15,7 +15,8 @@ BAD=$(ls tests/bad/* tests/fuzz/seeds_mmio/* | grep -v wide_empty_1x922375337)
 pass=0
 fail=0
 for P in 1 2 3 4; do
-    for mode in "" --transpose; do
+    # transposed, an array file's values go to their rows 7 a round (many rounds)
+    for mode in "" "--transpose --round 7"; do
         out=$(timeout 300 mpirun -np $P "$READ_CHECK" $mode $GOOD $BAD 2>&1)
         rc=$?
         ok=$(printf '%s\n' "$out" | grep -c '^ok ')
@@ -110,6 +111,19 @@ for spec in "-r 4 --rule fa:Z W B" "--widths 6,6 --rule dfa:W1 W2 W3 B1 B2"; do
             echo "FAIL: --save $args, P = $P: ${x}.mtx differs"; fail=$((fail + 1)); fi
     done
 done
+# --init-from the factors just saved, read as the target is (the top layer by
+# rows, an n-wide feedback by columns): the continued runs equal lrfa's, and a
+# start of the wrong shape is refused with lrfa's message
+FA_SAVED="$OUT/s$((n - 1))" DFA_SAVED="$OUT/s$n"
+next_p; check "--init-from fa" $P fit "$DENSE" -r 4 --rule fa --iters 50 --tol 0 --init-from "$FA_SAVED"
+next_p; check "--init-from dfa" $P fit "$DENSE" --widths 6,6 --rule dfa --iters 50 --tol 0 --init-from "$DFA_SAVED"
+n=$((n + 1))
+timeout 60 mpirun -q -np 3 "$LRFA_MPI" fit "$DENSE" -r 5 --rule fa --init-from "$FA_SAVED" >/dev/null 2>"$OUT/init$n.err"
+rc=$?
+want=$("$LRFA" fit "$DENSE" -r 5 --rule fa --init-from "$FA_SAVED" 2>&1 >/dev/null | head -1)
+if [ $rc -eq 1 ] && [ "$(grep -c . "$OUT/init$n.err")" -eq 1 ] && grep -qxF -- "$want" "$OUT/init$n.err"; then
+    pass=$((pass + 1)); else echo "FAIL: --init-from of the wrong shape at P = 3: exit $rc"; head -3 "$OUT/init$n.err"
+    fail=$((fail + 1)); fi
 # bad input under P = 3: exit 1, the serial message on one line (mpirun -q:
 # without it mpirun adds its own note that a process exited non-zero), no hang
 for f in tests/bad/banner_missing.mtx tests/bad/index_row_out_of_range.mtx tests/bad/too_few_entries.mtx \
