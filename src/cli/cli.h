@@ -203,9 +203,10 @@ int cli_mpi_read_part(const char *path, int split, lrfa_matrix **M, int64_t *row
 /* The largest of every process's flag (Ctrl-C and SIGTERM reach them at
  * different moments: all stop at the same iteration). */
 int cli_mpi_any(int flag);
-/* interrupted_flag() across the processes (cli_mpi.c: the flags combined
- * at one call in 8, the same calls on every process) */
-int cli_mpi_interrupted(int flag);
+/* interrupted_flag() across the processes: sig, the signal this process
+ * caught (0: none), combined at one call in 8, the same calls on every
+ * process; returns the signal they agree on (the largest), or 0 */
+int cli_mpi_interrupted(int sig);
 /* The sum of every process's count. */
 int64_t cli_mpi_sum_i64(int64_t x);
 /* Writes A, split between the processes by rows (split 1), by columns

@@ -269,7 +269,12 @@ void cli_catch_signals(void)
 int interrupted_flag(void)
 {
 #ifdef LRFA_MPI
-    return cli_mpi_interrupted(got_signal != 0);
+    {
+        /* the signal the processes agree on, so every one reports it */
+        int sig = cli_mpi_interrupted((int)got_signal);
+        if (sig) got_signal = sig;
+        return sig != 0;
+    }
 #else
     return got_signal != 0;
 #endif

@@ -141,17 +141,19 @@ int cli_mpi_any(int flag)
     return any;
 }
 
-/* Whether any process was interrupted: asked at every call (the fits ask
- * at every iteration, all at the same ones), the processes' flags combined
- * at one call in SIGNAL_EVERY, so a signal stops every process within that
- * many iterations of the others. */
+/* Whether any process was interrupted, and by which signal (the largest
+ * number any process caught: SIGTERM over SIGINT), so that every process
+ * reports and exits alike: asked at every call (the fits ask at every
+ * iteration, all at the same ones), the processes' signals combined at one
+ * call in SIGNAL_EVERY, so a signal stops every process within that many
+ * iterations of the others. */
 enum { SIGNAL_EVERY = 8 };
 
-int cli_mpi_interrupted(int flag)
+int cli_mpi_interrupted(int sig)
 {
     static int calls = 0, seen = 0;
-    if (seen) return 1;
-    if (++calls % SIGNAL_EVERY == 0) seen = cli_mpi_any(flag);
+    if (seen) return seen;
+    if (++calls % SIGNAL_EVERY == 0) seen = cli_mpi_any(sig);
     return seen;
 }
 

@@ -95,8 +95,8 @@ next_p; check "info wide" $P info "$WIDE"
 next_p; check "compare rules" $P compare "$DENSE" --widths 6,6 --rules gd,fa,dfa,kp,sign
 # sweep: its CSV; --save: the factors, gathered a column at a time
 n=$((n + 1))
-"$LRFA" sweep "$SPARSE" --ranks 2:4 --seeds 2 --csv "$OUT/s$n.csv" --quiet >/dev/null 2>&1
-timeout 300 mpirun -np 3 "$LRFA_MPI" sweep "$SPARSE" --ranks 2:4 --seeds 2 --csv "$OUT/d$n.csv" --quiet >/dev/null 2>&1
+"$LRFA" sweep "$SPARSE" --ranks 2:4 --seeds 2 --iters 2000 --csv "$OUT/s$n.csv" --quiet >/dev/null 2>&1
+timeout 300 mpirun -np 3 "$LRFA_MPI" sweep "$SPARSE" --ranks 2:4 --seeds 2 --iters 2000 --csv "$OUT/d$n.csv" --quiet >/dev/null 2>&1
 if $PY tests/mpi/same.py "$OUT/s$n.csv" "$OUT/d$n.csv" >"$OUT/sweep$n.txt"; then pass=$((pass + 1)); else
     echo "FAIL: sweep P = 3"; head -5 "$OUT/sweep$n.txt"; fail=$((fail + 1)); fi
 P=1
@@ -124,6 +124,31 @@ want=$("$LRFA" fit "$DENSE" -r 5 --rule fa --init-from "$FA_SAVED" 2>&1 >/dev/nu
 if [ $rc -eq 1 ] && [ "$(grep -c . "$OUT/init$n.err")" -eq 1 ] && grep -qxF -- "$want" "$OUT/init$n.err"; then
     pass=$((pass + 1)); else echo "FAIL: --init-from of the wrong shape at P = 3: exit $rc"; head -3 "$OUT/init$n.err"
     fail=$((fail + 1)); fi
+# SIGTERM to one process (as a batch scheduler sends it): every process stops
+# alike, the saved factors are whole, exit 143 and lrfa's one line; a process
+# killed outright brings the run down (non-zero, within the time limit), no hang
+SIGY="$OUT/sig.mtx"
+"$LRFA" gen --rows 300 --cols 200 --rank 40 --spectrum linear --seed 3 -o "$SIGY" >/dev/null
+for sig in TERM KILL; do
+    rm -f "$OUT"/sig_*.mtx
+    timeout 120 mpirun -q -np 2 "$LRFA_MPI" fit "$SIGY" -r 6 --rule fa --iters 1000000000 --tol 0 --lr 0.01 \
+        --save "$OUT/sig" --quiet >/dev/null 2>"$OUT/sig.err" &
+    job=$!
+    sleep 4
+    # this run's own last process: timeout's mpirun's newest child
+    victim=$(pgrep -n -P "$(pgrep -P $job -x mpirun | head -1)" -x lrfa-mpi)
+    [ -n "$victim" ] && kill -$sig "$victim"
+    wait $job
+    rc=$?
+    if [ $sig = TERM ]; then
+        if [ $rc -eq 143 ] && [ "$(grep -c . "$OUT/sig.err")" -eq 1 ] &&
+            grep -q "^lrfa: fit: interrupted by SIGTERM at iteration [0-9]*; kept the factors" "$OUT/sig.err" &&
+            $PY -c "import scipy.io, sys; [scipy.io.mmread(sys.argv[1] + '_' + x + '.mtx') for x in 'ZWB']" "$OUT/sig"
+        then pass=$((pass + 1)); else
+            echo "FAIL: SIGTERM to one of 2 processes: exit $rc (want 143)"; head -3 "$OUT/sig.err"; fail=$((fail + 1)); fi
+    elif [ $rc -ne 0 ] && [ $rc -ne 124 ]; then pass=$((pass + 1)); else
+        echo "FAIL: a process killed (SIGKILL) of 2: exit $rc (124: a hang)"; fail=$((fail + 1)); fi
+done
 # bad input under P = 3: exit 1, the serial message on one line (mpirun -q:
 # without it mpirun adds its own note that a process exited non-zero), no hang
 for f in tests/bad/banner_missing.mtx tests/bad/index_row_out_of_range.mtx tests/bad/too_few_entries.mtx \
