@@ -89,10 +89,11 @@ def report(path):
           "(model) | peak MiB per process |")
     print("|---|---|---|---|---|---|---|---|")
     base = {}
+    for x in sorted(rows, key=lambda x: x.get("bound", True)):  # a bound P = 1 wins over an unbound one
+        if x["P"] == 1:
+            base[(x["case"], x["rule"])] = x["ms_per_iter"]
     for x in rows:
         key = (x["case"], x["rule"])
-        if x["P"] == 1 and x.get("bound", True):
-            base[key] = x["ms_per_iter"]
         sp = base.get(key, float("nan")) / x["ms_per_iter"]
         model = model_doubles(x["rule"], [x["r"]], x["m"])
         label = "%d%s" % (x["P"], "" if x.get("bound", True) else " (unbound: 2 threads)")
@@ -100,9 +101,11 @@ def report(path):
             x["case"], x["rule"], label, x["ms_per_iter"], sp, x["sums_per_iter"], x["doubles_per_iter"],
             model if x["P"] > 1 else 0, ", ".join("%.0f" % v for v in x["peak_mib"])))
     print("\nP = 1 under mpirun is bound to one core (Open MPI's default for up to two processes); unbound it "
-          "uses both cores through lrfa's threads, which is the fair one-process figure. The peaks include "
-          "the reader's: every entry of a process's byte range is held as (row, column, value) while it is "
-          "sent to its row's owner, about three times the process's share of a dense Y.")
+          "uses both cores through lrfa's threads, which is the fair one-process figure (the speed-up is "
+          "over the bound P = 1 where there is one). The peaks include the reader's: an array file's values "
+          "go in rounds straight into each process's block, so a dense Y costs its share and little more; a "
+          "coordinate file's entries are held as (row, column, value) while they are sent to their rows' "
+          "owners and compressed, about three times the share of Y.")
     print("\n### The model, and what it predicts for many machines\n")
     print("Doubles summed an iteration (src/solver.c; the same for every P): products() sends "
           "T_2^T T_2 (d_1^2), C_1 T_2 (d_1^2, not gd) and the Gram identity's <T_2, Q_1> as one sum; gd, kp "
@@ -118,8 +121,9 @@ def report(path):
           "10^6 x 10^6, below) for the computation, divided by P, and for the communication assumes "
           "%.0f us a message and %.1f GB/s a link (a 100 Gb/s network; not measured here). Memory per "
           "process: its share of Y (sparse: Y and Y by rows, 16 bytes an entry each), its rows of the n-side "
-          "arrays (Z, Y W^T, B or the scratch of Z^T, U: 4 x 8 r bytes a row) and the m-side arrays every "
-          "process holds whole (W, C_1 Y or C Y, V: 3 x 8 r m bytes).\n" % (ALPHA * 1e6, NET / 1e9))
+          "arrays (Z, Y W^T, B or the scratch of Z^T: 3 x 8 r bytes a row) and the m-side arrays every "
+          "process holds whole (W, C_1 Y or C Y: 2 x 8 r m bytes), and one side of the singular vectors: "
+          "U by rows when n <= m, else V whole.\n" % (ALPHA * 1e6, NET / 1e9))
     per_byte = {}
     for x in sorted(rows, key=lambda x: not x.get("bound", True)):  # an unbound P = 1 wins over a bound one
         if x["P"] == 1:
@@ -139,10 +143,11 @@ def report(path):
                 comp = t1 * ybytes / p
                 c = model_doubles(rule, [16], m)
                 comm = comm_seconds(c, p, 1 if rule == "fa" else 2)
-                mem = (ybytes / p + 4 * 8 * 16 * n / p + 3 * 8 * 16 * m) / 2 ** 20
+                left = n <= m  # the singular vectors held: U (split) or V (whole)
+                mem = (ybytes / p + (4 if left else 3) * 8 * 16 * n / p + (2 if left else 3) * 8 * 16 * m) / 2 ** 20
                 print("| %s | %s | %d | %.3g | %.3g | %.0f | %s |" % (name, rule, p, comp, comm, mem,
                                                                    "yes" if mem < 22 * 1024 else "no"))
-    print("\nWhere it says no, the m-side arrays, held whole by every process (three of r x m doubles: 38 GB at "
+    print("\nWhere it says no, the m-side arrays, held whole by every process (two of r x m doubles: 26 GB at "
           "m = 10^8), are what does not fit at any P: such a target needs the columns split too, which lrfa "
           "does not do yet.")
 
