@@ -1171,14 +1171,13 @@ static double derived_overlap(const fit_state *s, double *A, int64_t d, int64_t 
     int top = P->U == NULL;
     int64_t n = s->n, m = s->m, i, t;
     double *R = lrfa_alloc_array(d * d, sizeof(double)), *G = lrfa_alloc_array(d * k, sizeof(double));
-    double *X = lrfa_alloc_array(k * (top ? m + d : d), sizeof(double)), ov = NAN;
-    lrfa_dense Ad = {top ? n : d, top ? d : m, A};
+    double *X = lrfa_alloc_array(k * d, sizeof(double)), ov = NAN;
+    lrfa_dense Ad = {top ? n : d, top ? d : m, A}, *Vt = NULL;
     if (!R || !G || !X) goto done;
     if (top) {
-        /* X = V_k^T (k x m), then G = A^T Y V_k */
-        for (t = 0; t < m; t++)
-            for (i = 0; i < k; i++) X[i + t * k] = P->V->data[t + i * m];
-        if (!lrfa_y_cross(P->Y, P->Yt, A, d, X, k, G)) goto done;
+        /* V_k^T (k x m), then G = A^T Y V_k */
+        lrfa_dense Vk = {m, k, P->V->data};
+        if (!(Vt = lrfa_dense_transpose(&Vk, NULL)) || !lrfa_y_cross(P->Y, P->Yt, A, d, Vt->data, k, G)) goto done;
         lrfa_psum(s->comm, G, d * k);
         if (!lrfa_stacked_r_rows(s->comm, &Ad, d, R)) goto done;
     } else {
@@ -1198,6 +1197,7 @@ done:
     lrfa_dealloc(R);
     lrfa_dealloc(G);
     lrfa_dealloc(X);
+    lrfa_dense_free(Vt);
     return ov;
 }
 

@@ -273,12 +273,11 @@ static void scatter_chunk(int64_t i0, int64_t i1, int worker, void *arg)
     const scatter_ctx *c = arg;
     const lrfa_sparse *S = c->S;
     int64_t w = c->w, j, p, q, end;
-    int whole = i0 == 0 && i1 == S->rows;
     (void)worker;
     memset(c->acc + i0 * w, 0, sizeof(double) * (size_t)(w * (i1 - i0)));
     for (j = 0; j < S->cols; j++) {
         const double *x = c->Xt + j * w;
-        p = whole ? S->colptr[j] : first_row_at(S, S->colptr[j], S->colptr[j + 1], i0);
+        p = i0 == 0 ? S->colptr[j] : first_row_at(S, S->colptr[j], S->colptr[j + 1], i0);
         end = S->colptr[j + 1];
         for (; p < end && S->rowidx[p] < i1; p++) {
             double y = S->values[p];
